@@ -1,0 +1,188 @@
+package api
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/intake"
+	"github.com/cloudroute/cloudroute/internal/postgres"
+)
+
+func (s *Server) registerIntakeRoutes(r *gin.RouterGroup) {
+	r.POST("/intakes", s.limiter.limitByIP("intake"), s.submitIntake)
+	r.GET("/intakes/:id", s.founderOrAdmin(true), s.getIntake)
+	r.POST("/intakes/:id/withdraw", s.founderOrAdmin(false), s.withdrawIntake)
+	r.POST("/intakes/:id/reroute", s.founderOrAdmin(false), s.founderReroute)
+}
+
+type submitResponse struct {
+	ID          string `json:"id"`
+	Status      string `json:"status"`
+	AccessToken string `json:"access_token"`
+}
+
+// submitIntake takes the 3-minute form. The body is read whole (under the
+// 1 MiB limit) so that an Idempotency-Key replay can compare it.
+func (s *Server) submitIntake(c *gin.Context) {
+	raw, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		respondError(c, domain.Errorf(domain.ECodePayloadTooLarge, "the body is larger than %d bytes", MaxBodyBytes))
+		return
+	}
+	key := c.GetHeader("Idempotency-Key")
+	if len(key) > 255 {
+		respondError(c, &domain.Error{Code: domain.ECodeValidation, Message: "the Idempotency-Key header is too long",
+			Fields: []domain.FieldError{{Field: "Idempotency-Key", Message: "must be at most 255 characters"}}})
+		return
+	}
+	b, err := intake.Decode(raw)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	if err := intake.Validate(b); err != nil {
+		respondError(c, err)
+		return
+	}
+	dom, err := intake.NormalizeDomain(b.Website)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	res, err := s.db.SubmitIntake(c.Request.Context(), b, dom, key, raw, func(id, status, token string) []byte {
+		out, _ := json.Marshal(submitResponse{ID: id, Status: status, AccessToken: token})
+		return out
+	})
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	if res.Replayed {
+		c.Header("Idempotent-Replayed", "true")
+	}
+	c.Data(res.Status, "application/json; charset=utf-8", res.Body)
+}
+
+// intakeView is what GET /v1/intakes/{id} shows a founder (and an admin).
+type intakeView struct {
+	ID                      string             `json:"id"`
+	Status                  string             `json:"status"`
+	CompanyName             string             `json:"company_name"`
+	CustomerDomain          string             `json:"customer_domain"`
+	Stage                   string             `json:"stage"`
+	Region                  string             `json:"region"`
+	Vertical                string             `json:"vertical"`
+	ServiceProfile          string             `json:"service_profile"`
+	EngagementType          string             `json:"engagement_type"`
+	RequestedFundingSources []string           `json:"requested_funding_sources"`
+	Partner                 *intakePartner     `json:"partner"`
+	Records                 []intakeRecordView `json:"records"`
+	CreditsApprovedUSD      int64              `json:"credits_approved_usd"`
+	CreatedAt               time.Time          `json:"created_at"`
+	UpdatedAt               time.Time          `json:"updated_at"`
+}
+
+type intakePartner struct {
+	Name string `json:"name"`
+}
+
+type intakeRecordView struct {
+	ID             string  `json:"id"`
+	FundingSource  string  `json:"funding_source"`
+	State          string  `json:"state"`
+	RequestedUSD   int64   `json:"requested_usd"`
+	ApprovedUSD    *int64  `json:"approved_usd"`
+	ApprovedSource *string `json:"approved_funding_source"`
+}
+
+func (s *Server) getIntake(c *gin.Context) {
+	ctx := c.Request.Context()
+	in, err := s.db.Intake(ctx, c.Param("id"))
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	v := intakeView{ID: in.ID, Status: in.Status, CompanyName: in.CompanyName, CustomerDomain: in.CustomerDomain,
+		Stage: in.Stage, Region: in.Region, Vertical: in.Vertical, ServiceProfile: in.ServiceProfile,
+		EngagementType: in.EngagementType, RequestedFundingSources: in.RequestedFundingSources,
+		Records: []intakeRecordView{}, CreatedAt: in.CreatedAt.UTC(), UpdatedAt: in.UpdatedAt.UTC()}
+	sum, err := s.db.IntakeEngagement(ctx, in.ID)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	if sum.PartnerName != "" {
+		v.Partner = &intakePartner{Name: sum.PartnerName}
+	}
+	for _, r := range sum.Records {
+		v.Records = append(v.Records, intakeRecordView{ID: r.ID, FundingSource: r.FundingSource, State: r.State,
+			RequestedUSD: r.RequestedUSD, ApprovedUSD: r.ApprovedUSD, ApprovedSource: r.ApprovedFundingSource})
+		if r.ApprovedUSD != nil {
+			v.CreditsApprovedUSD += *r.ApprovedUSD
+		}
+	}
+	c.JSON(http.StatusOK, v)
+}
+
+func (s *Server) withdrawIntake(c *gin.Context) {
+	var req struct {
+		Reason string `json:"reason"`
+	}
+	if c.Request.ContentLength != 0 {
+		if err := bindJSON(c, &req); err != nil {
+			respondError(c, err)
+			return
+		}
+	}
+	in, err := s.db.WithdrawIntake(c.Request.Context(), c.Param("id"), req.Reason)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"id": in.ID, "status": in.Status})
+}
+
+// reasonBody is a body that must carry a non-empty reason.
+type reasonBody struct {
+	Reason string `json:"reason"`
+}
+
+func bindReason(c *gin.Context) (string, error) {
+	var req reasonBody
+	if err := bindJSON(c, &req); err != nil {
+		return "", err
+	}
+	return req.Reason, checkReason(req.Reason)
+}
+
+func checkReason(reason string) error {
+	var pr domain.Problems
+	if n := len([]rune(strings.TrimSpace(reason))); n == 0 {
+		pr.Add("reason", "is required")
+	} else if n > 2000 {
+		pr.Add("reason", "must be at most 2000 characters")
+	}
+	return pr.Err(domain.ECodeValidation, "a reason is required")
+}
+
+func (s *Server) founderReroute(c *gin.Context) {
+	reason, err := bindReason(c)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	in, err := s.db.ReleaseAssignment(c.Request.Context(), c.Param("id"), domain.RoleFounder, "", reason)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"id": in.ID, "status": in.Status})
+}
+
+var _ = postgres.IntakeReceived

@@ -1,0 +1,463 @@
+package api
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/postgres"
+	"github.com/cloudroute/cloudroute/internal/routing"
+)
+
+// MaxImportRows bounds one track-record import.
+const MaxImportRows = 50_000
+
+// MaxImportBytes bounds a track-record import body (50,000 rows of CSV or
+// JSON fit well inside it).
+const MaxImportBytes = 32 << 20
+
+func (s *Server) registerRoutingRoutes(r *gin.RouterGroup) {
+	admin := s.requireRole(domain.RoleAdmin)
+	r.POST("/admin/partners/:id/track-record", admin, s.importTrackRecord)
+	r.GET("/admin/routing-index", admin, s.routingIndex)
+	r.GET("/admin/intakes", admin, s.listIntakes)
+	r.GET("/admin/intakes/:id/routing-decisions", admin, s.routingDecisions)
+	r.POST("/admin/intakes/:id/assign", admin, s.adminAssign)
+	r.POST("/admin/intakes/:id/release", admin, s.adminRelease)
+	r.POST("/admin/routing/preview", admin, s.routingPreview)
+}
+
+var intakeStatuses = []string{postgres.IntakeReceived, postgres.IntakeRouting, postgres.IntakePendingReview, postgres.IntakeOffered,
+	postgres.IntakeEngaged, postgres.IntakeUnroutable, postgres.IntakeWithdrawn, postgres.IntakeClosed}
+
+type adminIntake struct {
+	ID                      string    `json:"id"`
+	Status                  string    `json:"status"`
+	CompanyName             string    `json:"company_name"`
+	CustomerDomain          string    `json:"customer_domain"`
+	Stage                   string    `json:"stage"`
+	Region                  string    `json:"region"`
+	Vertical                string    `json:"vertical"`
+	ServiceProfile          string    `json:"service_profile"`
+	EngagementType          string    `json:"engagement_type"`
+	RequestedFundingSources []string  `json:"requested_funding_sources"`
+	CreatedAt               time.Time `json:"created_at"`
+	UpdatedAt               time.Time `json:"updated_at"`
+}
+
+func (s *Server) listIntakes(c *gin.Context) {
+	var pr domain.Problems
+	f := postgres.IntakeFilter{Status: c.Query("status")}
+	if f.Status != "" && !domain.OneOf(f.Status, intakeStatuses) {
+		pr.Add("status", "must be one of %s", strings.Join(intakeStatuses, ", "))
+	}
+	f.Limit, f.After = pageParams(c, &pr)
+	if err := pr.Err(domain.ECodeValidation, "bad query parameters"); err != nil {
+		respondError(c, err)
+		return
+	}
+	rows, next, err := s.db.ListIntakes(c.Request.Context(), f)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	items := make([]adminIntake, len(rows))
+	for i, in := range rows {
+		items[i] = adminIntake{ID: in.ID, Status: in.Status, CompanyName: in.CompanyName, CustomerDomain: in.CustomerDomain,
+			Stage: in.Stage, Region: in.Region, Vertical: in.Vertical, ServiceProfile: in.ServiceProfile,
+			EngagementType: in.EngagementType, RequestedFundingSources: in.RequestedFundingSources,
+			CreatedAt: in.CreatedAt.UTC(), UpdatedAt: in.UpdatedAt.UTC()}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": nullable(next)})
+}
+
+func (s *Server) routingDecisions(c *gin.Context) {
+	ds, err := s.db.RoutingDecisions(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": ds})
+}
+
+func (s *Server) adminAssign(c *gin.Context) {
+	var req struct {
+		PartnerID string `json:"partner_id"`
+		Reason    string `json:"reason"`
+	}
+	if _, err := s.db.Intake(c.Request.Context(), c.Param("id")); err != nil {
+		respondError(c, err)
+		return
+	}
+	if err := bindJSON(c, &req); err != nil {
+		respondError(c, err)
+		return
+	}
+	var pr domain.Problems
+	if strings.TrimSpace(req.PartnerID) == "" {
+		pr.Add("partner_id", "is required")
+	}
+	if strings.TrimSpace(req.Reason) == "" {
+		pr.Add("reason", "is required")
+	}
+	if err := pr.Err(domain.ECodeValidation, "invalid fields"); err != nil {
+		respondError(c, err)
+		return
+	}
+	res, err := s.db.AdminAssign(c.Request.Context(), c.Param("id"), req.PartnerID, req.Reason, principal(c).KeyID)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"intake_id": c.Param("id"), "status": postgres.IntakeOffered, "assignment_id": res.AssignmentID,
+		"partner_id": res.PartnerID, "decision_id": res.DecisionID})
+}
+
+func (s *Server) adminRelease(c *gin.Context) {
+	if _, err := s.db.Intake(c.Request.Context(), c.Param("id")); err != nil {
+		respondError(c, err)
+		return
+	}
+	reason, err := bindReason(c)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	in, err := s.db.ReleaseAssignment(c.Request.Context(), c.Param("id"), domain.RoleAdmin, principal(c).KeyID, reason)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"id": in.ID, "status": in.Status})
+}
+
+// previewRequest is an intake profile for a what-if routing.
+type previewRequest struct {
+	Stage                   string   `json:"stage"`
+	Region                  string   `json:"region"`
+	Vertical                string   `json:"vertical"`
+	ServiceProfile          string   `json:"service_profile"`
+	EngagementType          string   `json:"engagement_type"`
+	RequestedFundingSources []string `json:"requested_funding_sources"`
+}
+
+func (p previewRequest) validate() error {
+	var pr domain.Problems
+	for _, f := range []struct {
+		name, v string
+		set     []string
+	}{{"stage", p.Stage, domain.Stages}, {"region", p.Region, domain.Regions}, {"vertical", p.Vertical, domain.Verticals},
+		{"service_profile", p.ServiceProfile, domain.ServiceProfiles}, {"engagement_type", p.EngagementType, domain.EngagementTypes}} {
+		if f.v == "" {
+			pr.Add(f.name, "is required")
+		} else if !domain.OneOf(f.v, f.set) {
+			pr.Add(f.name, "must be one of %s", strings.Join(f.set, ", "))
+		}
+	}
+	for i, fs := range p.RequestedFundingSources {
+		if !domain.OneOf(fs, domain.FundingSources) {
+			pr.Add(fmt.Sprintf("requested_funding_sources[%d]", i), "must be one of %s", strings.Join(domain.FundingSources, ", "))
+		}
+	}
+	return pr.Err(domain.ECodeValidation, "the profile has invalid fields")
+}
+
+func (s *Server) routingPreview(c *gin.Context) {
+	var req previewRequest
+	if err := bindJSON(c, &req); err != nil {
+		respondError(c, err)
+		return
+	}
+	if err := req.validate(); err != nil {
+		respondError(c, err)
+		return
+	}
+	d, err := s.db.PreviewRouting(c.Request.Context(), routing.Intake{Stage: req.Stage, Region: req.Region, Vertical: req.Vertical,
+		ServiceProfile: req.ServiceProfile, EngagementType: req.EngagementType, RequestedFundingSources: req.RequestedFundingSources})
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, d)
+}
+
+func (s *Server) routingIndex(c *gin.Context) {
+	var pr domain.Problems
+	axis := c.Query("axis")
+	if axis != "" && !domain.OneOf(axis, domain.Axes) {
+		pr.Add("axis", "must be one of %s", strings.Join(domain.Axes, ", "))
+	}
+	limit := 1000
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 10000 {
+			pr.Add("limit", "must be an integer from 1 to 10000")
+		} else {
+			limit = n
+		}
+	}
+	if err := pr.Err(domain.ECodeValidation, "bad query parameters"); err != nil {
+		respondError(c, err)
+		return
+	}
+	pid := c.Query("partner_id")
+	if pid != "" {
+		if _, err := s.db.Partner(c.Request.Context(), pid); err != nil {
+			respondError(c, err)
+			return
+		}
+	}
+	cells, err := s.db.RoutingIndex(c.Request.Context(), pid, axis, limit)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"items": cells})
+}
+
+// trackRecordItem is one imported outcome, as JSON or as a CSV row with
+// the same column names.
+type trackRecordItem struct {
+	DecidedAt      string `json:"decided_at"`
+	SubmittedAt    string `json:"submitted_at"`
+	Stage          string `json:"stage"`
+	Region         string `json:"region"`
+	Vertical       string `json:"vertical"`
+	ServiceProfile string `json:"service_profile"`
+	EngagementType string `json:"engagement_type"`
+	FundingSource  string `json:"funding_source"`
+	Outcome        string `json:"outcome"`
+	RequestedUSD   *int64 `json:"requested_usd"`
+	ApprovedUSD    *int64 `json:"approved_usd"`
+}
+
+var trackRecordColumns = []string{"decided_at", "submitted_at", "stage", "region", "vertical", "service_profile",
+	"engagement_type", "funding_source", "outcome", "requested_usd", "approved_usd"}
+
+// maxRowErrors bounds how many bad fields one import lists.
+const maxRowErrors = 1000
+
+func parseTime(s string) (time.Time, bool) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t.UTC(), true
+	}
+	if t, err := time.Parse("2006-01-02", s); err == nil {
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// check validates one item, naming bad fields as rows[i].field.
+func (it trackRecordItem) check(i int, now time.Time, pr *domain.Problems) (postgres.TrackRecordRow, bool) {
+	n := len(pr.Fields)
+	f := func(name string) string { return fmt.Sprintf("rows[%d].%s", i, name) }
+	row := postgres.TrackRecordRow{Stage: it.Stage, Region: it.Region, Vertical: it.Vertical, ServiceProfile: it.ServiceProfile,
+		EngagementType: it.EngagementType, FundingSource: it.FundingSource, Outcome: it.Outcome}
+	var ok bool
+	if row.DecidedAt, ok = parseTime(it.DecidedAt); !ok {
+		pr.Add(f("decided_at"), "must be an RFC 3339 time or a YYYY-MM-DD date")
+	} else if row.DecidedAt.After(now.Add(time.Minute)) {
+		pr.Add(f("decided_at"), "must not be in the future")
+	}
+	if row.SubmittedAt, ok = parseTime(it.SubmittedAt); !ok {
+		pr.Add(f("submitted_at"), "must be an RFC 3339 time or a YYYY-MM-DD date")
+	} else if !row.DecidedAt.IsZero() && row.SubmittedAt.After(row.DecidedAt) {
+		pr.Add(f("submitted_at"), "must not be after decided_at")
+	}
+	for _, v := range []struct {
+		name, val string
+		set       []string
+	}{{"stage", it.Stage, domain.Stages}, {"region", it.Region, domain.Regions}, {"vertical", it.Vertical, domain.Verticals},
+		{"service_profile", it.ServiceProfile, domain.ServiceProfiles}, {"engagement_type", it.EngagementType, domain.EngagementTypes},
+		{"funding_source", it.FundingSource, domain.FundingSources}, {"outcome", it.Outcome, []string{"approved", "rejected"}}} {
+		if !domain.OneOf(v.val, v.set) {
+			pr.Add(f(v.name), "must be one of %s", strings.Join(v.set, ", "))
+		}
+	}
+	if it.RequestedUSD == nil || *it.RequestedUSD < 0 || *it.RequestedUSD > 10_000_000 {
+		pr.Add(f("requested_usd"), "is required: whole USD from 0 to 10,000,000")
+	} else {
+		row.RequestedUSD = *it.RequestedUSD
+	}
+	switch {
+	case it.ApprovedUSD == nil && it.Outcome == "approved":
+		pr.Add(f("approved_usd"), "is required for an approved outcome")
+	case it.ApprovedUSD != nil && (*it.ApprovedUSD < 0 || *it.ApprovedUSD > 150_000):
+		pr.Add(f("approved_usd"), "must be whole USD from 0 to 150,000")
+	case it.ApprovedUSD != nil && it.Outcome == "rejected" && *it.ApprovedUSD != 0:
+		pr.Add(f("approved_usd"), "must be 0 for a rejected outcome")
+	case it.ApprovedUSD != nil:
+		row.ApprovedUSD = *it.ApprovedUSD
+	}
+	return row, len(pr.Fields) == n
+}
+
+// importTrackRecord streams a JSON array or a CSV file of outcomes into the
+// partner's track record. It is all or nothing: rows are written as they
+// are read, inside one transaction that commits only if every row is good;
+// otherwise every bad row is named and nothing is kept.
+func (s *Server) importTrackRecord(c *gin.Context) {
+	ctx := c.Request.Context()
+	imp, err := s.db.BeginTrackRecordImport(ctx, c.Param("id"))
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	defer imp.Rollback()
+	var pr domain.Problems
+	now := time.Now().UTC()
+	rows := 0
+	add := func(it trackRecordItem) error {
+		if rows >= MaxImportRows {
+			return domain.Errorf(domain.ECodePayloadTooLarge, "an import holds at most %d rows", MaxImportRows)
+		}
+		row, ok := it.check(rows, now, &pr)
+		rows++
+		if !ok {
+			imp.MarkFailed()
+			if len(pr.Fields) > maxRowErrors {
+				return errTooManyRowErrors
+			}
+			return nil
+		}
+		return imp.Add(ctx, row)
+	}
+	ct := c.ContentType()
+	if ct == "text/csv" {
+		err = readCSV(c.Request.Body, add)
+	} else {
+		err = readJSONArray(c.Request.Body, add)
+	}
+	if err != nil && !errors.Is(err, errTooManyRowErrors) {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			err = domain.Errorf(domain.ECodePayloadTooLarge, "the import is larger than %d bytes", MaxImportBytes)
+		}
+		respondError(c, err)
+		return
+	}
+	if !pr.Empty() {
+		msg := fmt.Sprintf("%d bad fields; nothing was imported", len(pr.Fields))
+		if errors.Is(err, errTooManyRowErrors) {
+			msg = fmt.Sprintf("more than %d bad fields (listing stopped); nothing was imported", maxRowErrors)
+		}
+		respondError(c, &domain.Error{Code: domain.ECodeValidation, Message: msg, Fields: pr.Fields})
+		return
+	}
+	if rows == 0 {
+		respondError(c, &domain.Error{Code: domain.ECodeValidation, Message: "the import holds no rows",
+			Fields: []domain.FieldError{{Field: "rows", Message: "must hold at least one row"}}})
+		return
+	}
+	n, err := imp.Commit(ctx)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"partner_id": c.Param("id"), "imported": n})
+}
+
+var errTooManyRowErrors = errors.New("too many bad rows")
+
+// readJSONArray decodes a JSON array one element at a time.
+func readJSONArray(r io.Reader, add func(trackRecordItem) error) error {
+	dec := json.NewDecoder(bufio.NewReader(r))
+	tok, err := dec.Token()
+	if err != nil {
+		return wrapRead(err, "the body is not JSON")
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '[' {
+		return domain.Errorf(domain.ECodeMalformed, "the body must be a JSON array of outcomes")
+	}
+	for i := 0; dec.More(); i++ {
+		var it trackRecordItem
+		if err := dec.Decode(&it); err != nil {
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &te) {
+				return &domain.Error{Code: domain.ECodeMalformed, Message: "a row has a field of the wrong type",
+					Fields: []domain.FieldError{{Field: fmt.Sprintf("rows[%d].%s", i, te.Field), Message: "must be " + jsonKind(te.Type.Kind().String())}}}
+			}
+			return wrapRead(err, fmt.Sprintf("row %d is not valid JSON", i))
+		}
+		if err := add(it); err != nil {
+			return err
+		}
+	}
+	if _, err := dec.Token(); err != nil {
+		return wrapRead(err, "the JSON array is not closed")
+	}
+	return nil
+}
+
+func wrapRead(err error, msg string) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return err
+	}
+	return domain.Errorf(domain.ECodeMalformed, "%s", msg)
+}
+
+// readCSV reads a CSV file with a header row naming the columns.
+func readCSV(r io.Reader, add func(trackRecordItem) error) error {
+	cr := csv.NewReader(bufio.NewReader(r))
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if err != nil {
+		return wrapRead(err, "the CSV has no header row")
+	}
+	col := map[string]int{}
+	for i, h := range header {
+		col[strings.TrimSpace(strings.ToLower(h))] = i
+	}
+	var missing []domain.FieldError
+	for _, name := range trackRecordColumns {
+		if _, ok := col[name]; !ok && name != "approved_usd" {
+			missing = append(missing, domain.FieldError{Field: "header." + name, Message: "column is missing"})
+		}
+	}
+	if len(missing) > 0 {
+		return &domain.Error{Code: domain.ECodeValidation, Message: "the CSV header lacks columns", Fields: missing}
+	}
+	get := func(rec []string, name string) string {
+		if i, ok := col[name]; ok && i < len(rec) {
+			return strings.TrimSpace(rec[i])
+		}
+		return ""
+	}
+	num := func(v string) *int64 {
+		if v == "" {
+			return nil
+		}
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			n = -1 // reported as out of range by check
+		}
+		return &n
+	}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return wrapRead(err, "the CSV is malformed: "+strings.TrimPrefix(err.Error(), "record on "))
+		}
+		it := trackRecordItem{DecidedAt: get(rec, "decided_at"), SubmittedAt: get(rec, "submitted_at"), Stage: get(rec, "stage"),
+			Region: get(rec, "region"), Vertical: get(rec, "vertical"), ServiceProfile: get(rec, "service_profile"),
+			EngagementType: get(rec, "engagement_type"), FundingSource: get(rec, "funding_source"), Outcome: get(rec, "outcome"),
+			RequestedUSD: num(get(rec, "requested_usd")), ApprovedUSD: num(get(rec, "approved_usd"))}
+		if err := add(it); err != nil {
+			return err
+		}
+	}
+}

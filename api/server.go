@@ -1,0 +1,219 @@
+// Package api is CloudRoute's HTTP layer: a gin router, one file per
+// resource, request and response DTOs that mirror openapi.yaml, and the one
+// table that maps error codes to HTTP status.
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cloudroute/cloudroute/internal/config"
+	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/postgres"
+)
+
+// MaxBodyBytes bounds every request body (413 payload_too_large beyond it).
+const MaxBodyBytes = 1 << 20
+
+// Deps are what the HTTP layer needs from the process.
+type Deps struct {
+	DB       *postgres.DB
+	Redis    *redis.Client
+	Config   config.Config
+	Log      *slog.Logger
+	Registry *prometheus.Registry
+	// Limiter throttles intake submissions; nil builds one from Config.
+	Limiter *RateLimiter
+}
+
+// Server holds the router and its dependencies.
+type Server struct {
+	db      *postgres.DB
+	redis   *redis.Client
+	cfg     config.Config
+	log     *slog.Logger
+	engine  *gin.Engine
+	limiter *RateLimiter
+	reqs    *prometheus.CounterVec
+	latency *prometheus.HistogramVec
+}
+
+// New builds the router with every route of openapi.yaml.
+func New(d Deps) (*Server, error) {
+	gin.SetMode(gin.ReleaseMode)
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	// Only the configured proxies may set the client address; by default the
+	// TCP peer is the client, so X-Forwarded-For cannot dodge the rate limit.
+	if err := e.SetTrustedProxies(d.Config.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("trusted proxies: %w", err)
+	}
+	if len(d.Config.TrustedProxies) == 0 {
+		e.ForwardedByClientIP = false
+	}
+	s := &Server{db: d.DB, redis: d.Redis, cfg: d.Config, log: d.Log, engine: e, limiter: d.Limiter}
+	if s.limiter == nil {
+		s.limiter = NewRateLimiter(d.Redis, d.Config.IntakeRateLimit, d.Config.IntakeRateWindow, d.Log)
+	}
+	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "cloudroute_http_requests_total", Help: "HTTP requests by route, method and status.",
+	}, []string{"route", "method", "status"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "cloudroute_http_request_duration_seconds", Help: "HTTP request latency by route and method.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+	}, []string{"route", "method"})
+	if d.Registry != nil {
+		for _, c := range []prometheus.Collector{s.reqs, s.latency, s.limiter.failOpen} {
+			if err := d.Registry.Register(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+
+	e.Use(s.requestID, s.observe, s.recover, limitBody)
+	e.NoRoute(func(c *gin.Context) { respondError(c, domain.NotFound()) })
+	e.NoMethod(func(c *gin.Context) {
+		writeProblem(c, Problem{Type: problemTypeBase + "method_not_allowed", Title: "Method not allowed",
+			Status: http.StatusMethodNotAllowed, Detail: "the method is not allowed on this path", Code: "method_not_allowed"})
+	})
+
+	e.GET("/healthz", s.healthz)
+	e.GET("/readyz", s.readyz)
+	if d.Registry != nil {
+		e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
+	}
+	v1 := e.Group("/v1")
+	s.registerPartnerRoutes(v1)
+	s.registerSettingsRoutes(v1)
+	s.registerIntakeRoutes(v1)
+	s.registerRoutingRoutes(v1)
+	s.registerAssignmentRoutes(v1)
+	s.registerRecordRoutes(v1)
+	s.registerCommissionRoutes(v1)
+	return s, nil
+}
+
+// Handler is the server's http.Handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Routes lists the served method and path pairs, in gin's path syntax.
+func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
+
+type ctxKey string
+
+const (
+	keyLog       = "log"
+	keyPrincipal = "principal"
+)
+
+func (s *Server) requestID(c *gin.Context) {
+	id := c.GetHeader("X-Request-ID")
+	if len(id) == 0 || len(id) > 64 || !printable(id) {
+		b := make([]byte, 8)
+		rand.Read(b)
+		id = hex.EncodeToString(b)
+	}
+	c.Header("X-Request-ID", id)
+	c.Set(keyLog, s.log.With("request_id", id))
+	c.Next()
+}
+
+func printable(s string) bool {
+	for _, r := range s {
+		if r < 0x21 || r > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func logFrom(c *gin.Context) *slog.Logger {
+	if l, ok := c.Get(keyLog); ok {
+		return l.(*slog.Logger)
+	}
+	return slog.Default()
+}
+
+// observe logs one line per request and feeds the Prometheus metrics. It
+// logs no bodies, so contact names and emails never reach the log.
+func (s *Server) observe(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	route := c.FullPath()
+	if route == "" {
+		route = "unmatched"
+	}
+	status := c.Writer.Status()
+	d := time.Since(start)
+	s.reqs.WithLabelValues(route, c.Request.Method, strconv.Itoa(status)).Inc()
+	s.latency.WithLabelValues(route, c.Request.Method).Observe(d.Seconds())
+	lvl := slog.LevelInfo
+	if status >= 500 {
+		lvl = slog.LevelError
+	}
+	logFrom(c).Log(c.Request.Context(), lvl, "http request", "method", c.Request.Method, "route", route,
+		"status", status, "duration_ms", float64(d.Microseconds())/1000, "client_ip", c.ClientIP())
+}
+
+// recover turns a panic into a logged 500 problem; the stack stays in the log.
+func (s *Server) recover(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				panic(r)
+			}
+			logFrom(c).Error("panic", "panic", fmt.Sprint(r))
+			respondError(c, domain.Errorf(domain.ECodeInternal, "an internal error occurred"))
+		}
+	}()
+	c.Next()
+}
+
+// limitBody refuses bodies over MaxBodyBytes: at once when Content-Length
+// says so, and while reading otherwise.
+func limitBody(c *gin.Context) {
+	limit := int64(MaxBodyBytes)
+	if c.FullPath() == "/v1/admin/partners/:id/track-record" {
+		limit = MaxImportBytes
+	}
+	if c.Request.ContentLength > limit {
+		respondError(c, domain.Errorf(domain.ECodePayloadTooLarge, "the body is larger than %d bytes", limit))
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
+	c.Next()
+}
+
+func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
+
+// readyz answers 200 only when Postgres and Redis both answer.
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	checks := gin.H{"postgres": "ok", "redis": "ok"}
+	ok := true
+	if err := s.db.PingContext(ctx); err != nil {
+		checks["postgres"] = "unavailable"
+		ok = false
+	}
+	if err := s.redis.Ping(ctx).Err(); err != nil {
+		checks["redis"] = "unavailable"
+		ok = false
+	}
+	if !ok {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "checks": checks})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok", "checks": checks})
+}

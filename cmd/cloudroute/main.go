@@ -1,0 +1,190 @@
+// Command cloudroute is CloudRoute's one binary: the HTTP API with its job
+// worker and scheduler (serve), the worker alone (worker), the migrations
+// (migrate) and the commission reconciliation (reconcile).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cloudroute/cloudroute/api"
+	"github.com/cloudroute/cloudroute/internal/config"
+	"github.com/cloudroute/cloudroute/internal/jobs"
+	"github.com/cloudroute/cloudroute/internal/postgres"
+)
+
+const usage = `cloudroute routes startups to AWS partners.
+
+Usage:
+  cloudroute serve [--no-worker]   run the HTTP API, with the job worker and scheduler unless --no-worker
+  cloudroute worker                run only the job worker, scheduler and outbox relay
+  cloudroute migrate               apply the database migrations and exit
+  cloudroute help                  show this help
+
+Every command takes --help.
+
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "cloudroute:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage+config.Usage)
+		if len(args) == 0 {
+			return errors.New("a command is required")
+		}
+		return nil
+	}
+	cmd, rest := args[0], args[1:]
+	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	noWorker := false
+	switch cmd {
+	case "serve":
+		fs.BoolVar(&noWorker, "no-worker", false, "serve the API only; run workers separately with 'cloudroute worker'")
+		fs.Usage = func() {
+			fmt.Fprint(stderr, "Usage: cloudroute serve [--no-worker]\n\nApplies the migrations under a lock, makes sure the bootstrap admin key exists,\nthen serves the HTTP API on HTTP_ADDR together with the job worker and scheduler.\n\nFlags:\n")
+			fs.PrintDefaults()
+			fmt.Fprint(stderr, "\n"+config.Usage)
+		}
+	case "worker":
+		fs.Usage = func() {
+			fmt.Fprint(stderr, "Usage: cloudroute worker\n\nRuns the asynq job worker, the periodic scheduler and the outbox relay.\n\n"+config.Usage)
+		}
+	case "migrate":
+		fs.Usage = func() {
+			fmt.Fprint(stderr, "Usage: cloudroute migrate\n\nApplies every pending migration, in order, one transaction each, under an advisory lock.\n\n"+config.Usage)
+		}
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
+		return fmt.Errorf("%s: unexpected arguments %v", cmd, fs.Args())
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	slog.SetDefault(log)
+
+	db, err := postgres.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch cmd {
+	case "migrate":
+		ran, err := db.Migrate(ctx, log)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "migrations applied: %d\n", len(ran))
+		return nil
+	case "serve":
+		if _, err := db.Migrate(ctx, log); err != nil {
+			return err
+		}
+		if cfg.BootstrapAdminKey != "" {
+			if err := db.EnsureAdminKey(ctx, cfg.BootstrapAdminKey); err != nil {
+				return fmt.Errorf("bootstrap admin key: %w", err)
+			}
+		}
+	}
+
+	ropt, err := redis.ParseURL(cfg.RedisURL)
+	if err != nil {
+		return fmt.Errorf("REDIS_URL: %w", err)
+	}
+	rdb := redis.NewClient(ropt)
+	defer rdb.Close()
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	metrics, err := jobs.NewMetrics(reg, db)
+	if err != nil {
+		return err
+	}
+
+	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWorker()
+	workerDone := make(chan error, 1)
+	if cmd == "worker" || !noWorker {
+		w := jobs.NewWorker(db, rdb, log, metrics, jobs.Options{Concurrency: cfg.WorkerConcurrency, OutboxPoll: cfg.OutboxPoll})
+		defer w.Close()
+		go func() { workerDone <- w.Run(workerCtx, cfg.ShutdownGrace) }()
+		log.Info("worker started", "concurrency", cfg.WorkerConcurrency)
+	} else {
+		workerDone <- nil
+	}
+	if cmd == "worker" {
+		<-ctx.Done()
+		log.Info("shutting down worker")
+		stopWorker()
+		return <-workerDone
+	}
+
+	srv, err := api.New(api.Deps{DB: db, Redis: rdb, Config: cfg, Log: log, Registry: reg})
+	if err != nil {
+		return err
+	}
+	hs := &http.Server{
+		Addr:              cfg.HTTPAddr,
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- hs.ListenAndServe() }()
+	log.Info("serving", "addr", cfg.HTTPAddr, "worker", !noWorker)
+	select {
+	case err := <-serveErr:
+		stopWorker()
+		<-workerDone
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests and jobs", "grace", cfg.ShutdownGrace.String())
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Error("http shutdown", "err", err.Error())
+	}
+	stopWorker()
+	if err := <-workerDone; err != nil {
+		log.Error("worker", "err", err.Error())
+	}
+	log.Info("stopped")
+	return nil
+}

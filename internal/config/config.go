@@ -1,0 +1,127 @@
+// Package config reads CloudRoute's one typed configuration from the
+// environment. It is parsed once in main and passed down explicitly.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/netip"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is every setting the processes read from the environment.
+// Business settings that admins change at run time (routing mode, threshold,
+// window...) live in the database instead, see postgres.Settings.
+type Config struct {
+	DatabaseURL       string
+	RedisURL          string
+	HTTPAddr          string
+	BootstrapAdminKey string
+	LogLevel          slog.Level
+	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed. Empty
+	// means none: the TCP peer is the client.
+	TrustedProxies []string
+	// IntakeRateLimit is how many POST /v1/intakes one client IP may make per
+	// IntakeRateWindow.
+	IntakeRateLimit  int
+	IntakeRateWindow time.Duration
+	// ShutdownGrace bounds graceful shutdown.
+	ShutdownGrace time.Duration
+	// OutboxPoll is how often the relay looks for unsent outbox rows.
+	OutboxPoll time.Duration
+	// WorkerConcurrency is the number of asynq handlers run at once.
+	WorkerConcurrency int
+	// DBMaxConns caps the Postgres pool.
+	DBMaxConns int
+}
+
+// Usage is the table of environment variables, printed by --help.
+const Usage = `Environment:
+  DATABASE_URL                     Postgres URL (default postgres://localhost:5432/cloudroute?sslmode=disable)
+  REDIS_URL                        Redis URL (default redis://localhost:6379/0)
+  HTTP_ADDR                        listen address (default :8080)
+  CLOUDROUTE_BOOTSTRAP_ADMIN_KEY   when set, serve makes sure an admin key with this value exists
+  LOG_LEVEL                        debug | info | warn | error (default info)
+  TRUSTED_PROXIES                  comma-separated CIDRs whose X-Forwarded-For is trusted (default none)
+  INTAKE_RATE_LIMIT                intake submissions per client IP per window (default 30)
+  INTAKE_RATE_WINDOW               the rate-limit window, a Go duration (default 1m)
+  SHUTDOWN_GRACE                   graceful shutdown bound (default 20s)
+  OUTBOX_POLL                      outbox relay poll interval (default 100ms)
+  WORKER_CONCURRENCY               asynq handlers run at once (default 10)
+  DB_MAX_CONNS                     Postgres pool size (default 20)
+`
+
+// Load reads the configuration from getenv (os.Getenv when nil). Every bad
+// value is reported at once.
+func Load(getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	get := func(k, def string) string {
+		if v := strings.TrimSpace(getenv(k)); v != "" {
+			return v
+		}
+		return def
+	}
+	var errs []error
+	c := Config{
+		DatabaseURL:       get("DATABASE_URL", "postgres://localhost:5432/cloudroute?sslmode=disable"),
+		RedisURL:          get("REDIS_URL", "redis://localhost:6379/0"),
+		HTTPAddr:          get("HTTP_ADDR", ":8080"),
+		BootstrapAdminKey: strings.TrimSpace(getenv("CLOUDROUTE_BOOTSTRAP_ADMIN_KEY")),
+	}
+	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		errs = append(errs, fmt.Errorf("DATABASE_URL: want a postgres:// URL"))
+	}
+	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
+		errs = append(errs, fmt.Errorf("REDIS_URL: want a redis:// URL"))
+	}
+	if c.BootstrapAdminKey != "" && len(c.BootstrapAdminKey) < 16 {
+		errs = append(errs, fmt.Errorf("CLOUDROUTE_BOOTSTRAP_ADMIN_KEY: want at least 16 characters"))
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
+		errs = append(errs, fmt.Errorf("LOG_LEVEL: want debug, info, warn or error"))
+	}
+	if tp := get("TRUSTED_PROXIES", ""); tp != "" {
+		for _, s := range strings.Split(tp, ",") {
+			s = strings.TrimSpace(s)
+			if _, err := netip.ParsePrefix(s); err != nil {
+				if _, err2 := netip.ParseAddr(s); err2 != nil {
+					errs = append(errs, fmt.Errorf("TRUSTED_PROXIES: %q is not a CIDR or IP", s))
+					continue
+				}
+			}
+			c.TrustedProxies = append(c.TrustedProxies, s)
+		}
+	}
+	posInt := func(k string, def int) int {
+		v := get(k, strconv.Itoa(def))
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a positive integer, got %q", k, v))
+			return def
+		}
+		return n
+	}
+	posDur := func(k string, def time.Duration) time.Duration {
+		v := get(k, def.String())
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("%s: want a positive duration such as 1m, got %q", k, v))
+			return def
+		}
+		return d
+	}
+	c.IntakeRateLimit = posInt("INTAKE_RATE_LIMIT", 30)
+	c.IntakeRateWindow = posDur("INTAKE_RATE_WINDOW", time.Minute)
+	c.ShutdownGrace = posDur("SHUTDOWN_GRACE", 20*time.Second)
+	c.OutboxPoll = posDur("OUTBOX_POLL", 100*time.Millisecond)
+	c.WorkerConcurrency = posInt("WORKER_CONCURRENCY", 10)
+	c.DBMaxConns = posInt("DB_MAX_CONNS", 20)
+	return c, errors.Join(errs...)
+}

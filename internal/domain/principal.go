@@ -1,0 +1,17 @@
+package domain
+
+// Roles of an authenticated caller.
+const (
+	RoleAdmin   = "admin"
+	RolePartner = "partner"
+	RoleFounder = "founder"
+)
+
+// Principal is who is calling: an API key's holder, or a founder holding an
+// intake's access token.
+type Principal struct {
+	Role      string
+	KeyID     string // api_keys.id, for admins and partners
+	PartnerID string // for partners
+	IntakeID  string // for founders
+}

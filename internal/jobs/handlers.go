@@ -1,0 +1,194 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/cloudroute/cloudroute/internal/postgres"
+	"github.com/cloudroute/cloudroute/internal/tasks"
+)
+
+// Handlers holds every task handler. Each is safe to run twice: asynq
+// delivers at least once.
+type Handlers struct {
+	DB  *postgres.DB
+	Log *slog.Logger
+}
+
+func (h *Handlers) register(mux *asynq.ServeMux) {
+	mux.HandleFunc(tasks.TypeRouteIntake, h.RouteIntake)
+	mux.HandleFunc(tasks.TypeExpireOffer, h.ExpireOffer)
+	mux.HandleFunc(tasks.TypeSweepOffers, h.SweepOffers)
+	mux.HandleFunc(tasks.TypeUpdateIndex, h.UpdateIndex)
+	mux.HandleFunc(tasks.TypeRebuildIndex, h.RebuildIndex)
+	mux.HandleFunc(tasks.TypeDrainUnroutable, h.DrainUnroutable)
+	mux.HandleFunc(tasks.TypePurgeIdempotency, h.PurgeIdempotency)
+	mux.HandleFunc(tasks.TypeAccrueCommission, h.AccrueCommission)
+	mux.HandleFunc(tasks.TypeCloseStatements, h.CloseStatements)
+}
+
+// RouteIntake routes one intake (intake:route). An intake that no longer
+// waits for routing is skipped.
+func (h *Handlers) RouteIntake(ctx context.Context, t *asynq.Task) error {
+	var p tasks.RouteIntake
+	if err := decode(t, &p); err != nil {
+		return err
+	}
+	res, err := h.DB.RouteIntake(ctx, p.IntakeID, p.Trigger)
+	if err != nil {
+		return permanent(err)
+	}
+	if res.Outcome == "" {
+		return errSkipped
+	}
+	h.Log.Info("intake routed", "intake_id", p.IntakeID, "trigger", p.Trigger, "outcome", res.Outcome,
+		"partner_id", res.PartnerID, "decision_id", res.DecisionID)
+	return nil
+}
+
+// ExpireOffer expires one offer at its deadline (assignment:expire).
+func (h *Handlers) ExpireOffer(ctx context.Context, t *asynq.Task) error {
+	var p tasks.ExpireOffer
+	if err := decode(t, &p); err != nil {
+		return err
+	}
+	ok, err := h.DB.ExpireAssignment(ctx, p.AssignmentID)
+	if err != nil {
+		return permanent(err)
+	}
+	if !ok {
+		return errSkipped
+	}
+	h.Log.Info("offer expired", "assignment_id", p.AssignmentID)
+	return nil
+}
+
+// SweepOffers expires every overdue offer (assignment:sweep), so an expiry
+// task lost by Redis still happens within a minute of its deadline.
+func (h *Handlers) SweepOffers(ctx context.Context, t *asynq.Task) error {
+	ids, err := h.DB.OverdueOffers(ctx, 500)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := h.DB.ExpireAssignment(ctx, id); err != nil {
+			return err
+		}
+	}
+	if len(ids) == 0 {
+		return errSkipped
+	}
+	return nil
+}
+
+// UpdateIndex recomputes one partner's index cells (index:update).
+func (h *Handlers) UpdateIndex(ctx context.Context, t *asynq.Task) error {
+	var p tasks.UpdateIndex
+	if err := decode(t, &p); err != nil {
+		return err
+	}
+	return permanent(h.DB.UpdatePartnerIndex(ctx, p.PartnerID))
+}
+
+// RebuildIndex rebuilds the whole index (index:rebuild). The nightly run
+// claims its UTC date so it runs once a night whatever the number of
+// schedulers; a rebuild asked for by a settings change names no period and
+// always runs.
+func (h *Handlers) RebuildIndex(ctx context.Context, t *asynq.Task) error {
+	var p tasks.Periodic
+	if err := decode(t, &p); err != nil {
+		return err
+	}
+	start := time.Now()
+	if t.ResultWriter() != nil && isScheduled(t) {
+		ok, err := h.DB.RebuildIndexForPeriod(ctx, h.DB.Now().UTC().Format("2006-01-02"))
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errSkipped
+		}
+	} else if err := h.DB.RebuildIndex(ctx); err != nil {
+		return err
+	}
+	h.Log.Info("routing index rebuilt", "duration_ms", time.Since(start).Milliseconds())
+	return nil
+}
+
+// isScheduled reports whether the task came from the periodic scheduler
+// rather than the outbox (whose task ids start with "outbox:").
+func isScheduled(t *asynq.Task) bool {
+	id := t.ResultWriter().TaskID()
+	return len(id) < 7 || id[:7] != "outbox:"
+}
+
+// DrainUnroutable routes the unroutable intakes again, oldest first
+// (routing:drain). Each stays unroutable if still nobody fits.
+func (h *Handlers) DrainUnroutable(ctx context.Context, t *asynq.Task) error {
+	ids, err := h.DB.UnroutableIntakes(ctx, 500)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return errSkipped
+	}
+	routed := 0
+	for _, id := range ids {
+		res, err := h.DB.RouteIntake(ctx, id, "drain")
+		if err != nil {
+			return fmt.Errorf("drain %s: %w", id, err)
+		}
+		if res.Outcome == "offered" || res.Outcome == "pending_review" {
+			routed++
+		}
+	}
+	if routed > 0 {
+		h.Log.Info("unroutable queue drained", "routed", routed, "waiting", len(ids)-routed)
+	}
+	return nil
+}
+
+// PurgeIdempotency forgets idempotency keys past their 24 hours and sent
+// outbox rows older than a week.
+func (h *Handlers) PurgeIdempotency(ctx context.Context, t *asynq.Task) error {
+	if err := h.DB.PurgeIdempotencyKeys(ctx); err != nil {
+		return err
+	}
+	return h.DB.PurgeSentOutbox(ctx, 7*24*time.Hour)
+}
+
+// AccrueCommission writes one closed record's ledger entry
+// (commission:accrue); a second delivery finds it written and skips.
+func (h *Handlers) AccrueCommission(ctx context.Context, t *asynq.Task) error {
+	var p tasks.AccrueCommission
+	if err := decode(t, &p); err != nil {
+		return err
+	}
+	wrote, err := h.DB.AccrueCommission(ctx, p)
+	if err != nil {
+		return permanent(err)
+	}
+	if !wrote {
+		return errSkipped
+	}
+	h.Log.Info("commission accrued", "ace_record_id", p.ACERecordID)
+	return nil
+}
+
+// CloseStatements closes the previous UTC month's statements
+// (statements:close), once per month.
+func (h *Handlers) CloseStatements(ctx context.Context, t *asynq.Task) error {
+	n, claimed, err := h.DB.CloseMonth(ctx)
+	if err != nil {
+		return err
+	}
+	if !claimed {
+		return errSkipped
+	}
+	h.Log.Info("monthly statements closed", "statements", n)
+	return nil
+}

@@ -1,0 +1,290 @@
+// Package jobs runs CloudRoute's background work on asynq: the handlers of
+// every task type, the relay that moves outbox rows to Redis, and the
+// scheduler of periodic tasks.
+package jobs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/postgres"
+	"github.com/cloudroute/cloudroute/internal/tasks"
+)
+
+// Queues and their priorities: routing and expiry first, then the rest.
+const (
+	QueueCritical = "critical"
+	QueueDefault  = "default"
+	QueueLow      = "low"
+)
+
+// queueOf places each task type on a queue.
+var queueOf = map[string]string{
+	tasks.TypeRouteIntake:      QueueCritical,
+	tasks.TypeExpireOffer:      QueueCritical,
+	tasks.TypeSweepOffers:      QueueCritical,
+	tasks.TypeAccrueCommission: QueueDefault,
+	tasks.TypeUpdateIndex:      QueueDefault,
+	tasks.TypeDrainUnroutable:  QueueDefault,
+	tasks.TypeRebuildIndex:     QueueLow,
+	tasks.TypeCloseStatements:  QueueLow,
+	tasks.TypeHygieneScan:      QueueLow,
+	tasks.TypePurgeIdempotency: QueueLow,
+}
+
+// Periodic tasks and their schedules (UTC). Each handler claims its period
+// in Postgres, so several schedulers enqueueing the same period run it once.
+var periodic = []struct {
+	spec     string
+	taskType string
+}{
+	{"@every 1m", tasks.TypeSweepOffers},
+	{"@every 5m", tasks.TypeDrainUnroutable},
+	{"15 2 * * *", tasks.TypeRebuildIndex},
+	{"5 0 1 * *", tasks.TypeCloseStatements},
+	{"30 3 * * *", tasks.TypeHygieneScan},
+	{"0 * * * *", tasks.TypePurgeIdempotency},
+}
+
+// Metrics are the job counters exported on /metrics.
+type Metrics struct {
+	Processed *prometheus.CounterVec
+	Relayed   prometheus.Counter
+	Backlog   prometheus.GaugeFunc
+}
+
+// NewMetrics registers the job metrics on reg (which may be nil).
+func NewMetrics(reg prometheus.Registerer, db *postgres.DB) (*Metrics, error) {
+	m := &Metrics{
+		Processed: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "cloudroute_jobs_processed_total", Help: "Jobs processed by type and outcome (ok, error, skipped).",
+		}, []string{"type", "outcome"}),
+		Relayed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "cloudroute_outbox_relayed_total", Help: "Outbox rows relayed to Redis.",
+		}),
+	}
+	m.Backlog = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "cloudroute_outbox_backlog", Help: "Outbox rows not yet relayed to Redis.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
+		n, err := db.OutboxBacklog(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	})
+	if reg != nil {
+		for _, c := range []prometheus.Collector{m.Processed, m.Relayed, m.Backlog} {
+			if err := reg.Register(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return m, nil
+}
+
+// Worker is the asynq server, scheduler and outbox relay of one process.
+type Worker struct {
+	db          *postgres.DB
+	rdb         redis.UniversalClient
+	client      *asynq.Client
+	log         *slog.Logger
+	metrics     *Metrics
+	concurrency int
+	poll        time.Duration
+	handlers    *Handlers
+}
+
+// Options configure a Worker.
+type Options struct {
+	Concurrency int
+	OutboxPoll  time.Duration
+}
+
+// NewWorker builds a worker over the given Postgres and Redis.
+func NewWorker(db *postgres.DB, rdb redis.UniversalClient, log *slog.Logger, m *Metrics, o Options) *Worker {
+	if o.Concurrency <= 0 {
+		o.Concurrency = 10
+	}
+	if o.OutboxPoll <= 0 {
+		o.OutboxPoll = 100 * time.Millisecond
+	}
+	return &Worker{db: db, rdb: rdb, client: asynq.NewClientFromRedisClient(rdb), log: log, metrics: m,
+		concurrency: o.Concurrency, poll: o.OutboxPoll, handlers: &Handlers{DB: db, Log: log}}
+}
+
+// Handlers exposes the task handlers, so tests can run one directly.
+func (w *Worker) Handlers() *Handlers { return w.handlers }
+
+// Mux routes each task type to its handler, with metrics and logging.
+func (w *Worker) Mux() *asynq.ServeMux {
+	mux := asynq.NewServeMux()
+	mux.Use(w.observe)
+	w.handlers.register(mux)
+	return mux
+}
+
+func (w *Worker) observe(next asynq.Handler) asynq.Handler {
+	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+		start := time.Now()
+		err := next.ProcessTask(ctx, t)
+		outcome := "ok"
+		switch {
+		case errors.Is(err, errSkipped):
+			outcome, err = "skipped", nil
+		case err != nil:
+			outcome = "error"
+			w.log.Warn("job failed", "type", t.Type(), "err", err.Error())
+		}
+		if w.metrics != nil {
+			w.metrics.Processed.WithLabelValues(t.Type(), outcome).Inc()
+		}
+		w.log.Debug("job done", "type", t.Type(), "outcome", outcome, "duration_ms", time.Since(start).Milliseconds())
+		return err
+	})
+}
+
+// errSkipped marks a handler that found nothing to do (already done); it
+// counts as success.
+var errSkipped = errors.New("skipped")
+
+// Run serves tasks, schedules periodic tasks and relays the outbox until
+// ctx ends, then stops taking new tasks and waits for the running ones.
+func (w *Worker) Run(ctx context.Context, shutdownTimeout time.Duration) error {
+	srv := asynq.NewServerFromRedisClient(w.rdb, asynq.Config{
+		Concurrency:     w.concurrency,
+		Queues:          map[string]int{QueueCritical: 6, QueueDefault: 3, QueueLow: 1},
+		ShutdownTimeout: shutdownTimeout,
+		// asynq idles a second between checks of empty queues by default;
+		// an intake must be offered well within a second of submission.
+		TaskCheckInterval:        50 * time.Millisecond,
+		DelayedTaskCheckInterval: time.Second,
+		Logger:                   asynqLogger{w.log},
+		LogLevel:                 asynq.WarnLevel,
+	})
+	if err := srv.Start(w.Mux()); err != nil {
+		return fmt.Errorf("asynq server: %w", err)
+	}
+	sched := asynq.NewSchedulerFromRedisClient(w.rdb, &asynq.SchedulerOpts{Location: time.UTC, Logger: asynqLogger{w.log}, LogLevel: asynq.WarnLevel})
+	for _, p := range periodic {
+		t := asynq.NewTask(p.taskType, []byte(`{}`))
+		// Unique keeps a second scheduler's copy of the same tick out of the
+		// queue; the Postgres period claim is the backstop.
+		if _, err := sched.Register(p.spec, t, asynq.Queue(queueOf[p.taskType]), asynq.Unique(50*time.Second)); err != nil {
+			srv.Shutdown()
+			return fmt.Errorf("schedule %s: %w", p.taskType, err)
+		}
+	}
+	if err := sched.Start(); err != nil {
+		srv.Shutdown()
+		return fmt.Errorf("asynq scheduler: %w", err)
+	}
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() { defer wg.Done(); w.RelayLoop(ctx) }()
+	<-ctx.Done()
+	sched.Shutdown()
+	srv.Shutdown()
+	wg.Wait()
+	return nil
+}
+
+// RelayLoop relays the outbox until ctx ends.
+func (w *Worker) RelayLoop(ctx context.Context) {
+	t := time.NewTicker(w.poll)
+	defer t.Stop()
+	failing := false
+	for {
+		n, err := w.RelayOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			if !failing {
+				w.log.Warn("outbox relay: cannot reach Redis; rows stay in Postgres until it returns", "err", err.Error())
+			}
+			failing = true
+		} else if err == nil && failing {
+			w.log.Info("outbox relay: Redis is back")
+			failing = false
+		}
+		if n > 0 && err == nil {
+			continue // drain a backlog without waiting
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// RelayOnce moves one batch of outbox rows to Redis, each enqueued with
+// TaskID "outbox:<id>", so a row relayed twice (a crash between enqueue and
+// marking it sent) is still one task.
+func (w *Worker) RelayOnce(ctx context.Context) (int, error) {
+	return w.db.RelayOutbox(ctx, 200, func(msgs []postgres.OutboxMessage) (int, error) {
+		for i, m := range msgs {
+			opts := []asynq.Option{asynq.TaskID("outbox:" + strconv.FormatInt(m.ID, 10)), asynq.MaxRetry(25),
+				asynq.Retention(24 * time.Hour)}
+			if q, ok := queueOf[m.TaskType]; ok {
+				opts = append(opts, asynq.Queue(q))
+			}
+			if m.ProcessAt != nil {
+				opts = append(opts, asynq.ProcessAt(*m.ProcessAt))
+			}
+			ectx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			_, err := w.client.EnqueueContext(ectx, asynq.NewTask(m.TaskType, m.Payload), opts...)
+			cancel()
+			if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+				return i, err
+			}
+			if w.metrics != nil {
+				w.metrics.Relayed.Inc()
+			}
+		}
+		return len(msgs), nil
+	})
+}
+
+// Close releases the asynq client.
+func (w *Worker) Close() error { return w.client.Close() }
+
+// decode unmarshals a payload; a payload that cannot be decoded will never
+// succeed, so it skips retries.
+func decode(t *asynq.Task, v any) error {
+	if err := json.Unmarshal(t.Payload(), v); err != nil {
+		return fmt.Errorf("bad payload for %s: %v: %w", t.Type(), err, asynq.SkipRetry)
+	}
+	return nil
+}
+
+// permanent wraps domain errors that retrying cannot fix (not found,
+// invalid state) so asynq does not retry them.
+func permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	switch domain.ErrorCode(err) {
+	case domain.ECodeInternal, domain.ECodeUnavailable, domain.ECodeConflict:
+		return err
+	}
+	return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+}
+
+type asynqLogger struct{ l *slog.Logger }
+
+func (a asynqLogger) Debug(args ...any) { a.l.Debug(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Info(args ...any)  { a.l.Info(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Warn(args ...any)  { a.l.Warn(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Error(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }
+func (a asynqLogger) Fatal(args ...any) { a.l.Error(fmt.Sprint(args...), "component", "asynq") }

@@ -1,0 +1,286 @@
+package postgres
+
+import (
+	"context"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/cloudroute/cloudroute/internal/commission"
+	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/tasks"
+)
+
+// Statement is a partner's monthly commission statement.
+type Statement struct {
+	ID         string     `db:"id" json:"id"`
+	PartnerID  string     `db:"partner_id" json:"partner_id"`
+	Month      string     `db:"month" json:"month"`
+	State      string     `db:"state" json:"state"`
+	ClosedAt   *time.Time `db:"closed_at" json:"closed_at"`
+	TotalCents int64      `db:"total_cents" json:"total_cents"`
+	Reference  *string    `db:"reference" json:"reference"`
+	InvoicedAt *time.Time `db:"invoiced_at" json:"invoiced_at"`
+	PaidAt     *time.Time `db:"paid_at" json:"paid_at"`
+	Entries    []Entry    `db:"-" json:"entries"`
+}
+
+// Entry is one line of the commission ledger.
+type Entry struct {
+	ID            int64     `db:"id" json:"id"`
+	Kind          string    `db:"kind" json:"kind"`
+	ACERecordID   *string   `db:"ace_record_id" json:"ace_record_id"`
+	AmountCents   int64     `db:"amount_cents" json:"amount_cents"`
+	ApprovedUSD   *int64    `db:"approved_usd" json:"approved_usd"`
+	CommissionBPS *int      `db:"commission_bps" json:"commission_bps"`
+	Reason        *string   `db:"reason" json:"reason"`
+	OccurredAt    time.Time `db:"occurred_at" json:"occurred_at"`
+	StatementID   string    `db:"statement_id" json:"statement_id"`
+}
+
+const statementCols = `id, partner_id, to_char(month, 'YYYY-MM') AS month, state, closed_at, total_cents, reference, invoiced_at, paid_at`
+
+// openStatement returns, locked, the statement an entry dated at belongs
+// on: its month's, unless that month is already closed, in which case the
+// current month's (the next open one). It creates the statement if needed.
+func openStatement(ctx context.Context, tx *sqlx.Tx, partnerID string, at, now time.Time) (string, error) {
+	months := []time.Time{commission.MonthOf(at), commission.MonthOf(now)}
+	for _, m := range months {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO statements (partner_id, month) VALUES ($1, $2) ON CONFLICT DO NOTHING`, partnerID, m); err != nil {
+			return "", translate(err)
+		}
+		var s struct {
+			ID     string     `db:"id"`
+			Closed *time.Time `db:"closed_at"`
+		}
+		if err := tx.GetContext(ctx, &s, `SELECT id, closed_at FROM statements WHERE partner_id = $1 AND month = $2 FOR UPDATE`, partnerID, m); err != nil {
+			return "", translate(err)
+		}
+		if s.Closed == nil {
+			return s.ID, nil
+		}
+	}
+	// The current month is closed only if the clock went backwards; use the
+	// month after it.
+	next := commission.MonthOf(now).AddDate(0, 1, 0)
+	var id string
+	err := tx.GetContext(ctx, &id, `INSERT INTO statements (partner_id, month) VALUES ($1, $2)
+		ON CONFLICT (partner_id, month) DO UPDATE SET month = EXCLUDED.month RETURNING id`, partnerID, next)
+	return id, translate(err)
+}
+
+func addEntry(ctx context.Context, tx *sqlx.Tx, e Entry, partnerID, actorKeyID string) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO commission_entries (partner_id, kind, ace_record_id, amount_cents, approved_usd,
+		commission_bps, reason, actor_key_id, statement_id, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10)`,
+		partnerID, e.Kind, e.ACERecordID, e.AmountCents, e.ApprovedUSD, e.CommissionBPS, e.Reason, actorKeyID, e.StatementID, e.OccurredAt); err != nil {
+		return translate(err)
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE statements SET total_cents = total_cents + $2 WHERE id = $1`, e.StatementID, e.AmountCents)
+	return translate(err)
+}
+
+// AccrueCommission writes the ledger entry of a closed record, once: the
+// unique index on ace_record_id and the record's row lock make a second run
+// (or a concurrent one) a no-op. It returns false when nothing was written.
+func (db *DB) AccrueCommission(ctx context.Context, p tasks.AccrueCommission) (bool, error) {
+	wrote := false
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		r, err := recordForUpdate(ctx, tx, p.ACERecordID, "")
+		if err != nil {
+			return err
+		}
+		if r.State != "closed" || r.ApprovedUSD == nil || *r.ApprovedUSD <= 0 {
+			return nil
+		}
+		var exists bool
+		if err := tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM commission_entries WHERE ace_record_id = $1)`, r.ID); err != nil {
+			return translate(err)
+		}
+		if exists {
+			return nil
+		}
+		at := p.ClosedAt
+		if r.ClosedAt != nil {
+			at = *r.ClosedAt
+		}
+		sid, err := openStatement(ctx, tx, r.PartnerID, at, db.now())
+		if err != nil {
+			return err
+		}
+		bps := p.CommissionBPS
+		e := Entry{Kind: "accrual", ACERecordID: &r.ID, AmountCents: commission.AmountCents(*r.ApprovedUSD, bps),
+			ApprovedUSD: r.ApprovedUSD, CommissionBPS: &bps, OccurredAt: at, StatementID: sid}
+		if err := addEntry(ctx, tx, e, r.PartnerID, ""); err != nil {
+			return err
+		}
+		wrote = true
+		return nil
+	})
+	return wrote, err
+}
+
+// AddAdjustment books a signed adjustment with a reason on the partner's
+// current open statement. Returns not_found or validation_failed.
+func (db *DB) AddAdjustment(ctx context.Context, partnerID string, amountCents int64, reason, actorKeyID string) (Entry, error) {
+	var out Entry
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := partnerForUpdate(ctx, tx, partnerID); err != nil {
+			return err
+		}
+		now := db.now()
+		sid, err := openStatement(ctx, tx, partnerID, now, now)
+		if err != nil {
+			return err
+		}
+		out = Entry{Kind: "adjustment", AmountCents: amountCents, Reason: &reason, OccurredAt: now, StatementID: sid}
+		if err := addEntry(ctx, tx, out, partnerID, actorKeyID); err != nil {
+			return err
+		}
+		return tx.GetContext(ctx, &out.ID, `SELECT max(id) FROM commission_entries WHERE statement_id = $1`, sid)
+	})
+	return out, err
+}
+
+// CloseMonth closes every partner's statement of the month before now's,
+// once per month (the period is claimed in the same transaction). Returns
+// how many statements it closed, and false when the month was already done.
+func (db *DB) CloseMonth(ctx context.Context) (int, bool, error) {
+	n, claimed := 0, false
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		now := db.now()
+		prev := commission.PreviousMonth(now)
+		ok, err := db.ClaimPeriod(ctx, tx, tasks.TypeCloseStatements, prev.Format("2006-01"))
+		if err != nil || !ok {
+			return err
+		}
+		claimed = true
+		res, err := tx.ExecContext(ctx, `UPDATE statements SET closed_at = $2 WHERE month <= $1 AND closed_at IS NULL`, prev, now)
+		if err != nil {
+			return translate(err)
+		}
+		c, _ := res.RowsAffected()
+		n = int(c)
+		return nil
+	})
+	return n, claimed, err
+}
+
+// StatementFilter narrows ListStatements; empty fields do not filter.
+type StatementFilter struct {
+	PartnerID string
+	Month     string // YYYY-MM
+	State     string
+}
+
+// ListStatements returns statements with their entries, newest month first.
+func (db *DB) ListStatements(ctx context.Context, f StatementFilter) ([]Statement, error) {
+	out := []Statement{}
+	if f.PartnerID != "" && !validUUID(f.PartnerID) {
+		return out, nil
+	}
+	var month *time.Time
+	if f.Month != "" {
+		m, err := time.Parse("2006-01", f.Month)
+		if err != nil {
+			return nil, &domain.Error{Code: domain.ECodeValidation, Message: "bad month",
+				Fields: []domain.FieldError{{Field: "month", Message: "must be YYYY-MM"}}}
+		}
+		month = &m
+	}
+	if err := db.SelectContext(ctx, &out, `SELECT `+statementCols+` FROM statements
+		WHERE ($1 = '' OR partner_id::text = $1) AND ($2::date IS NULL OR month = $2::date) AND ($3 = '' OR state = $3)
+		ORDER BY month DESC, partner_id LIMIT 500`, f.PartnerID, month, f.State); err != nil {
+		return nil, translate(err)
+	}
+	for i := range out {
+		out[i].Entries = []Entry{}
+		if err := db.SelectContext(ctx, &out[i].Entries, `SELECT id, kind, ace_record_id, amount_cents, approved_usd, commission_bps,
+			reason, occurred_at, statement_id FROM commission_entries WHERE statement_id = $1 ORDER BY id`, out[i].ID); err != nil {
+			return nil, translate(err)
+		}
+	}
+	return out, nil
+}
+
+// SettleStatement moves a statement open → invoiced → paid, with a
+// reference. Invoicing needs the month closed. Returns not_found or
+// invalid_transition.
+func (db *DB) SettleStatement(ctx context.Context, id, to, reference, actorKeyID string) (Statement, error) {
+	var out Statement
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if !validUUID(id) {
+			return domain.NotFound()
+		}
+		var s Statement
+		if err := tx.GetContext(ctx, &s, `SELECT `+statementCols+` FROM statements WHERE id = $1 FOR UPDATE`, id); err != nil {
+			return translate(err)
+		}
+		now := db.now()
+		switch {
+		case s.State == "open" && to == "invoiced":
+			if s.ClosedAt == nil {
+				return domain.Errorf(domain.ECodeInvalidTransition, "the statement's month is not closed yet")
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE statements SET state = 'invoiced', invoiced_at = $2, reference = $3 WHERE id = $1`, id, now, reference); err != nil {
+				return translate(err)
+			}
+		case s.State == "invoiced" && to == "paid":
+			if _, err := tx.ExecContext(ctx, `UPDATE statements SET state = 'paid', paid_at = $2, reference = $3 WHERE id = $1`, id, now, reference); err != nil {
+				return translate(err)
+			}
+		default:
+			return domain.Errorf(domain.ECodeInvalidTransition, "a %s statement cannot become %s", s.State, to)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO statement_events (statement_id, from_state, to_state, reference, actor_key_id, at)
+			VALUES ($1, $2, $3, $4, NULLIF($5, '')::uuid, $6)`, id, s.State, to, reference, actorKeyID, now); err != nil {
+			return translate(err)
+		}
+		return tx.GetContext(ctx, &out, `SELECT `+statementCols+` FROM statements WHERE id = $1`, id)
+	})
+	return out, err
+}
+
+// Reconciliation compares the ledger with the statements.
+type Reconciliation struct {
+	LedgerCents     int64         `json:"ledger_cents"`
+	StatementsCents int64         `json:"statements_cents"`
+	OpenCents       int64         `json:"open_cents"`
+	ClosedCents     int64         `json:"closed_cents"`
+	Balanced        bool          `json:"balanced"`
+	Differences     []Discrepancy `json:"differences"`
+}
+
+// Discrepancy names a statement whose total is not the sum of its entries.
+type Discrepancy struct {
+	StatementID string `db:"statement_id" json:"statement_id"`
+	TotalCents  int64  `db:"total_cents" json:"total_cents"`
+	EntryCents  int64  `db:"entry_cents" json:"entry_cents"`
+}
+
+// Reconcile proves that the sum of the ledger equals the sum of the
+// statements (closed ones plus the open accruals), and names every
+// statement whose total differs from its entries.
+func (db *DB) Reconcile(ctx context.Context) (Reconciliation, error) {
+	var r Reconciliation
+	if err := db.GetContext(ctx, &r.LedgerCents, `SELECT COALESCE(sum(amount_cents), 0) FROM commission_entries`); err != nil {
+		return r, translate(err)
+	}
+	var sums struct {
+		Open   int64 `db:"open"`
+		Closed int64 `db:"closed"`
+	}
+	if err := db.GetContext(ctx, &sums, `SELECT COALESCE(sum(total_cents) FILTER (WHERE closed_at IS NULL), 0) AS open,
+		COALESCE(sum(total_cents) FILTER (WHERE closed_at IS NOT NULL), 0) AS closed FROM statements`); err != nil {
+		return r, translate(err)
+	}
+	r.OpenCents, r.ClosedCents = sums.Open, sums.Closed
+	r.StatementsCents = sums.Open + sums.Closed
+	r.Differences = []Discrepancy{}
+	if err := db.SelectContext(ctx, &r.Differences, `SELECT s.id AS statement_id, s.total_cents, COALESCE(sum(e.amount_cents), 0) AS entry_cents
+		FROM statements s LEFT JOIN commission_entries e ON e.statement_id = s.id
+		GROUP BY s.id, s.total_cents HAVING s.total_cents <> COALESCE(sum(e.amount_cents), 0) ORDER BY s.id`); err != nil {
+		return r, translate(err)
+	}
+	r.Balanced = r.LedgerCents == r.StatementsCents && len(r.Differences) == 0
+	return r, nil
+}

@@ -1,0 +1,94 @@
+// Package postgres is CloudRoute's storage: sqlx over lib/pq, one file per
+// aggregate. Public methods own their transaction; driver errors are
+// translated to *domain.Error here and nowhere else.
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/cloudroute/cloudroute/internal/domain"
+)
+
+// DB wraps the connection pool and the clock used for every timestamp that
+// business rules depend on, so tests can move time without sleeping.
+type DB struct {
+	*sqlx.DB
+	// Now returns the current time. Tests replace it.
+	Now func() time.Time
+}
+
+// Open connects to Postgres and checks that it answers.
+func Open(ctx context.Context, url string, maxConns int) (*DB, error) {
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	pctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := db.PingContext(pctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("ping postgres: %w", err)
+	}
+	return &DB{DB: db, Now: func() time.Time { return time.Now().UTC() }}, nil
+}
+
+// now returns the clock's time in UTC, truncated to microseconds as
+// Postgres stores it.
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
+
+// inTx runs fn in a transaction, committing when fn returns nil.
+func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return translate(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return translate(tx.Commit())
+}
+
+// constraintCodes gives the meaning of the unique and check constraints that
+// clients can trip, so a race lost in the database reads like the rule.
+var constraintCodes = map[string]*domain.Error{
+	"intakes_open_domain":                  {Code: domain.ECodeDuplicateIntake, Message: "an open intake already exists for this customer"},
+	"intakes_open_account":                 {Code: domain.ECodeDuplicateIntake, Message: "an open intake already exists for this customer"},
+	"assignments_one_active":               {Code: domain.ECodeConflict, Message: "the intake already has an active assignment"},
+	"assignments_intake_id_partner_id_key": {Code: domain.ECodeConflict, Message: "this partner has already been assigned this intake"},
+}
+
+// translate turns driver errors into domain errors: no rows is not found, a
+// known constraint is its rule, any other unique violation is a conflict.
+// Everything else stays internal.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.NotFound()
+	}
+	var pqe *pq.Error
+	if errors.As(err, &pqe) {
+		if e, ok := constraintCodes[pqe.Constraint]; ok {
+			return &domain.Error{Code: e.Code, Message: e.Message}
+		}
+		switch pqe.Code {
+		case "23505":
+			return domain.Errorf(domain.ECodeConflict, "the change conflicts with existing data")
+		case "40001", "40P01":
+			return domain.Errorf(domain.ECodeConflict, "a concurrent change won; retry")
+		}
+	}
+	return err
+}

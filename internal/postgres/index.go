@@ -1,0 +1,219 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/tasks"
+)
+
+// TrackRecordRow is one historical ACE outcome of a partner, as imported.
+type TrackRecordRow struct {
+	DecidedAt      time.Time
+	SubmittedAt    time.Time
+	Stage          string
+	Region         string
+	Vertical       string
+	ServiceProfile string
+	EngagementType string
+	FundingSource  string
+	Outcome        string
+	RequestedUSD   int64
+	ApprovedUSD    int64
+}
+
+// TrackRecordImport streams rows into one partner's track record inside a
+// transaction: nothing is written unless Commit is called and no row was
+// bad. Create one with BeginTrackRecordImport.
+type TrackRecordImport struct {
+	db        *DB
+	tx        *sqlx.Tx
+	stmt      *sqlx.Stmt
+	partnerID string
+	rows      int
+	failed    bool
+}
+
+// BeginTrackRecordImport starts an import for a partner. Returns not_found.
+func (db *DB) BeginTrackRecordImport(ctx context.Context, partnerID string) (*TrackRecordImport, error) {
+	if _, err := db.Partner(ctx, partnerID); err != nil {
+		return nil, err
+	}
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return nil, translate(err)
+	}
+	// A multi-row INSERT prepared once, fed row by row, is COPY-like in
+	// speed for the sizes allowed here and keeps the CHECK constraints.
+	stmt, err := tx.PreparexContext(ctx, `INSERT INTO outcomes (partner_id, source, decided_at, submitted_at, stage, region,
+		vertical, service_profile, engagement_type, funding_source, outcome, requested_usd, approved_usd)
+		VALUES ($1, 'import', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`)
+	if err != nil {
+		tx.Rollback()
+		return nil, translate(err)
+	}
+	return &TrackRecordImport{db: db, tx: tx, stmt: stmt, partnerID: partnerID}, nil
+}
+
+// Add writes one valid row. After MarkFailed it only counts.
+func (imp *TrackRecordImport) Add(ctx context.Context, r TrackRecordRow) error {
+	imp.rows++
+	if imp.failed {
+		return nil
+	}
+	_, err := imp.stmt.ExecContext(ctx, imp.partnerID, r.DecidedAt, r.SubmittedAt, r.Stage, r.Region, r.Vertical,
+		r.ServiceProfile, r.EngagementType, r.FundingSource, r.Outcome, r.RequestedUSD, r.ApprovedUSD)
+	return translate(err)
+}
+
+// MarkFailed stops writing: a bad row was seen and the import will be
+// rolled back, but the caller goes on validating to name every bad row.
+func (imp *TrackRecordImport) MarkFailed() { imp.failed = true }
+
+// Rollback abandons the import.
+func (imp *TrackRecordImport) Rollback() {
+	imp.stmt.Close()
+	imp.tx.Rollback()
+}
+
+// Commit makes the rows visible and queues the partner's index update
+// (which then drains the unroutable queue).
+func (imp *TrackRecordImport) Commit(ctx context.Context) (int, error) {
+	defer imp.Rollback()
+	if imp.failed {
+		return 0, domain.Errorf(domain.ECodeValidation, "the import has bad rows")
+	}
+	if err := enqueue(ctx, imp.tx, tasks.TypeUpdateIndex, tasks.UpdateIndex{PartnerID: imp.partnerID}, nil); err != nil {
+		return 0, err
+	}
+	if err := translate(imp.tx.Commit()); err != nil {
+		return 0, err
+	}
+	return imp.rows, nil
+}
+
+// indexSQL rebuilds routing_index and partner_stats for outcomes decided on
+// or after $1, for one partner ($2) or all ($2 NULL).
+const indexCellsSQL = `INSERT INTO routing_index (partner_id, axis, value, wins, decided)
+	SELECT o.partner_id, v.axis, v.value, count(*) FILTER (WHERE o.outcome = 'approved'), count(*)
+	FROM outcomes o
+	CROSS JOIN LATERAL (VALUES ('stage', o.stage), ('region', o.region), ('vertical', o.vertical),
+		('service_profile', o.service_profile), ('engagement_type', o.engagement_type)) AS v(axis, value)
+	WHERE o.decided_at >= $1 AND ($2::uuid IS NULL OR o.partner_id = $2::uuid)
+	GROUP BY o.partner_id, v.axis, v.value`
+
+const indexStatsSQL = `INSERT INTO partner_stats (partner_id, wins, decided, median_days_to_approval, built_at)
+	SELECT o.partner_id, count(*) FILTER (WHERE o.outcome = 'approved'), count(*),
+		percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM o.decided_at - o.submitted_at) / 86400.0)
+			FILTER (WHERE o.outcome = 'approved'),
+		$3
+	FROM outcomes o
+	WHERE o.decided_at >= $1 AND ($2::uuid IS NULL OR o.partner_id = $2::uuid)
+	GROUP BY o.partner_id`
+
+// RebuildIndex recomputes the whole routing index over the trailing
+// window, in one transaction: routing reads the old index until it commits.
+func (db *DB) RebuildIndex(ctx context.Context) error {
+	_, err := db.rebuildIndex(ctx, nil, "")
+	return err
+}
+
+// RebuildIndexForPeriod is the nightly rebuild: it claims period (a UTC
+// date) in the same transaction, so the night's rebuild runs once however
+// many schedulers enqueue it. It returns false when the period was done.
+func (db *DB) RebuildIndexForPeriod(ctx context.Context, period string) (bool, error) {
+	return db.rebuildIndex(ctx, nil, period)
+}
+
+// UpdatePartnerIndex recomputes one partner's cells and stats.
+func (db *DB) UpdatePartnerIndex(ctx context.Context, partnerID string) error {
+	if !validUUID(partnerID) {
+		return domain.NotFound()
+	}
+	_, err := db.rebuildIndex(ctx, &partnerID, "")
+	return err
+}
+
+func (db *DB) rebuildIndex(ctx context.Context, partnerID *string, period string) (bool, error) {
+	ran := false
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if period != "" {
+			ok, err := db.ClaimPeriod(ctx, tx, tasks.TypeRebuildIndex, period)
+			if err != nil || !ok {
+				return err
+			}
+		}
+		ran = true
+		st, err := settingsTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		now := db.now()
+		from := windowStart(now, st)
+		if partnerID == nil {
+			// Serialise whole rebuilds; a partner update waits behind one.
+			if _, err := tx.ExecContext(ctx, `LOCK TABLE routing_index, partner_stats IN EXCLUSIVE MODE`); err != nil {
+				return translate(err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM routing_index`); err != nil {
+				return translate(err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM partner_stats`); err != nil {
+				return translate(err)
+			}
+		} else {
+			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('routing_index:' || $1, 0))`, *partnerID); err != nil {
+				return translate(err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM routing_index WHERE partner_id = $1`, *partnerID); err != nil {
+				return translate(err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM partner_stats WHERE partner_id = $1`, *partnerID); err != nil {
+				return translate(err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, indexCellsSQL, from, partnerID); err != nil {
+			return translate(err)
+		}
+		if _, err := tx.ExecContext(ctx, indexStatsSQL, from, partnerID, now); err != nil {
+			return translate(err)
+		}
+		return enqueueDrain(ctx, tx, "index_changed")
+	})
+	return ran && err == nil, err
+}
+
+// IndexCell is one routing-index cell.
+type IndexCell struct {
+	PartnerID string   `db:"partner_id" json:"partner_id"`
+	Axis      string   `db:"axis" json:"axis"`
+	Value     string   `db:"value" json:"value"`
+	Wins      int      `db:"wins" json:"wins"`
+	Decided   int      `db:"decided" json:"decided"`
+	Rate      *float64 `db:"rate" json:"rate"`
+}
+
+// RoutingIndex lists cells, optionally of one partner and one axis.
+func (db *DB) RoutingIndex(ctx context.Context, partnerID, axis string, limit int) ([]IndexCell, error) {
+	args := []any{limit}
+	q := `SELECT partner_id, axis, value, wins, decided, wins::float8 / NULLIF(decided, 0) AS rate FROM routing_index WHERE true`
+	if partnerID != "" {
+		if !validUUID(partnerID) {
+			return []IndexCell{}, nil
+		}
+		args = append(args, partnerID)
+		q += ` AND partner_id = $` + strconv.Itoa(len(args))
+	}
+	if axis != "" {
+		args = append(args, axis)
+		q += ` AND axis = $` + strconv.Itoa(len(args))
+	}
+	q += ` ORDER BY partner_id, axis, value LIMIT $1`
+	out := []IndexCell{}
+	err := db.SelectContext(ctx, &out, q, args...)
+	return out, translate(err)
+}

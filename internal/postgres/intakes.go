@@ -1,0 +1,228 @@
+package postgres
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/intake"
+	"github.com/cloudroute/cloudroute/internal/tasks"
+)
+
+// Intake statuses (SPEC §3 "Intake status"), derived from the assignments
+// and records and kept on the row by every change that moves them.
+const (
+	IntakeReceived      = "received"
+	IntakeRouting       = "routing"
+	IntakePendingReview = "pending_review"
+	IntakeOffered       = "offered"
+	IntakeEngaged       = "engaged"
+	IntakeUnroutable    = "unroutable"
+	IntakeWithdrawn     = "withdrawn"
+	IntakeClosed        = "closed"
+)
+
+// IdempotencyTTL is how long an Idempotency-Key is remembered.
+const IdempotencyTTL = 24 * time.Hour
+
+// Intake is a stored intake.
+type Intake struct {
+	ID                      string         `db:"id"`
+	Status                  string         `db:"status"`
+	CustomerDomain          string         `db:"customer_domain"`
+	AWSAccountID            *string        `db:"aws_account_id"`
+	CompanyName             string         `db:"company_name"`
+	Website                 string         `db:"website"`
+	Stage                   string         `db:"stage"`
+	LastRound               []byte         `db:"last_round"`
+	Region                  string         `db:"region"`
+	Vertical                string         `db:"vertical"`
+	ServiceProfile          string         `db:"service_profile"`
+	EngagementType          string         `db:"engagement_type"`
+	TeamSize                int            `db:"team_size"`
+	ProjectedMonthlySpend   []byte         `db:"projected_monthly_spend"`
+	ProjectedMonthlyUSD     int64          `db:"projected_monthly_usd"`
+	UseCase                 string         `db:"use_case"`
+	CompetingCloud          string         `db:"competing_cloud"`
+	RequestedFundingSources pq.StringArray `db:"requested_funding_sources"`
+	TechnicalContact        []byte         `db:"technical_contact"`
+	BusinessContact         []byte         `db:"business_contact"`
+	CreatedAt               time.Time      `db:"created_at"`
+	UpdatedAt               time.Time      `db:"updated_at"`
+	EndedAt                 *time.Time     `db:"ended_at"`
+}
+
+const intakeCols = `id, status, customer_domain, aws_account_id, company_name, website, stage, last_round, region,
+	vertical, service_profile, engagement_type, team_size, projected_monthly_spend, projected_monthly_usd, use_case,
+	competing_cloud, requested_funding_sources, technical_contact, business_contact, created_at, updated_at, ended_at`
+
+// SubmitResult is the stored answer to a submission, replayed verbatim for
+// a repeated Idempotency-Key.
+type SubmitResult struct {
+	Status int
+	Body   []byte
+	// Replayed is true when this is a stored earlier answer.
+	Replayed bool
+}
+
+// SubmitIntake stores a validated intake with its routing task in the
+// outbox, in one transaction. render builds the response body from the new
+// intake's id, status and plaintext access token. With an idempotency key,
+// the first answer is stored and replayed for the same body; a different
+// body is idempotency_key_reused. Concurrent requests with one key wait on
+// the key's row, so only one intake is created. Returns duplicate_intake
+// when the customer has an open intake.
+func (db *DB) SubmitIntake(ctx context.Context, b intake.Body, customerDomain string, idemKey string, rawBody []byte,
+	render func(id, status, token string) []byte) (SubmitResult, error) {
+	reqHash := HashSecret(string(rawBody))
+	var res SubmitResult
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		now := db.now()
+		if idemKey != "" {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE key = $1 AND created_at < $2`,
+				idemKey, now.Add(-IdempotencyTTL)); err != nil {
+				return translate(err)
+			}
+			r, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (key, request_hash, response_status, response_body, created_at)
+				VALUES ($1, $2, 0, '', $3) ON CONFLICT (key) DO NOTHING`, idemKey, reqHash, now)
+			if err != nil {
+				return translate(err)
+			}
+			if n, _ := r.RowsAffected(); n == 0 {
+				var prev struct {
+					Hash   []byte `db:"request_hash"`
+					Status int    `db:"response_status"`
+					Body   []byte `db:"response_body"`
+				}
+				if err := tx.GetContext(ctx, &prev, `SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE key = $1`, idemKey); err != nil {
+					return translate(err)
+				}
+				if !bytes.Equal(prev.Hash, reqHash) {
+					return domain.Errorf(domain.ECodeIdempotencyReused, "this Idempotency-Key was used with a different request body")
+				}
+				res = SubmitResult{Status: prev.Status, Body: prev.Body, Replayed: true}
+				return nil
+			}
+		}
+		token := NewSecret(FounderTokenPrefix)
+		spend, _ := json.Marshal(b.ProjectedMonthlySpend)
+		tc, _ := json.Marshal(b.TechnicalContact)
+		bc, _ := json.Marshal(b.BusinessContact)
+		var lastRound []byte
+		if b.LastRound != nil {
+			lastRound, _ = json.Marshal(b.LastRound)
+		}
+		var teamSize int
+		if b.TeamSize != nil {
+			teamSize = *b.TeamSize
+		}
+		const q = `INSERT INTO intakes (status, customer_domain, aws_account_id, company_name, website, stage, last_round,
+			region, vertical, service_profile, engagement_type, team_size, projected_monthly_spend, projected_monthly_usd,
+			use_case, competing_cloud, requested_funding_sources, technical_contact, business_contact, access_token_hash,
+			created_at, updated_at)
+			VALUES ('received',$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$20) RETURNING id`
+		var id string
+		if err := tx.GetContext(ctx, &id, q, customerDomain, b.AWSAccountID, b.CompanyName, b.Website, b.Stage, lastRound,
+			b.Region, b.Vertical, b.ServiceProfile, b.EngagementType, teamSize, spend, b.MonthlySpendUSD(), b.UseCase,
+			b.CompetingCloud, pq.Array(b.RequestedFundingSources), tc, bc, HashSecret(token), now); err != nil {
+			return translate(err)
+		}
+		if err := enqueue(ctx, tx, tasks.TypeRouteIntake, tasks.RouteIntake{IntakeID: id, Trigger: "submitted"}, nil); err != nil {
+			return err
+		}
+		res = SubmitResult{Status: 201, Body: render(id, IntakeReceived, token)}
+		if idemKey != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET response_status = $2, response_body = $3, intake_id = $4 WHERE key = $1`,
+				idemKey, res.Status, res.Body, id); err != nil {
+				return translate(err)
+			}
+		}
+		return nil
+	})
+	return res, err
+}
+
+// IntakeByToken returns the id of the intake whose access token this is.
+// Returns not_found.
+func (db *DB) IntakeByToken(ctx context.Context, token string) (string, error) {
+	var id string
+	err := db.GetContext(ctx, &id, `SELECT id FROM intakes WHERE access_token_hash = $1`, HashSecret(token))
+	return id, translate(err)
+}
+
+// Intake returns one intake. Returns not_found.
+func (db *DB) Intake(ctx context.Context, id string) (Intake, error) {
+	if !validUUID(id) {
+		return Intake{}, domain.NotFound()
+	}
+	var in Intake
+	err := db.GetContext(ctx, &in, `SELECT `+intakeCols+` FROM intakes WHERE id = $1`, id)
+	return in, translate(err)
+}
+
+func intakeForUpdate(ctx context.Context, tx *sqlx.Tx, id string) (Intake, error) {
+	if !validUUID(id) {
+		return Intake{}, domain.NotFound()
+	}
+	var in Intake
+	err := tx.GetContext(ctx, &in, `SELECT `+intakeCols+` FROM intakes WHERE id = $1 FOR UPDATE`, id)
+	return in, translate(err)
+}
+
+func setIntakeStatus(ctx context.Context, tx *sqlx.Tx, id, status string, now time.Time) error {
+	var ended *time.Time
+	if status == IntakeWithdrawn || status == IntakeClosed {
+		ended = &now
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE intakes SET status = $2, updated_at = $3, ended_at = COALESCE($4, ended_at) WHERE id = $1`,
+		id, status, now, ended)
+	return translate(err)
+}
+
+// IntakeFilter narrows ListIntakes.
+type IntakeFilter struct {
+	Status string
+	After  string
+	Limit  int
+}
+
+// ListIntakes lists intakes oldest first, a page at a time.
+func (db *DB) ListIntakes(ctx context.Context, f IntakeFilter) ([]Intake, string, error) {
+	args := []any{f.Limit + 1}
+	q := `SELECT ` + intakeCols + ` FROM intakes WHERE true`
+	if f.Status != "" {
+		args = append(args, f.Status)
+		q += ` AND status = $2`
+	}
+	if f.After != "" {
+		if !validUUID(f.After) {
+			return nil, "", &domain.Error{Code: domain.ECodeValidation, Message: "bad cursor",
+				Fields: []domain.FieldError{{Field: "cursor", Message: "is not a cursor from a previous page"}}}
+		}
+		args = append(args, f.After)
+		q += ` AND (created_at, id) > (SELECT created_at, id FROM intakes WHERE id = $` + strconv.Itoa(len(args)) + `)`
+	}
+	q += ` ORDER BY created_at, id LIMIT $1`
+	var rows []Intake
+	if err := db.SelectContext(ctx, &rows, q, args...); err != nil {
+		return nil, "", translate(err)
+	}
+	next := ""
+	if len(rows) > f.Limit {
+		rows = rows[:f.Limit]
+		next = rows[len(rows)-1].ID
+	}
+	return rows, next, nil
+}
+
+// PurgeIdempotencyKeys deletes keys older than IdempotencyTTL.
+func (db *DB) PurgeIdempotencyKeys(ctx context.Context) error {
+	_, err := db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, db.now().Add(-IdempotencyTTL))
+	return translate(err)
+}

@@ -1,0 +1,381 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/routing"
+	"github.com/cloudroute/cloudroute/internal/tasks"
+)
+
+// RoutingIntake is the routing profile of a stored intake.
+func (in Intake) RoutingIntake() routing.Intake {
+	return routing.Intake{Stage: in.Stage, Region: in.Region, Vertical: in.Vertical, ServiceProfile: in.ServiceProfile,
+		EngagementType: in.EngagementType, RequestedFundingSources: in.RequestedFundingSources}
+}
+
+type routingPartnerRow struct {
+	ID          string         `db:"id"`
+	Name        string         `db:"name"`
+	Tier        string         `db:"tier"`
+	Status      string         `db:"status"`
+	Regions     pq.StringArray `db:"regions"`
+	Capacity    int            `db:"capacity"`
+	Excluded    []byte         `db:"excluded_axis_values"`
+	LastOffered *time.Time     `db:"last_offered_at"`
+	Wins        int            `db:"wins"`
+	Decided     int            `db:"decided"`
+	MedianDays  *float64       `db:"median_days_to_approval"`
+	Open        int            `db:"open"`
+	Offers      int            `db:"offers"`
+	Declines    int            `db:"declines"`
+	Expiries    int            `db:"expiries"`
+	Previous    bool           `db:"previous"`
+}
+
+// routingInputs loads every partner with what routing needs to judge it for
+// this profile. intakeID may be empty (a preview): nobody was assigned it.
+func routingInputs(ctx context.Context, q sqlx.QueryerContext, in routing.Intake, intakeID string, windowStart time.Time) ([]routing.Partner, error) {
+	var prev any
+	if intakeID != "" {
+		prev = intakeID
+	}
+	const qp = `SELECT p.id, p.name, p.tier, p.status, p.regions, p.capacity, p.excluded_axis_values, p.last_offered_at,
+		COALESCE(ps.wins, 0) AS wins, COALESCE(ps.decided, 0) AS decided, ps.median_days_to_approval,
+		COALESCE(a.open, 0) AS open, COALESCE(a.offers, 0) AS offers, COALESCE(a.declines, 0) AS declines,
+		COALESCE(a.expiries, 0) AS expiries,
+		($1::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM assignments x WHERE x.intake_id = $1::uuid AND x.partner_id = p.id)) AS previous
+		FROM partners p
+		LEFT JOIN partner_stats ps ON ps.partner_id = p.id
+		LEFT JOIN (
+			SELECT partner_id,
+				count(*) FILTER (WHERE status IN ('offered','accepted')) AS open,
+				count(*) FILTER (WHERE offered_at >= $2) AS offers,
+				count(*) FILTER (WHERE status = 'declined' AND offered_at >= $2) AS declines,
+				count(*) FILTER (WHERE status = 'expired' AND offered_at >= $2) AS expiries
+			FROM assignments WHERE status IN ('offered','accepted') OR offered_at >= $2
+			GROUP BY partner_id
+		) a ON a.partner_id = p.id
+		ORDER BY p.id`
+	var rows []routingPartnerRow
+	if err := sqlx.SelectContext(ctx, q, &rows, qp, prev, windowStart); err != nil {
+		return nil, translate(err)
+	}
+	var cells []struct {
+		PartnerID string `db:"partner_id"`
+		Axis      string `db:"axis"`
+		Wins      int    `db:"wins"`
+		Decided   int    `db:"decided"`
+	}
+	const qc = `SELECT partner_id, axis, wins, decided FROM routing_index
+		WHERE (axis, value) IN (('stage', $1), ('region', $2), ('vertical', $3), ('service_profile', $4), ('engagement_type', $5))`
+	if err := sqlx.SelectContext(ctx, q, &cells, qc, in.Stage, in.Region, in.Vertical, in.ServiceProfile, in.EngagementType); err != nil {
+		return nil, translate(err)
+	}
+	out := make([]routing.Partner, len(rows))
+	idx := make(map[string]int, len(rows))
+	for i, r := range rows {
+		p := routing.Partner{ID: r.ID, Name: r.Name, Tier: r.Tier, Status: r.Status, Regions: r.Regions,
+			Capacity: r.Capacity, OpenAssignments: r.Open, PreviouslyAssigned: r.Previous, LastOfferedAt: r.LastOffered,
+			Cells: make(map[string]routing.Cell, 5), Overall: routing.Cell{Wins: r.Wins, Decided: r.Decided},
+			MedianDaysToApproval: r.MedianDays, OffersReceived: r.Offers, Declines: r.Declines, Expiries: r.Expiries}
+		_ = json.Unmarshal(r.Excluded, &p.ExcludedAxisValues)
+		out[i] = p
+		idx[r.ID] = i
+	}
+	for _, c := range cells {
+		if i, ok := idx[c.PartnerID]; ok {
+			out[i].Cells[c.Axis] = routing.Cell{Wins: c.Wins, Decided: c.Decided}
+		}
+	}
+	return out, nil
+}
+
+func windowStart(now time.Time, st domain.Settings) time.Time {
+	return now.AddDate(0, 0, -st.WindowDays)
+}
+
+// PreviewRouting returns the decision a real routing of this profile would
+// make now, writing nothing.
+func (db *DB) PreviewRouting(ctx context.Context, in routing.Intake) (routing.Decision, error) {
+	st, err := db.Settings(ctx)
+	if err != nil {
+		return routing.Decision{}, err
+	}
+	ps, err := routingInputs(ctx, db, in, "", windowStart(db.now(), st))
+	if err != nil {
+		return routing.Decision{}, err
+	}
+	return routing.Decide(in, ps, routing.Params{Threshold: st.CloseRateThreshold}), nil
+}
+
+// RouteResult is what one routing run did.
+type RouteResult struct {
+	// Outcome is offered, pending_review, unroutable, or "" when the intake
+	// needed no routing (already routed, withdrawn...).
+	Outcome      string
+	DecisionID   string
+	PartnerID    string
+	AssignmentID string
+}
+
+// routableStatuses are the intake statuses from which routing runs.
+var routableStatuses = map[string]bool{IntakeReceived: true, IntakeRouting: true, IntakeUnroutable: true}
+
+// RouteIntake routes one intake: it scores the partners, stores the decision
+// with its explanation, and either offers the intake to the top partner
+// (auto mode), holds the proposal for an admin (review mode), or leaves the
+// intake unroutable. It is idempotent: an intake that is not waiting for
+// routing, or already has an active assignment, is left alone.
+func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteResult, error) {
+	var res RouteResult
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		in, err := intakeForUpdate(ctx, tx, intakeID)
+		if err != nil {
+			return err
+		}
+		if !routableStatuses[in.Status] {
+			return nil
+		}
+		var active bool
+		if err := tx.GetContext(ctx, &active, `SELECT EXISTS (SELECT 1 FROM assignments WHERE intake_id = $1 AND status IN ('offered','accepted'))`, in.ID); err != nil {
+			return translate(err)
+		}
+		if active {
+			return nil
+		}
+		st, err := settingsTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		now := db.now()
+		profile := in.RoutingIntake()
+		partners, err := routingInputs(ctx, tx, profile, in.ID, windowStart(now, st))
+		if err != nil {
+			return err
+		}
+		params := routing.Params{Threshold: st.CloseRateThreshold}
+		for attempt := 0; ; attempt++ {
+			d := routing.Decide(profile, partners, params)
+			chosen, ok := d.Chosen()
+			if !ok {
+				if in.Status == IntakeUnroutable && trigger == "drain" {
+					return nil // still unroutable; no new decision to record
+				}
+				id, err := insertDecision(ctx, tx, in.ID, trigger, "auto", "unroutable", nil, d, "", "", now)
+				if err != nil {
+					return err
+				}
+				res = RouteResult{Outcome: "unroutable", DecisionID: id}
+				return setIntakeStatus(ctx, tx, in.ID, IntakeUnroutable, now)
+			}
+			// The partner row lock serialises offers to one partner, so two
+			// intakes routed at once cannot both take its last slot.
+			room, err := lockPartnerRoom(ctx, tx, chosen.PartnerID)
+			if err != nil {
+				return err
+			}
+			if !room && attempt < 20 {
+				for i := range partners {
+					if partners[i].ID == chosen.PartnerID {
+						partners[i].OpenAssignments = partners[i].Capacity
+					}
+				}
+				continue
+			}
+			if st.RoutingMode == "review" {
+				id, err := insertDecision(ctx, tx, in.ID, trigger, "review", "pending_review", &chosen.PartnerID, d, "", "", now)
+				if err != nil {
+					return err
+				}
+				res = RouteResult{Outcome: "pending_review", DecisionID: id, PartnerID: chosen.PartnerID}
+				return setIntakeStatus(ctx, tx, in.ID, IntakePendingReview, now)
+			}
+			id, err := insertDecision(ctx, tx, in.ID, trigger, "auto", "offered", &chosen.PartnerID, d, "", "", now)
+			if err != nil {
+				return err
+			}
+			aid, err := offer(ctx, tx, in.ID, chosen.PartnerID, id, st, now)
+			if err != nil {
+				return err
+			}
+			res = RouteResult{Outcome: "offered", DecisionID: id, PartnerID: chosen.PartnerID, AssignmentID: aid}
+			return nil
+		}
+	})
+	return res, err
+}
+
+// lockPartnerRoom locks the partner row and reports whether it is active
+// and below its capacity of open assignments.
+func lockPartnerRoom(ctx context.Context, tx *sqlx.Tx, partnerID string) (bool, error) {
+	var r struct {
+		Capacity int    `db:"capacity"`
+		Status   string `db:"status"`
+	}
+	if err := tx.GetContext(ctx, &r, `SELECT capacity, status FROM partners WHERE id = $1 FOR UPDATE`, partnerID); err != nil {
+		return false, translate(err)
+	}
+	var open int
+	if err := tx.GetContext(ctx, &open, `SELECT count(*) FROM assignments WHERE partner_id = $1 AND status IN ('offered','accepted')`, partnerID); err != nil {
+		return false, translate(err)
+	}
+	return r.Status == "active" && open < r.Capacity, nil
+}
+
+func insertDecision(ctx context.Context, tx *sqlx.Tx, intakeID, trigger, mode, outcome string, partnerID *string,
+	d any, actorKeyID, reason string, now time.Time) (string, error) {
+	b, err := json.Marshal(d)
+	if err != nil {
+		return "", err
+	}
+	var id string
+	const q = `INSERT INTO routing_decisions (intake_id, trigger, mode, outcome, chosen_partner_id, explanation, actor_key_id, reason, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, '')::uuid, NULLIF($8, ''), $9) RETURNING id`
+	err = tx.GetContext(ctx, &id, q, intakeID, trigger, mode, outcome, partnerID, b, actorKeyID, reason, now)
+	return id, translate(err)
+}
+
+// offer creates the offered assignment with its deadline, marks the intake
+// offered, and schedules the expiry at the deadline.
+func offer(ctx context.Context, tx *sqlx.Tx, intakeID, partnerID, decisionID string, st domain.Settings, now time.Time) (string, error) {
+	expires := now.Add(time.Duration(st.OfferTTLHours) * time.Hour)
+	var id string
+	const q = `INSERT INTO assignments (intake_id, partner_id, decision_id, status, offered_at, expires_at, updated_at)
+		VALUES ($1, $2, $3, 'offered', $4, $5, $4) RETURNING id`
+	if err := tx.GetContext(ctx, &id, q, intakeID, partnerID, decisionID, now, expires); err != nil {
+		return "", translate(err)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE partners SET last_offered_at = $2 WHERE id = $1`, partnerID, now); err != nil {
+		return "", translate(err)
+	}
+	if err := setIntakeStatus(ctx, tx, intakeID, IntakeOffered, now); err != nil {
+		return "", err
+	}
+	return id, enqueue(ctx, tx, tasks.TypeExpireOffer, tasks.ExpireOffer{AssignmentID: id}, &expires)
+}
+
+// UnroutableIntakes returns the unroutable intakes, oldest first.
+func (db *DB) UnroutableIntakes(ctx context.Context, limit int) ([]string, error) {
+	var ids []string
+	err := db.SelectContext(ctx, &ids, `SELECT id FROM intakes WHERE status = 'unroutable' ORDER BY created_at, id LIMIT $1`, limit)
+	return ids, translate(err)
+}
+
+// RoutingDecision is one stored decision.
+type RoutingDecision struct {
+	ID              string          `db:"id" json:"id"`
+	IntakeID        string          `db:"intake_id" json:"intake_id"`
+	Trigger         string          `db:"trigger" json:"trigger"`
+	Mode            string          `db:"mode" json:"mode"`
+	Outcome         string          `db:"outcome" json:"outcome"`
+	ChosenPartnerID *string         `db:"chosen_partner_id" json:"chosen_partner_id"`
+	Explanation     json.RawMessage `db:"explanation" json:"explanation"`
+	ActorKeyID      *string         `db:"actor_key_id" json:"actor_key_id"`
+	Reason          *string         `db:"reason" json:"reason"`
+	CreatedAt       time.Time       `db:"created_at" json:"created_at"`
+}
+
+// RoutingDecisions lists an intake's decisions, oldest first. Returns
+// not_found for an unknown intake.
+func (db *DB) RoutingDecisions(ctx context.Context, intakeID string) ([]RoutingDecision, error) {
+	if _, err := db.Intake(ctx, intakeID); err != nil {
+		return nil, err
+	}
+	out := []RoutingDecision{}
+	err := db.SelectContext(ctx, &out, `SELECT id, intake_id, trigger, mode, outcome, chosen_partner_id, explanation,
+		actor_key_id, reason, created_at FROM routing_decisions WHERE intake_id = $1 ORDER BY created_at, id`, intakeID)
+	for i := range out {
+		out[i].CreatedAt = out[i].CreatedAt.UTC()
+	}
+	return out, translate(err)
+}
+
+// AdminAssign offers the intake to a partner an admin picked, overriding
+// the router or confirming a review proposal. The partner may be below the
+// threshold, but must be of a routable tier, active, and never assigned
+// this intake before. Returns not_found, validation_failed (tier, status),
+// invalid_transition (intake not waiting for a partner) or conflict.
+func (db *DB) AdminAssign(ctx context.Context, intakeID, partnerID, reason, actorKeyID string) (RouteResult, error) {
+	var res RouteResult
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		in, err := intakeForUpdate(ctx, tx, intakeID)
+		if err != nil {
+			return err
+		}
+		p, err := partnerForUpdate(ctx, tx, partnerID)
+		if err != nil {
+			if domain.ErrorCode(err) == domain.ECodeNotFound {
+				return &domain.Error{Code: domain.ECodeValidation, Message: "the partner does not exist",
+					Fields: []domain.FieldError{{Field: "partner_id", Message: "is not a known partner"}}}
+			}
+			return err
+		}
+		if !domain.IsRoutableTier(p.Tier) {
+			return &domain.Error{Code: domain.ECodeValidation, Message: "only advanced and premier partners can be assigned",
+				Fields: []domain.FieldError{{Field: "partner_id", Message: "the partner's tier is " + p.Tier}}}
+		}
+		if p.Status != "active" {
+			return &domain.Error{Code: domain.ECodeValidation, Message: "the partner is paused",
+				Fields: []domain.FieldError{{Field: "partner_id", Message: "the partner is paused"}}}
+		}
+		if !routableStatuses[in.Status] && in.Status != IntakePendingReview {
+			return domain.Errorf(domain.ECodeInvalidTransition, "the intake is %s; it is not waiting for a partner", in.Status)
+		}
+		var active bool
+		if err := tx.GetContext(ctx, &active, `SELECT EXISTS (SELECT 1 FROM assignments WHERE intake_id = $1 AND status IN ('offered','accepted'))`, in.ID); err != nil {
+			return translate(err)
+		}
+		if active {
+			return domain.Errorf(domain.ECodeConflict, "the intake already has an active assignment")
+		}
+		st, err := settingsTx(ctx, tx)
+		if err != nil {
+			return err
+		}
+		now := db.now()
+		profile := in.RoutingIntake()
+		partners, err := routingInputs(ctx, tx, profile, in.ID, windowStart(now, st))
+		if err != nil {
+			return err
+		}
+		for _, c := range partners {
+			if c.ID == p.ID && c.PreviouslyAssigned {
+				return &domain.Error{Code: domain.ECodeValidation, Message: "the partner already had this intake",
+					Fields: []domain.FieldError{{Field: "partner_id", Message: "was already assigned this intake"}}}
+			}
+		}
+		d := routing.Decide(profile, partners, routing.Params{Threshold: st.CloseRateThreshold})
+		expl := struct {
+			Override string           `json:"override"`
+			Router   routing.Decision `json:"router"`
+		}{Override: "admin assigned partner " + p.ID, Router: d}
+		id, err := insertDecision(ctx, tx, in.ID, "admin_assign", "admin", "assigned", &p.ID, expl, actorKeyID, reason, now)
+		if err != nil {
+			return err
+		}
+		aid, err := offer(ctx, tx, in.ID, p.ID, id, st, now)
+		if err != nil {
+			return err
+		}
+		res = RouteResult{Outcome: "offered", DecisionID: id, PartnerID: p.ID, AssignmentID: aid}
+		return nil
+	})
+	return res, err
+}
+
+func partnerForUpdate(ctx context.Context, tx *sqlx.Tx, id string) (domain.Partner, error) {
+	if !validUUID(id) {
+		return domain.Partner{}, domain.NotFound()
+	}
+	var r partnerRow
+	if err := tx.GetContext(ctx, &r, `SELECT `+partnerCols+` FROM partners WHERE id = $1 FOR UPDATE`, id); err != nil {
+		return domain.Partner{}, translate(err)
+	}
+	return r.toDomain(), nil
+}

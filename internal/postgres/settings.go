@@ -1,0 +1,124 @@
+package postgres
+
+import (
+	"context"
+	"strconv"
+
+	"github.com/jmoiron/sqlx"
+
+	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/tasks"
+)
+
+const settingsCols = `routing_mode, close_rate_threshold::float8 AS close_rate_threshold, window_days, offer_ttl_hours, default_commission_bps`
+
+// Settings returns the current business settings.
+func (db *DB) Settings(ctx context.Context) (domain.Settings, error) {
+	var s domain.Settings
+	err := db.GetContext(ctx, &s, `SELECT `+settingsCols+` FROM settings`)
+	return s, translate(err)
+}
+
+func settingsTx(ctx context.Context, tx *sqlx.Tx) (domain.Settings, error) {
+	var s domain.Settings
+	err := tx.GetContext(ctx, &s, `SELECT `+settingsCols+` FROM settings`)
+	return s, translate(err)
+}
+
+// SettingsChange is one audited change of one setting.
+type SettingsChange struct {
+	ID         int64   `db:"id" json:"id"`
+	ActorKeyID *string `db:"actor_key_id" json:"actor_key_id"`
+	Field      string  `db:"field" json:"field"`
+	OldValue   string  `db:"old_value" json:"old_value"`
+	NewValue   string  `db:"new_value" json:"new_value"`
+	ChangedAt  string  `db:"changed_at" json:"changed_at"`
+}
+
+// UpdateSettings applies a patch and audits each changed field with who
+// changed it. A change of window or threshold rebuilds the index; a change
+// that can widen routing drains the unroutable queue. Returns
+// validation_failed.
+func (db *DB) UpdateSettings(ctx context.Context, actorKeyID string, p domain.SettingsPatch) (domain.Settings, error) {
+	if err := p.Validate(); err != nil {
+		return domain.Settings{}, err
+	}
+	var out domain.Settings
+	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		var old domain.Settings
+		if err := tx.GetContext(ctx, &old, `SELECT `+settingsCols+` FROM settings FOR UPDATE`); err != nil {
+			return translate(err)
+		}
+		nw := old
+		if p.RoutingMode != nil {
+			nw.RoutingMode = *p.RoutingMode
+		}
+		if p.CloseRateThreshold != nil {
+			nw.CloseRateThreshold = *p.CloseRateThreshold
+		}
+		if p.WindowDays != nil {
+			nw.WindowDays = *p.WindowDays
+		}
+		if p.OfferTTLHours != nil {
+			nw.OfferTTLHours = *p.OfferTTLHours
+		}
+		if p.DefaultCommissionBPS != nil {
+			nw.DefaultCommissionBPS = *p.DefaultCommissionBPS
+		}
+		type change struct{ field, old, new string }
+		var changes []change
+		add := func(f, o, n string) {
+			if o != n {
+				changes = append(changes, change{f, o, n})
+			}
+		}
+		ff := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+		add("routing_mode", old.RoutingMode, nw.RoutingMode)
+		add("close_rate_threshold", ff(old.CloseRateThreshold), ff(nw.CloseRateThreshold))
+		add("window_days", strconv.Itoa(old.WindowDays), strconv.Itoa(nw.WindowDays))
+		add("offer_ttl_hours", strconv.Itoa(old.OfferTTLHours), strconv.Itoa(nw.OfferTTLHours))
+		add("default_commission_bps", strconv.Itoa(old.DefaultCommissionBPS), strconv.Itoa(nw.DefaultCommissionBPS))
+		if len(changes) == 0 {
+			out = old
+			return nil
+		}
+		const q = `UPDATE settings SET routing_mode=$1, close_rate_threshold=$2, window_days=$3, offer_ttl_hours=$4,
+			default_commission_bps=$5, updated_at=$6`
+		if _, err := tx.ExecContext(ctx, q, nw.RoutingMode, nw.CloseRateThreshold, nw.WindowDays, nw.OfferTTLHours,
+			nw.DefaultCommissionBPS, db.now()); err != nil {
+			return translate(err)
+		}
+		var actor *string
+		if actorKeyID != "" {
+			actor = &actorKeyID
+		}
+		for _, c := range changes {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings_audit (actor_key_id, field, old_value, new_value, changed_at)
+				VALUES ($1,$2,$3,$4,$5)`, actor, c.field, c.old, c.new, db.now()); err != nil {
+				return translate(err)
+			}
+		}
+		if nw.WindowDays != old.WindowDays {
+			if err := enqueue(ctx, tx, tasks.TypeRebuildIndex, tasks.Periodic{}, nil); err != nil {
+				return err
+			}
+		}
+		if nw.WindowDays != old.WindowDays || nw.CloseRateThreshold != old.CloseRateThreshold || nw.RoutingMode != old.RoutingMode {
+			if err := enqueueDrain(ctx, tx, "settings_changed"); err != nil {
+				return err
+			}
+		}
+		out = nw
+		return nil
+	})
+	return out, err
+}
+
+// SettingsAudit lists the audited changes, newest first.
+func (db *DB) SettingsAudit(ctx context.Context, limit int) ([]SettingsChange, error) {
+	out := []SettingsChange{}
+	err := db.SelectContext(ctx, &out, `SELECT id, actor_key_id, field, old_value, new_value,
+		to_char(changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS changed_at
+		FROM settings_audit ORDER BY id DESC LIMIT $1`, limit)
+	return out, translate(err)
+}

@@ -1,0 +1,33 @@
+package routing
+
+import "testing"
+
+// BenchmarkDecide routes one intake over 2,000 synthetic partners, the
+// SPEC §6 pool, of which about a tenth pass the filter.
+func BenchmarkDecide(b *testing.B) {
+	ps := syntheticPartners(benchIntake, 2000, 1)
+	params := DefaultParams()
+	d := Decide(benchIntake, ps, params)
+	b.ReportAllocs()
+	for b.Loop() {
+		Decide(benchIntake, ps, params)
+	}
+	b.ReportMetric(float64(len(d.Candidates)), "candidates")
+}
+
+// BenchmarkDecideAllCandidates is the worst case: all 2,000 partners pass
+// the filter and are scored and sorted.
+func BenchmarkDecideAllCandidates(b *testing.B) {
+	ps := syntheticPartners(benchIntake, 2000, 1)
+	for i := range ps {
+		ps[i].Status, ps[i].Tier, ps[i].Regions = "active", "advanced", []string{benchIntake.Region}
+		ps[i].OpenAssignments, ps[i].ExcludedAxisValues, ps[i].PreviouslyAssigned = 0, nil, false
+	}
+	params := DefaultParams()
+	d := Decide(benchIntake, ps, params)
+	b.ReportAllocs()
+	for b.Loop() {
+		Decide(benchIntake, ps, params)
+	}
+	b.ReportMetric(float64(len(d.Candidates)), "candidates")
+}

@@ -1,0 +1,596 @@
+// Package routing picks the partner an intake is offered to (SPEC §3
+// "Routing", seed 002 §IX). It is pure: the caller loads every partner with
+// its cells from the routing index, and Decide filters, scores and ranks
+// them, returning a Decision that is also the stored explanation.
+//
+// The formula, its constants and a worked example are in docs/routing.md.
+package routing
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cloudroute/cloudroute/internal/domain"
+)
+
+// numAxes is len(domain.Axes); arrays of this size keep per-axis work off
+// the heap.
+const numAxes = 5
+
+// Intake is the profile being routed.
+type Intake struct {
+	Stage, Region, Vertical, ServiceProfile, EngagementType string
+	// RequestedFundingSources does not filter: every routable tier (advanced,
+	// premier) may file every pool (seed 002, tier table).
+	RequestedFundingSources []string
+}
+
+// AxisValue returns the intake's value on one of domain.Axes, or "" for a
+// name that is not a routing axis.
+func (i Intake) AxisValue(axis string) string {
+	switch axis {
+	case "stage":
+		return i.Stage
+	case "region":
+		return i.Region
+	case "vertical":
+		return i.Vertical
+	case "service_profile":
+		return i.ServiceProfile
+	case "engagement_type":
+		return i.EngagementType
+	}
+	return ""
+}
+
+// Cell is the decided outcomes on one (partner, axis, value) in the trailing
+// window: approved counts as a win; rejected, or withdrawn after submission,
+// as a loss.
+type Cell struct {
+	Wins    int `json:"wins"`
+	Decided int `json:"decided"`
+}
+
+// clean keeps a malformed cell from producing a rate outside [0, 1]; the
+// index guarantees 0 <= wins <= decided, callers building cells by hand may
+// not.
+func (c Cell) clean() Cell {
+	if c.Decided < 0 {
+		c.Decided = 0
+	}
+	c.Wins = min(max(c.Wins, 0), c.Decided)
+	return c
+}
+
+// Partner is everything routing knows of one partner; the caller loads it.
+type Partner struct {
+	ID, Name, Tier, Status string // Status "active" | "paused"
+	Regions                []string
+	Capacity               int // max open (offered+accepted) assignments
+	OpenAssignments        int
+	ExcludedAxisValues     map[string][]string // axis -> excluded values
+	PreviouslyAssigned     bool                // this intake was already assigned to it once
+	LastOfferedAt          *time.Time          // nil = never offered
+	// Cells holds, by axis name, the partner's cell for the intake's value on
+	// that axis. A missing axis is an empty cell.
+	Cells                              map[string]Cell
+	Overall                            Cell     // all its decided outcomes in the window
+	MedianDaysToApproval               *float64 // nil = unknown
+	OffersReceived, Declines, Expiries int      // responsiveness over the window
+}
+
+// Params are the settings routing reads. Use DefaultParams for the defaults.
+type Params struct {
+	// Threshold is the close rate at or above which a partner is in the
+	// "above" band (setting close_rate_threshold, default 0.70). It is used
+	// as given: 0 is a legitimate setting that puts everyone above.
+	Threshold float64
+}
+
+// DefaultParams returns the settings' defaults.
+func DefaultParams() Params { return Params{Threshold: DefaultThreshold} }
+
+// The constants of the formula. docs/routing.md explains each choice.
+const (
+	// DefaultThreshold is the seed's 70% band edge.
+	DefaultThreshold = 0.70
+	// NeutralRate is the prior when the whole pool has no decided outcome:
+	// the mean of a uniform Beta(1,1), i.e. "no idea".
+	NeutralRate = 0.5
+	// PoolStrength is the pseudo-count with which the pool's overall rate
+	// backs off to NeutralRate, and the pool's rate on one axis value backs
+	// off to the pool's overall rate. It only matters on a near-empty index.
+	PoolStrength = 10.0
+	// PartnerStrength is the pseudo-count with which a partner's overall
+	// record backs off to the pool: a partner needs 20 decided outcomes
+	// before its own record weighs as much as the pool's.
+	PartnerStrength = 20.0
+	// CellStrength is the pseudo-count with which a cell backs off to the
+	// partner's (shrunk) overall rate: 10 decided outcomes on the value weigh
+	// as much as everything else known about the partner.
+	CellStrength = 10.0
+	// ConfidenceZ scales the uncertainty subtracted for ranking: a one-sided
+	// 90% normal quantile. With CellStrength 10 it is the smallest round
+	// value that makes 1 win of 1 rank below 45 of 50 whatever the pool.
+	ConfidenceZ = 1.2816
+	// ResponsivenessWeight is the largest penalty (in close-rate points) a
+	// partner that declines or lets expire every offer can take on ranking.
+	ResponsivenessWeight = 0.05
+	// ResponsivenessStrength is the pseudo-count of responsive offers every
+	// partner starts with, so one early decline costs little.
+	ResponsivenessStrength = 5.0
+	// RankingResolution is the step ranking scores are rounded to before
+	// comparison: closer scores are a tie, decided by speed and rotation.
+	RankingResolution = 1.0 / rankingSteps
+	rankingSteps      = 1000
+	// bandEpsilon keeps a score equal to the threshold on paper from falling
+	// below it through floating-point rounding.
+	bandEpsilon = 1e-9
+)
+
+// Bands.
+const (
+	BandAbove = "above"
+	BandBelow = "below"
+)
+
+// Reasons a partner is filtered out, in the order they are checked: a
+// partner is counted under the first that applies.
+const (
+	ReasonPaused             = "paused"
+	ReasonTier               = "tier"
+	ReasonRegion             = "region"
+	ReasonCapacity           = "capacity"
+	ReasonExcluded           = "excluded"
+	ReasonPreviouslyAssigned = "previously_assigned"
+)
+
+// Reasons lists the filter reasons in the order they are checked.
+var Reasons = []string{ReasonPaused, ReasonTier, ReasonRegion, ReasonCapacity, ReasonExcluded, ReasonPreviouslyAssigned}
+
+// FilterReason returns why p is not a candidate for in, or "" when it is one
+// (SPEC §3 Routing, rule 1). Any status other than "active" counts as paused.
+func FilterReason(in Intake, p Partner) string { return filterReason(&in, &p) }
+
+func filterReason(in *Intake, p *Partner) string {
+	switch {
+	case p.Status != "active":
+		return ReasonPaused
+	case !domain.IsRoutableTier(p.Tier):
+		return ReasonTier
+	case !slices.Contains(p.Regions, in.Region):
+		return ReasonRegion
+	case p.OpenAssignments >= p.Capacity:
+		return ReasonCapacity
+	case excluded(in, p.ExcludedAxisValues):
+		return ReasonExcluded
+	case p.PreviouslyAssigned:
+		return ReasonPreviouslyAssigned
+	}
+	return ""
+}
+
+func excluded(in *Intake, ex map[string][]string) bool {
+	if len(ex) == 0 {
+		return false
+	}
+	for _, axis := range domain.Axes {
+		if slices.Contains(ex[axis], in.AxisValue(axis)) {
+			return true
+		}
+	}
+	return false
+}
+
+// Decision is the outcome of Decide and, serialised, the explanation stored
+// with it: every number that went into the choice is here.
+type Decision struct {
+	Params ParamsUsed `json:"params"`
+	// Pool is the evidence summed over every partner passed in, filtered or
+	// not: the broadest level thin cells back off to.
+	Pool Pool `json:"pool"`
+	// PartnersConsidered is how many partners were passed in.
+	PartnersConsidered int      `json:"partners_considered"`
+	Filtered           Filtered `json:"filtered"`
+	// Candidates are every partner that passed the filter, best first.
+	Candidates []Candidate `json:"candidates"`
+	// ChosenPartnerID is the first candidate's ID; null when there is none,
+	// which leaves the intake unroutable.
+	ChosenPartnerID *string `json:"chosen_partner_id"`
+}
+
+// Chosen returns the best candidate, or false when there is none.
+func (d Decision) Chosen() (Candidate, bool) {
+	if len(d.Candidates) == 0 {
+		return Candidate{}, false
+	}
+	return d.Candidates[0], true
+}
+
+// ParamsUsed records the threshold and every constant of the formula, so a
+// stored explanation stays readable after the constants change.
+type ParamsUsed struct {
+	Threshold              float64 `json:"threshold"`
+	NeutralRate            float64 `json:"neutral_rate"`
+	PoolStrength           float64 `json:"pool_strength"`
+	PartnerStrength        float64 `json:"partner_strength"`
+	CellStrength           float64 `json:"cell_strength"`
+	ConfidenceZ            float64 `json:"confidence_z"`
+	ResponsivenessWeight   float64 `json:"responsiveness_weight"`
+	ResponsivenessStrength float64 `json:"responsiveness_strength"`
+	RankingResolution      float64 `json:"ranking_resolution"`
+}
+
+// Pool is the pool-wide evidence.
+type Pool struct {
+	// Axes are in domain.Axes order, each on the intake's value.
+	Axes    []PoolAxis `json:"axes"`
+	Overall PoolCell   `json:"overall"`
+}
+
+// PoolCell is the pool's wins and decided outcomes, and the rate used as a
+// prior: the raw rate backed off by PoolStrength (to NeutralRate for the
+// overall cell, to the overall rate for an axis value).
+type PoolCell struct {
+	Wins    int      `json:"wins"`
+	Decided int      `json:"decided"`
+	RawRate *float64 `json:"raw_rate"` // null when decided is 0
+	Prior   float64  `json:"prior"`
+	Rate    float64  `json:"rate"`
+}
+
+// PoolAxis is the pool's evidence on the intake's value of one axis.
+type PoolAxis struct {
+	Axis  string `json:"axis"`
+	Value string `json:"value"`
+	PoolCell
+}
+
+// Filtered counts the partners filtered out, by the first failing reason.
+type Filtered struct {
+	Paused             int `json:"paused"`
+	Tier               int `json:"tier"`
+	Region             int `json:"region"`
+	Capacity           int `json:"capacity"`
+	Excluded           int `json:"excluded"`
+	PreviouslyAssigned int `json:"previously_assigned"`
+}
+
+// Total is the number of partners filtered out.
+func (f Filtered) Total() int {
+	return f.Paused + f.Tier + f.Region + f.Capacity + f.Excluded + f.PreviouslyAssigned
+}
+
+func (f *Filtered) add(reason string) {
+	switch reason {
+	case ReasonPaused:
+		f.Paused++
+	case ReasonTier:
+		f.Tier++
+	case ReasonRegion:
+		f.Region++
+	case ReasonCapacity:
+		f.Capacity++
+	case ReasonExcluded:
+		f.Excluded++
+	case ReasonPreviouslyAssigned:
+		f.PreviouslyAssigned++
+	}
+}
+
+// Candidate is one scored partner.
+type Candidate struct {
+	Rank      int    `json:"rank"` // 1 is chosen
+	PartnerID string `json:"partner_id"`
+	Name      string `json:"name"`
+	Tier      string `json:"tier"`
+	Band      string `json:"band"` // "above" | "below"
+	// Cells are in domain.Axes order.
+	Cells   []AxisCell  `json:"cells"`
+	Overall OverallCell `json:"overall"`
+	// Score is the close rate on similar submissions: the mean of the
+	// cells' shrunk rates. It alone sets the band.
+	Score float64 `json:"score"`
+	// ConfidencePenalty is ConfidenceZ times the mean of the cells'
+	// standard errors.
+	ConfidencePenalty float64        `json:"confidence_penalty"`
+	Responsiveness    Responsiveness `json:"responsiveness"`
+	// RankingScore is Score minus both penalties, rounded to
+	// RankingResolution. It orders candidates within a band.
+	RankingScore         float64    `json:"ranking_score"`
+	MedianDaysToApproval *float64   `json:"median_days_to_approval"`
+	LastOfferedAt        *time.Time `json:"last_offered_at"`
+}
+
+// AxisCell is a candidate's evidence on the intake's value of one axis.
+type AxisCell struct {
+	Axis    string   `json:"axis"`
+	Value   string   `json:"value"`
+	Wins    int      `json:"wins"`
+	Decided int      `json:"decided"`
+	RawRate *float64 `json:"raw_rate"` // null when decided is 0
+	// Prior is the partner's overall record shrunk toward the pool's rate on
+	// this axis value.
+	Prior      float64 `json:"prior"`
+	ShrunkRate float64 `json:"shrunk_rate"`
+	// StdError bounds the posterior standard deviation: 0.5/sqrt(decided +
+	// CellStrength + 1).
+	StdError float64 `json:"std_error"`
+}
+
+// OverallCell is a candidate's whole record in the window, shrunk toward the
+// pool's overall rate. It is the partner's headline rate for admins; the
+// axis priors use the same record, shrunk toward the pool's rate on each
+// axis value instead.
+type OverallCell struct {
+	Wins       int      `json:"wins"`
+	Decided    int      `json:"decided"`
+	RawRate    *float64 `json:"raw_rate"`
+	Prior      float64  `json:"prior"`
+	ShrunkRate float64  `json:"shrunk_rate"`
+}
+
+// Responsiveness is how a partner answered its offers in the window.
+type Responsiveness struct {
+	OffersReceived int      `json:"offers_received"`
+	Declines       int      `json:"declines"`
+	Expiries       int      `json:"expiries"`
+	Rate           *float64 `json:"rate"`    // (declines+expiries)/offers; null with no offers
+	Penalty        float64  `json:"penalty"` // subtracted from the ranking score only
+}
+
+// Decide filters, scores and ranks partners for in. partners is every
+// partner known: filtered ones still contribute to the pool-wide prior.
+// The result depends on the partners' content, not their order, provided
+// partner IDs are unique.
+func Decide(in Intake, partners []Partner, p Params) Decision {
+	var values [numAxes]string
+	for a, axis := range domain.Axes {
+		values[a] = in.AxisValue(axis)
+	}
+
+	// One pass: pool sums over everyone, the filter, and the candidates.
+	var poolAxis [numAxes]Cell
+	var poolAll Cell
+	var filtered Filtered
+	// The candidates' cells are kept from this pass, so that scoring them
+	// looks nothing up again: map lookups are most of Decide's time.
+	type pending struct {
+		i     int
+		cells [numAxes]Cell
+	}
+	var found []pending
+	for i := range partners {
+		pt := &partners[i]
+		var cs [numAxes]Cell
+		for a, axis := range domain.Axes {
+			c := pt.Cells[axis].clean()
+			poolAxis[a].Wins += c.Wins
+			poolAxis[a].Decided += c.Decided
+			cs[a] = c
+		}
+		o := pt.Overall.clean()
+		poolAll.Wins += o.Wins
+		poolAll.Decided += o.Decided
+		if r := filterReason(&in, pt); r != "" {
+			filtered.add(r)
+			continue
+		}
+		if found == nil {
+			// Typically a tenth of the partners pass; append grows it if not.
+			found = make([]pending, 0, max(16, (len(partners)-i)/8))
+		}
+		found = append(found, pending{i, cs})
+	}
+
+	pool := Pool{Axes: make([]PoolAxis, numAxes)}
+	pool.Overall = poolCell(poolAll, NeutralRate)
+	var poolRate [numAxes]float64
+	for a, axis := range domain.Axes {
+		pool.Axes[a] = PoolAxis{Axis: axis, Value: values[a], PoolCell: poolCell(poolAxis[a], pool.Overall.Rate)}
+		poolRate[a] = pool.Axes[a].Rate
+	}
+
+	// Score into place, then sort small keys and permute the candidates
+	// once: swapping whole Candidates inside the sort costs more than all
+	// the scoring.
+	n := len(found)
+	cands := make([]Candidate, n)
+	cells := make([]AxisCell, numAxes*n)
+	rates := make([]float64, ratesPer*n) // backing for the rate pointers
+	keys := make([]sortKey, n)
+	for k := range found {
+		f := &found[k]
+		c := &cands[k]
+		score(c, &partners[f.i], &f.cells, values, &poolRate, pool.Overall.Rate,
+			cells[k*numAxes:(k+1)*numAxes:(k+1)*numAxes], rates[k*ratesPer:(k+1)*ratesPer], p.Threshold)
+		keys[k] = newSortKey(c, k)
+	}
+	slices.SortFunc(keys, func(a, b sortKey) int {
+		if c := compareKeys(&a, &b); c != 0 {
+			return c
+		}
+		return strings.Compare(cands[a.i].PartnerID, cands[b.i].PartnerID)
+	})
+	permute(cands, keys)
+	for k := range cands {
+		cands[k].Rank = k + 1
+	}
+
+	d := Decision{
+		Params: ParamsUsed{
+			Threshold:              p.Threshold,
+			NeutralRate:            NeutralRate,
+			PoolStrength:           PoolStrength,
+			PartnerStrength:        PartnerStrength,
+			CellStrength:           CellStrength,
+			ConfidenceZ:            ConfidenceZ,
+			ResponsivenessWeight:   ResponsivenessWeight,
+			ResponsivenessStrength: ResponsivenessStrength,
+			RankingResolution:      RankingResolution,
+		},
+		Pool:               pool,
+		PartnersConsidered: len(partners),
+		Filtered:           filtered,
+		Candidates:         cands,
+	}
+	if len(cands) > 0 {
+		id := cands[0].PartnerID
+		d.ChosenPartnerID = &id
+	}
+	return d
+}
+
+func poolCell(c Cell, prior float64) PoolCell {
+	return PoolCell{Wins: c.Wins, Decided: c.Decided, RawRate: rawRate(c), Prior: prior, Rate: Shrink(c, prior, PoolStrength)}
+}
+
+// Shrink is the beta-binomial posterior mean of a cell under a Beta prior of
+// mean prior and strength pseudo-counts: (wins + strength*prior) /
+// (decided + strength).
+func Shrink(c Cell, prior, strength float64) float64 {
+	return (float64(c.Wins) + strength*prior) / (float64(c.Decided) + strength)
+}
+
+func rawRate(c Cell) *float64 {
+	return rawRateIn(c, new(float64))
+}
+
+// rawRateIn stores the raw rate of c in *dst and returns dst, or nil when c
+// has no decided outcome.
+func rawRateIn(c Cell, dst *float64) *float64 {
+	if c.Decided == 0 {
+		return nil
+	}
+	*dst = float64(c.Wins) / float64(c.Decided)
+	return dst
+}
+
+// score fills c for partner pt, using cells as the backing for c.Cells.
+// rates (ratesPer long) backs the rate pointers, so that scoring a candidate
+// allocates nothing.
+func score(c *Candidate, pt *Partner, axisCells *[numAxes]Cell, values [numAxes]string, poolRate *[numAxes]float64, poolOverall float64, cells []AxisCell, rates []float64, threshold float64) {
+	o := pt.Overall.clean()
+	var sum, se float64
+	for a, axis := range domain.Axes {
+		cell := axisCells[a]
+		prior := Shrink(o, poolRate[a], PartnerStrength)
+		shrunk := Shrink(cell, prior, CellStrength)
+		e := 0.5 / math.Sqrt(float64(cell.Decided)+CellStrength+1)
+		cells[a] = AxisCell{Axis: axis, Value: values[a], Wins: cell.Wins, Decided: cell.Decided,
+			RawRate: rawRateIn(cell, &rates[a]), Prior: prior, ShrunkRate: shrunk, StdError: e}
+		sum += shrunk
+		se += e
+	}
+	c.PartnerID, c.Name, c.Tier = pt.ID, pt.Name, pt.Tier
+	c.Cells = cells
+	c.Overall = OverallCell{Wins: o.Wins, Decided: o.Decided, RawRate: rawRateIn(o, &rates[numAxes]),
+		Prior: poolOverall, ShrunkRate: Shrink(o, poolOverall, PartnerStrength)}
+	c.Score = sum / numAxes
+	c.ConfidencePenalty = ConfidenceZ * se / numAxes
+	c.Responsiveness = responsiveness(pt, &rates[numAxes+1])
+	c.RankingScore = math.Round((c.Score-c.ConfidencePenalty-c.Responsiveness.Penalty)*rankingSteps) / rankingSteps
+	c.Band = BandBelow
+	if c.Score >= threshold-bandEpsilon {
+		c.Band = BandAbove
+	}
+	c.MedianDaysToApproval = pt.MedianDaysToApproval
+	c.LastOfferedAt = pt.LastOfferedAt
+}
+
+// ratesPer is how many rate pointers one candidate carries: a raw rate per
+// axis, the overall raw rate and the responsiveness rate.
+const ratesPer = numAxes + 2
+
+func responsiveness(pt *Partner, dst *float64) Responsiveness {
+	r := Responsiveness{OffersReceived: max(pt.OffersReceived, 0), Declines: max(pt.Declines, 0), Expiries: max(pt.Expiries, 0)}
+	missed := float64(r.Declines + r.Expiries)
+	if r.OffersReceived > 0 {
+		*dst = missed / float64(r.OffersReceived)
+		r.Rate = dst
+	}
+	r.Penalty = ResponsivenessWeight * min(1, missed/(float64(r.OffersReceived)+ResponsivenessStrength))
+	return r
+}
+
+// sortKey is what candidates are ordered by. It holds no pointer and packs
+// band and ranking score into one integer, so that sorting 2,000 keys is
+// cheap; the partner ID, the last tie-break, is looked up through i.
+type sortKey struct {
+	primary  int64   // band, then RankingScore in RankingResolution steps; higher first
+	days     float64 // median days to approval; +Inf when unknown
+	lastSec  int64   // last offered, Unix seconds; math.MinInt64 when never
+	lastNsec int32
+	i        int32 // index into the unsorted candidates
+}
+
+func newSortKey(c *Candidate, i int) sortKey {
+	// Ranking scores lie within ±2, i.e. ±2,000 steps, far inside the 2^40
+	// that separates the bands.
+	k := sortKey{primary: int64(math.Round(c.RankingScore * rankingSteps)),
+		days: math.Inf(1), lastSec: math.MinInt64, i: int32(i)}
+	if c.Band == BandAbove {
+		k.primary += 1 << 40
+	}
+	if d := c.MedianDaysToApproval; d != nil && !math.IsNaN(*d) {
+		k.days = *d
+	}
+	if t := c.LastOfferedAt; t != nil {
+		k.lastSec, k.lastNsec = t.Unix(), int32(t.Nanosecond())
+	}
+	return k
+}
+
+// compareKeys orders candidates best first: band, ranking score, speed
+// (unknown last), fair rotation (never offered first, then the longest
+// ago). Equal keys fall to the partner ID.
+func compareKeys(a, b *sortKey) int {
+	switch {
+	case a.primary != b.primary:
+		if a.primary > b.primary {
+			return -1
+		}
+		return 1
+	case a.days != b.days:
+		if a.days < b.days {
+			return -1
+		}
+		return 1
+	case a.lastSec != b.lastSec:
+		if a.lastSec < b.lastSec {
+			return -1
+		}
+		return 1
+	case a.lastNsec != b.lastNsec:
+		if a.lastNsec < b.lastNsec {
+			return -1
+		}
+		return 1
+	}
+	return 0
+}
+
+// permute reorders cands in place so that cands[k] becomes the candidate at
+// keys[k].i, following each cycle once.
+func permute(cands []Candidate, keys []sortKey) {
+	done := make([]bool, len(cands))
+	for k := range cands {
+		if done[k] || int(keys[k].i) == k {
+			continue
+		}
+		tmp := cands[k]
+		j := k
+		for {
+			done[j] = true
+			next := int(keys[j].i)
+			if next == k {
+				cands[j] = tmp
+				break
+			}
+			cands[j] = cands[next]
+			j = next
+		}
+	}
+}

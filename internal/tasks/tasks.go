@@ -1,0 +1,69 @@
+// Package tasks names CloudRoute's asynq task types and their payloads. It
+// sits below both storage (which writes outbox rows naming a task) and the
+// job handlers (which run them), so neither has to import the other's
+// concerns.
+package tasks
+
+import "time"
+
+// Task types, "domain:action".
+const (
+	// TypeRouteIntake routes (or re-routes) one intake.
+	TypeRouteIntake = "intake:route"
+	// TypeExpireOffer expires one offered assignment at its deadline.
+	TypeExpireOffer = "assignment:expire"
+	// TypeSweepOffers is the periodic backstop that expires every overdue offer.
+	TypeSweepOffers = "assignment:sweep"
+	// TypeUpdateIndex recomputes one partner's routing-index cells.
+	TypeUpdateIndex = "index:update"
+	// TypeRebuildIndex rebuilds the whole routing index (nightly).
+	TypeRebuildIndex = "index:rebuild"
+	// TypeDrainUnroutable routes the unroutable intakes again, oldest first.
+	TypeDrainUnroutable = "routing:drain"
+	// TypeAccrueCommission writes the ledger entry of one closed record.
+	TypeAccrueCommission = "commission:accrue"
+	// TypeCloseStatements closes the previous month's statements.
+	TypeCloseStatements = "statements:close"
+	// TypeHygieneScan flags each open record of each partner (daily).
+	TypeHygieneScan = "hygiene:scan"
+	// TypePurgeIdempotency removes idempotency keys older than 24 hours.
+	TypePurgeIdempotency = "idempotency:purge"
+)
+
+// RouteIntake is the payload of TypeRouteIntake.
+type RouteIntake struct {
+	IntakeID string `json:"intake_id"`
+	// Trigger says why routing runs: submitted, declined, expired, rerouted,
+	// released, drain.
+	Trigger string `json:"trigger"`
+}
+
+// ExpireOffer is the payload of TypeExpireOffer.
+type ExpireOffer struct {
+	AssignmentID string `json:"assignment_id"`
+}
+
+// UpdateIndex is the payload of TypeUpdateIndex.
+type UpdateIndex struct {
+	PartnerID string `json:"partner_id"`
+}
+
+// DrainUnroutable is the payload of TypeDrainUnroutable.
+type DrainUnroutable struct {
+	Reason string `json:"reason"`
+}
+
+// AccrueCommission is the payload of TypeAccrueCommission.
+type AccrueCommission struct {
+	ACERecordID string `json:"ace_record_id"`
+	// CommissionBPS is the partner's rate when the record closed.
+	CommissionBPS int `json:"commission_bps"`
+	// ClosedAt is when the record closed: the accrual's date.
+	ClosedAt time.Time `json:"closed_at"`
+}
+
+// Periodic is the payload of the periodic tasks: the period they cover, so
+// a period is claimed once in Postgres. Empty means "the current one".
+type Periodic struct {
+	Period string `json:"period,omitempty"`
+}
