@@ -23,8 +23,9 @@ const (
 )
 
 // Decode parses an intake body. It is strict about shape and types and
-// lenient about extras: unknown fields are ignored, as encoding/json does,
-// and so is the case of known keys.
+// lenient about extras, as encoding/json is: unknown fields are ignored,
+// known keys match without regard to case, and a repeated key keeps its last
+// value.
 //
 // It returns a *domain.Error with code malformed_request (400) when the body
 // is empty, not UTF-8, not a single JSON object (trailing data included),

@@ -112,6 +112,7 @@ func TestValidateAt(t *testing.T) {
 		{"last_round.closed_on missing", func(b *Body) { b.LastRound.ClosedOn = "" }, []string{"last_round.closed_on"}},
 		{"last_round.closed_on not a date", func(b *Body) { b.LastRound.ClosedOn = "2025-02-30" }, []string{"last_round.closed_on"}},
 		{"last_round.closed_on wrong layout", func(b *Body) { b.LastRound.ClosedOn = "14/03/2025" }, []string{"last_round.closed_on"}},
+		{"last_round.closed_on without zero padding", func(b *Body) { b.LastRound.ClosedOn = "2025-3-14" }, []string{"last_round.closed_on"}},
 		{"last_round.closed_on with a time", func(b *Body) { b.LastRound.ClosedOn = "2025-03-14T00:00:00Z" }, []string{"last_round.closed_on"}},
 		{"last_round.closed_on today in UTC", func(b *Body) { b.LastRound.ClosedOn = "2026-01-15" }, nil},
 		{"last_round.closed_on today at UTC+14", func(b *Body) { b.LastRound.ClosedOn = "2026-01-16" }, nil},

@@ -111,9 +111,9 @@ const (
 	// partner's (shrunk) overall rate: 10 decided outcomes on the value weigh
 	// as much as everything else known about the partner.
 	CellStrength = 10.0
-	// ConfidenceZ scales the uncertainty subtracted for ranking: a one-sided
-	// 90% normal quantile. With CellStrength 10 it is the smallest round
-	// value that makes 1 win of 1 rank below 45 of 50 whatever the pool.
+	// ConfidenceZ scales the uncertainty subtracted for ranking: the
+	// one-sided 90% normal quantile, above the 1.19 that 1 win of 1 needs to
+	// rank below 45 of 50 whatever the pool (docs/routing.md §5).
 	ConfidenceZ = 1.2816
 	// ResponsivenessWeight is the largest penalty (in close-rate points) a
 	// partner that declines or lets expire every offer can take on ranking.
@@ -299,7 +299,8 @@ type Candidate struct {
 	Responsiveness    Responsiveness `json:"responsiveness"`
 	// RankingScore is Score minus both penalties, rounded to
 	// RankingResolution. It orders candidates within a band.
-	RankingScore         float64    `json:"ranking_score"`
+	RankingScore float64 `json:"ranking_score"`
+	// MedianDaysToApproval and LastOfferedAt share the Partner's pointers.
 	MedianDaysToApproval *float64   `json:"median_days_to_approval"`
 	LastOfferedAt        *time.Time `json:"last_offered_at"`
 }
@@ -527,7 +528,8 @@ type sortKey struct {
 }
 
 func newSortKey(c *Candidate, i int) sortKey {
-	// Ranking scores lie within ±2, i.e. ±2,000 steps, far inside the 2^40
+	// Ranking scores lie within [-0.25, 1], i.e. a few thousand steps, far
+	// inside the 2^40
 	// that separates the bands.
 	k := sortKey{primary: int64(math.Round(c.RankingScore * rankingSteps)),
 		days: math.Inf(1), lastSec: math.MinInt64, i: int32(i)}
