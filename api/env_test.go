@@ -304,7 +304,7 @@ func (e *env) importRecord(partnerID string, profile map[string]string, n, wins 
 	for i := range rows {
 		row := map[string]any{"decided_at": time.Now().UTC().AddDate(0, 0, -30).Format(time.RFC3339),
 			"submitted_at": time.Now().UTC().AddDate(0, 0, -44).Format(time.RFC3339),
-			"stage": "seed", "region": "eu", "vertical": "b2b_saas", "service_profile": "ai_heavy", "engagement_type": "build",
+			"stage":        "seed", "region": "eu", "vertical": "b2b_saas", "service_profile": "ai_heavy", "engagement_type": "build",
 			"funding_source": "founders", "outcome": "rejected", "requested_usd": 25000, "approved_usd": 0}
 		for k, v := range profile {
 			row[k] = v
