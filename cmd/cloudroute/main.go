@@ -32,6 +32,7 @@ Usage:
   cloudroute serve [--no-worker]   run the HTTP API, with the job worker and scheduler unless --no-worker
   cloudroute worker                run only the job worker, scheduler and outbox relay
   cloudroute migrate               apply the database migrations and exit
+  cloudroute reconcile             check that the commission ledger equals the statements; exit 1 if not
   cloudroute help                  show this help
 
 Every command takes --help.
@@ -78,6 +79,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fs.Usage = func() {
 			fmt.Fprint(stderr, "Usage: cloudroute migrate\n\nApplies every pending migration, in order, one transaction each, under an advisory lock.\n\n"+config.Usage)
 		}
+	case "reconcile":
+		fs.Usage = func() {
+			fmt.Fprint(stderr, "Usage: cloudroute reconcile\n\nProves that the sum of the commission ledger equals the sum of the statements\n(closed months plus open accruals), names every statement whose total differs\nfrom its entries, and exits 1 when anything differs.\n\n"+config.Usage)
+		}
 	default:
 		fmt.Fprint(stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
@@ -102,6 +107,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	defer db.Close()
 	switch cmd {
+	case "reconcile":
+		r, err := db.Reconcile(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "ledger      %d cents\nstatements  %d cents (closed %d, open %d)\n", r.LedgerCents, r.StatementsCents, r.ClosedCents, r.OpenCents)
+		for _, d := range r.Differences {
+			fmt.Fprintf(stdout, "statement %s: total %d cents, entries %d cents\n", d.StatementID, d.TotalCents, d.EntryCents)
+		}
+		if !r.Balanced {
+			return errors.New("the ledger and the statements do not reconcile")
+		}
+		fmt.Fprintln(stdout, "balanced")
+		return nil
 	case "migrate":
 		ran, err := db.Migrate(ctx, log)
 		if err != nil {

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -115,8 +116,14 @@ func prefill(in Intake) ace.RecordFields {
 		var r intake.Round
 		if json.Unmarshal(in.LastRound, &r) == nil {
 			f.LastRound = &ace.Round{AmountUSD: &r.AmountUSD, LeadInvestor: s(r.LeadInvestor), ClosedOn: s(r.ClosedOn)}
-			if domain.OneOf(r.Round, domain.Stages) {
-				f.LastRound.Round = s(r.Round)
+			// The form takes the round as free text ("Series A"); the record
+			// takes a stage value.
+			round := strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(r.Round)))
+			if round == "series_c" || round == "series_d" || round == "series_e" {
+				round = "series_c_plus"
+			}
+			if domain.OneOf(round, domain.Stages) {
+				f.LastRound.Round = s(round)
 			}
 			if r.LeadInvestor == "" {
 				f.LastRound.LeadInvestor = nil

@@ -1,0 +1,338 @@
+package jobs_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cloudroute/cloudroute/internal/ace"
+	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/intake"
+	"github.com/cloudroute/cloudroute/internal/jobs"
+	"github.com/cloudroute/cloudroute/internal/postgres"
+	"github.com/cloudroute/cloudroute/internal/tasks"
+	"github.com/cloudroute/cloudroute/internal/testenv"
+)
+
+const redisDB = 2
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	testenv.DropTemplates()
+	os.Exit(code)
+}
+
+var quiet = slog.New(slog.NewJSONHandler(io.Discard, nil))
+
+func ptr[T any](v T) *T { return &v }
+
+// closedRecord walks one intake through the store to a closed record with
+// approvedUSD awarded, leaving the commission accrual in the outbox.
+func closedRecord(t *testing.T, db *postgres.DB, approvedUSD int64, bps int) (recordID, partnerID string) {
+	t.Helper()
+	ctx := context.Background()
+	p, err := db.CreatePartner(ctx, domain.PartnerPatch{Name: ptr("P"), Tier: ptr("advanced"), Regions: ptr([]string{"eu"}),
+		ContactEmail: ptr("p@p.example.com"), CommissionBPS: ptr(bps)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.MustExec(`UPDATE partners SET status = 'paused' WHERE id <> $1`, p.ID)
+	b := intake.Example()
+	b.Website = fmt.Sprintf("https://c%d.example.com", time.Now().UnixNano())
+	b.AWSAccountID = nil
+	res, err := db.SubmitIntake(ctx, b, b.Website[8:], "", nil, func(id, status, token string) []byte {
+		return []byte(`{"id":"` + id + `"}`)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in struct{ ID string }
+	json.Unmarshal(res.Body, &in)
+	rr, err := db.RouteIntake(ctx, in.ID, "submitted")
+	if err != nil || rr.Outcome != "offered" {
+		t.Fatalf("route: %+v %v", rr, err)
+	}
+	if _, err := db.AcceptAssignment(ctx, p.ID, rr.AssignmentID); err != nil {
+		t.Fatal(err)
+	}
+	f := ace.RecordFields{EstimatedAnnualSpendUSD: ptr(int64(100000)), PartnerRole: ptr("We build it."),
+		NewAccountPlaceholder: ptr(true), EngagementStartDate: ptr("2026-12-01"), GoLiveDate: ptr("2027-02-01"),
+		UseCase: ptr(fmt.Sprintf("%0120d", 7))}
+	rec, _, err := db.CreateACERecord(ctx, p.ID, rr.AssignmentID, "", "portfolio", 100000, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	steps := []postgres.TransitionRequest{{To: "submitted"}, {To: "validated"}, {To: "approved", ApprovedUSD: &approvedUSD}, {To: "launched"}, {To: "closed"}}
+	for _, s := range steps {
+		if _, _, err := db.TransitionACERecord(ctx, p.ID, "", rec.ID, s); err != nil {
+			t.Fatalf("%s: %v", s.To, err)
+		}
+	}
+	return rec.ID, p.ID
+}
+
+func accrualPayload(t *testing.T, db *postgres.DB, recordID string) []byte {
+	t.Helper()
+	var payload []byte
+	if err := db.Get(&payload, `SELECT payload FROM outbox WHERE task_type = $1 AND payload->>'ace_record_id' = $2`,
+		tasks.TypeAccrueCommission, recordID); err != nil {
+		t.Fatalf("no accrual in the outbox: %v", err)
+	}
+	return payload
+}
+
+func ledger(t *testing.T, db *postgres.DB, recordID string) (n int, cents int64) {
+	t.Helper()
+	db.Get(&n, `SELECT count(*) FROM commission_entries WHERE ace_record_id = $1`, recordID)
+	db.Get(&cents, `SELECT COALESCE(sum(amount_cents), 0) FROM commission_entries WHERE ace_record_id = $1`, recordID)
+	return
+}
+
+func reconciled(t *testing.T, db *postgres.DB) {
+	t.Helper()
+	r, err := db.Reconcile(context.Background())
+	if err != nil || !r.Balanced {
+		t.Fatalf("ledger and statements do not reconcile: %+v %v", r, err)
+	}
+}
+
+func TestAccrueOnceWhateverTheDeliveries(t *testing.T) {
+	db := testenv.MustOpenDB(t)
+	h := &jobs.Handlers{DB: db, Log: quiet}
+	rec, _ := closedRecord(t, db, 100000, 1000)
+	task := asynq.NewTask(tasks.TypeAccrueCommission, accrualPayload(t, db, rec))
+	if err := h.AccrueCommission(context.Background(), task); err != nil {
+		t.Fatal(err)
+	}
+	// Delivered again, and five more times at once.
+	var wg sync.WaitGroup
+	for i := 0; i < 6; i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); h.AccrueCommission(context.Background(), task) }()
+	}
+	wg.Wait()
+	if n, cents := ledger(t, db, rec); n != 1 || cents != 1_000_000 {
+		t.Fatalf("ledger has %d entries, %d cents; want 1 entry of 1,000,000 cents", n, cents)
+	}
+	reconciled(t, db)
+}
+
+func TestCloseTwiceConcurrently(t *testing.T) {
+	db := testenv.MustOpenDB(t)
+	ctx := context.Background()
+	rec, pid := closedRecord(t, db, 50000, 1000)
+	// Reopen the record to launched, then race two closes.
+	db.MustExec(`DELETE FROM outbox WHERE task_type = $1`, tasks.TypeAccrueCommission)
+	db.MustExec(`UPDATE ace_records SET state = 'launched', closed_at = NULL WHERE id = $1`, rec)
+	db.MustExec(`UPDATE assignments SET status = 'accepted', ended_at = NULL, end_reason = NULL WHERE partner_id = $1`, pid)
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _, errs[i] = db.TransitionACERecord(ctx, pid, "", rec, postgres.TransitionRequest{To: "closed"})
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		} else if domain.ErrorCode(err) != domain.ECodeInvalidTransition {
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	var queued int
+	db.Get(&queued, `SELECT count(*) FROM outbox WHERE task_type = $1`, tasks.TypeAccrueCommission)
+	if ok != 1 || queued != 1 {
+		t.Fatalf("%d closes succeeded and %d accruals queued; want 1 and 1", ok, queued)
+	}
+}
+
+// TestRetryAfterPartialFailure: an accrual whose transaction fails part-way
+// leaves nothing behind, and the retry writes it once.
+func TestRetryAfterPartialFailure(t *testing.T) {
+	db := testenv.MustOpenDB(t)
+	h := &jobs.Handlers{DB: db, Log: quiet}
+	rec, pid := closedRecord(t, db, 100000, 1000)
+	task := asynq.NewTask(tasks.TypeAccrueCommission, accrualPayload(t, db, rec))
+	// The statement insert succeeds, then the entry insert fails: a trigger
+	// makes the ledger refuse writes for a moment.
+	db.MustExec(`CREATE FUNCTION fail_once() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql`)
+	db.MustExec(`CREATE TRIGGER fail_once BEFORE INSERT ON commission_entries FOR EACH ROW EXECUTE FUNCTION fail_once()`)
+	if err := h.AccrueCommission(context.Background(), task); err == nil {
+		t.Fatal("want the first attempt to fail")
+	}
+	var statements int
+	db.Get(&statements, `SELECT count(*) FROM statements WHERE partner_id = $1`, pid)
+	if n, _ := ledger(t, db, rec); n != 0 || statements != 0 {
+		t.Fatalf("a failed attempt left %d entries and %d statements", n, statements)
+	}
+	db.MustExec(`DROP TRIGGER fail_once ON commission_entries`)
+	if err := h.AccrueCommission(context.Background(), task); err != nil {
+		t.Fatal(err)
+	}
+	if n, cents := ledger(t, db, rec); n != 1 || cents != 1_000_000 {
+		t.Fatalf("after retry: %d entries, %d cents", n, cents)
+	}
+	reconciled(t, db)
+}
+
+func TestMonthBoundary(t *testing.T) {
+	db := testenv.MustOpenDB(t)
+	h := &jobs.Handlers{DB: db, Log: quiet}
+	ctx := context.Background()
+	jan31 := time.Date(2026, 1, 31, 23, 59, 0, 0, time.UTC)
+	db.Now = func() time.Time { return jan31 }
+	onTime, pid := closedRecord(t, db, 100000, 1000)
+	late, pid2 := closedRecord(t, db, 60000, 500)
+	if err := h.AccrueCommission(ctx, asynq.NewTask(tasks.TypeAccrueCommission, accrualPayload(t, db, onTime))); err != nil {
+		t.Fatal(err)
+	}
+	// The month ends before the second accrual runs.
+	db.Now = func() time.Time { return time.Date(2026, 2, 1, 0, 5, 0, 0, time.UTC) }
+	if err := h.CloseStatements(ctx, asynq.NewTask(tasks.TypeCloseStatements, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if _, claimed, _ := db.CloseMonth(ctx); claimed {
+		t.Fatal("January was closed twice")
+	}
+	if err := h.AccrueCommission(ctx, asynq.NewTask(tasks.TypeAccrueCommission, accrualPayload(t, db, late))); err != nil {
+		t.Fatal(err)
+	}
+	month := func(rec string) string {
+		var m string
+		db.Get(&m, `SELECT to_char(s.month, 'YYYY-MM') || ':' || (s.closed_at IS NOT NULL) FROM commission_entries e
+			JOIN statements s ON s.id = e.statement_id WHERE e.ace_record_id = $1`, rec)
+		return m
+	}
+	if got := month(onTime); got != "2026-01:true" {
+		t.Fatalf("on-time accrual on %s, want the closed January statement", got)
+	}
+	if got := month(late); got != "2026-02:false" {
+		t.Fatalf("late accrual on %s, want the open February statement", got)
+	}
+	_, cents := ledger(t, db, late)
+	if cents != 300_000 { // 60,000 USD at 500 bps = 3,000 USD
+		t.Fatalf("late accrual %d cents", cents)
+	}
+	_, _ = pid, pid2
+	reconciled(t, db)
+}
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+// privateRedis starts a redis-server of this test's own on a free port, so
+// stopping it never disturbs the machine's shared Redis.
+func privateRedis(t *testing.T, port int) (stop func()) {
+	t.Helper()
+	cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
+	if err := cmd.Start(); err != nil {
+		t.Skipf("redis-server not available: %v", err)
+	}
+	c := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(port)})
+	defer c.Close()
+	for i := 0; c.Ping(context.Background()).Err() != nil; i++ {
+		if i > 100 {
+			t.Fatal("private redis did not start")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stopped := false
+	stop = func() {
+		if !stopped {
+			cmd.Process.Kill()
+			cmd.Wait()
+			stopped = true
+		}
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+// TestRedisDownWhenRecordCloses: the accrual waits in the outbox while
+// Redis is down, and is relayed and accrued once after it returns.
+func TestRedisDownWhenRecordCloses(t *testing.T) {
+	db := testenv.MustOpenDB(t)
+	port := freePort(t)
+	stop := privateRedis(t, port)
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(port), MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
+	defer rdb.Close()
+	w := jobs.NewWorker(db, rdb, quiet, nil, jobs.Options{Concurrency: 2, OutboxPoll: 20 * time.Millisecond})
+	defer w.Close()
+	stop()
+	rec, _ := closedRecord(t, db, 100000, 1000)
+	if _, err := w.RelayOnce(context.Background()); err == nil {
+		t.Fatal("relay succeeded with Redis down")
+	}
+	var unsent int
+	db.Get(&unsent, `SELECT count(*) FROM outbox WHERE sent_at IS NULL AND task_type = $1`, tasks.TypeAccrueCommission)
+	if unsent != 1 {
+		t.Fatalf("%d accruals waiting, want 1", unsent)
+	}
+	privateRedis(t, port)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { w.Run(ctx, 5*time.Second); close(done) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if n, _ := ledger(t, db, rec); n == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the accrual did not arrive after Redis came back")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if n, cents := ledger(t, db, rec); n != 1 || cents != 1_000_000 {
+		t.Fatalf("%d entries, %d cents", n, cents)
+	}
+	reconciled(t, db)
+}
+
+// TestRelayDeduplicatesByTaskID: a row relayed twice (a crash between the
+// enqueue and marking it sent) is still one task in Redis.
+func TestRelayDeduplicatesByTaskID(t *testing.T) {
+	db := testenv.MustOpenDB(t)
+	rdb := testenv.MustRedis(t, redisDB)
+	w := jobs.NewWorker(db, rdb, quiet, nil, jobs.Options{})
+	defer w.Close()
+	db.MustExec(`INSERT INTO outbox (task_type, payload) VALUES ($1, '{"reason":"test"}')`, tasks.TypeDrainUnroutable)
+	if n, err := w.RelayOnce(context.Background()); err != nil || n != 1 {
+		t.Fatalf("relay: %d %v", n, err)
+	}
+	db.MustExec(`UPDATE outbox SET sent_at = NULL`)
+	if n, err := w.RelayOnce(context.Background()); err != nil || n != 1 {
+		t.Fatalf("second relay: %d %v", n, err)
+	}
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	info, err := insp.GetQueueInfo(jobs.QueueDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Size != 1 {
+		t.Fatalf("queue holds %d tasks, want 1", info.Size)
+	}
+}
