@@ -46,6 +46,15 @@ const statementCols = `id, partner_id, to_char(month, 'YYYY-MM') AS month, state
 func openStatement(ctx context.Context, tx *sqlx.Tx, partnerID string, at, now time.Time) (string, error) {
 	months := []time.Time{commission.MonthOf(at), commission.MonthOf(now)}
 	for _, m := range months {
+		// A month already closed for everyone takes no new statement.
+		var closed bool
+		if err := tx.GetContext(ctx, &closed, `SELECT EXISTS (SELECT 1 FROM periodic_runs WHERE job = $1 AND period = $2)`,
+			tasks.TypeCloseStatements, m.Format("2006-01")); err != nil {
+			return "", translate(err)
+		}
+		if closed && m.Before(commission.MonthOf(now)) {
+			continue
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO statements (partner_id, month) VALUES ($1, $2) ON CONFLICT DO NOTHING`, partnerID, m); err != nil {
 			return "", translate(err)
 		}
