@@ -356,21 +356,13 @@ func Decide(in Intake, partners []Partner, p Params) Decision {
 	var poolAxis [numAxes]Cell
 	var poolAll Cell
 	var filtered Filtered
-	// The candidates' cells are kept from this pass, so that scoring them
-	// looks nothing up again: map lookups are most of Decide's time.
-	type pending struct {
-		i     int
-		cells [numAxes]Cell
-	}
-	var found []pending
+	idx := make([]int32, 0, len(partners))
 	for i := range partners {
 		pt := &partners[i]
-		var cs [numAxes]Cell
 		for a, axis := range domain.Axes {
 			c := pt.Cells[axis].clean()
 			poolAxis[a].Wins += c.Wins
 			poolAxis[a].Decided += c.Decided
-			cs[a] = c
 		}
 		o := pt.Overall.clean()
 		poolAll.Wins += o.Wins
@@ -379,11 +371,7 @@ func Decide(in Intake, partners []Partner, p Params) Decision {
 			filtered.add(r)
 			continue
 		}
-		if found == nil {
-			// Typically a tenth of the partners pass; append grows it if not.
-			found = make([]pending, 0, max(16, (len(partners)-i)/8))
-		}
-		found = append(found, pending{i, cs})
+		idx = append(idx, int32(i))
 	}
 
 	pool := Pool{Axes: make([]PoolAxis, numAxes)}
@@ -397,15 +385,14 @@ func Decide(in Intake, partners []Partner, p Params) Decision {
 	// Score into place, then sort small keys and permute the candidates
 	// once: swapping whole Candidates inside the sort costs more than all
 	// the scoring.
-	n := len(found)
+	n := len(idx)
 	cands := make([]Candidate, n)
 	cells := make([]AxisCell, numAxes*n)
 	rates := make([]float64, ratesPer*n) // backing for the rate pointers
 	keys := make([]sortKey, n)
-	for k := range found {
-		f := &found[k]
+	for k, i := range idx {
 		c := &cands[k]
-		score(c, &partners[f.i], &f.cells, values, &poolRate, pool.Overall.Rate,
+		score(c, &partners[i], values, &poolRate, pool.Overall.Rate,
 			cells[k*numAxes:(k+1)*numAxes:(k+1)*numAxes], rates[k*ratesPer:(k+1)*ratesPer], p.Threshold)
 		keys[k] = newSortKey(c, k)
 	}
@@ -472,11 +459,11 @@ func rawRateIn(c Cell, dst *float64) *float64 {
 // score fills c for partner pt, using cells as the backing for c.Cells.
 // rates (ratesPer long) backs the rate pointers, so that scoring a candidate
 // allocates nothing.
-func score(c *Candidate, pt *Partner, axisCells *[numAxes]Cell, values [numAxes]string, poolRate *[numAxes]float64, poolOverall float64, cells []AxisCell, rates []float64, threshold float64) {
+func score(c *Candidate, pt *Partner, values [numAxes]string, poolRate *[numAxes]float64, poolOverall float64, cells []AxisCell, rates []float64, threshold float64) {
 	o := pt.Overall.clean()
 	var sum, se float64
 	for a, axis := range domain.Axes {
-		cell := axisCells[a]
+		cell := pt.Cells[axis].clean()
 		prior := Shrink(o, poolRate[a], PartnerStrength)
 		shrunk := Shrink(cell, prior, CellStrength)
 		e := 0.5 / math.Sqrt(float64(cell.Decided)+CellStrength+1)

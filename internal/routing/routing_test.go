@@ -125,6 +125,9 @@ func TestFilteredCounts(t *testing.T) {
 	add(6, "again", func(p *Partner) { p.PreviouslyAssigned = true })
 	add(2, "ok", func(*Partner) {})
 
+	if diff := cmp.Diff([]string{"paused", "tier", "region", "capacity", "excluded", "previously_assigned"}, Reasons); diff != "" {
+		t.Errorf("Reasons (-want +got):\n%s", diff)
+	}
 	d := Decide(intake, ps, DefaultParams())
 	want := Filtered{Paused: 3, Tier: 2, Region: 4, Capacity: 1, Excluded: 5, PreviouslyAssigned: 6}
 	if diff := cmp.Diff(want, d.Filtered); diff != "" {
