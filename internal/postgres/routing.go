@@ -260,10 +260,14 @@ func offer(ctx context.Context, tx *sqlx.Tx, intakeID, partnerID, decisionID str
 	return id, enqueue(ctx, tx, tasks.TypeExpireOffer, tasks.ExpireOffer{AssignmentID: id}, &expires)
 }
 
-// UnroutableIntakes returns the unroutable intakes, oldest first.
+// UnroutableIntakes returns the intakes waiting for a partner, oldest
+// first: the unroutable ones, and any left in received or routing for over
+// a minute (their routing task was lost), so nothing waits forever.
 func (db *DB) UnroutableIntakes(ctx context.Context, limit int) ([]string, error) {
 	var ids []string
-	err := db.SelectContext(ctx, &ids, `SELECT id FROM intakes WHERE status = 'unroutable' ORDER BY created_at, id LIMIT $1`, limit)
+	err := db.SelectContext(ctx, &ids, `SELECT id FROM intakes
+		WHERE status = 'unroutable' OR (status IN ('received','routing') AND updated_at < $2)
+		ORDER BY created_at, id LIMIT $1`, limit, db.now().Add(-time.Minute))
 	return ids, translate(err)
 }
 
