@@ -134,11 +134,9 @@ func (s *Server) withdrawIntake(c *gin.Context) {
 	var req struct {
 		Reason string `json:"reason"`
 	}
-	if c.Request.ContentLength != 0 {
-		if err := bindJSON(c, &req); err != nil {
-			respondError(c, err)
-			return
-		}
+	if err := bindOptionalJSON(c, &req); err != nil {
+		respondError(c, err)
+		return
 	}
 	in, err := s.db.WithdrawIntake(c.Request.Context(), c.Param("id"), req.Reason)
 	if err != nil {

@@ -183,11 +183,9 @@ func (s *Server) createPartnerKey(c *gin.Context) {
 	var req struct {
 		Label string `json:"label"`
 	}
-	if c.Request.ContentLength != 0 {
-		if err := bindJSON(c, &req); err != nil {
-			respondError(c, err)
-			return
-		}
+	if err := bindOptionalJSON(c, &req); err != nil {
+		respondError(c, err)
+		return
 	}
 	if len(req.Label) > 100 {
 		respondError(c, &domain.Error{Code: domain.ECodeValidation, Message: "invalid fields",

@@ -86,6 +86,9 @@ func respondError(c *gin.Context, err error) {
 	if !ok {
 		status = http.StatusInternalServerError
 	}
+	if status == http.StatusUnauthorized {
+		c.Header("WWW-Authenticate", `Bearer realm="cloudroute"`)
+	}
 	if status == http.StatusServiceUnavailable {
 		c.Header("Retry-After", "5")
 	}
@@ -130,6 +133,23 @@ func bindJSON(c *gin.Context, dst any) error {
 	return decodeJSON(body, dst)
 }
 
+// bindOptionalJSON is bindJSON for endpoints whose body may be left out: an
+// empty (or blank) body leaves dst as it is.
+func bindOptionalJSON(c *gin.Context, dst any) error {
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return domain.Errorf(domain.ECodePayloadTooLarge, "the body is larger than %d bytes", mbe.Limit)
+		}
+		return domain.Errorf(domain.ECodeMalformed, "the body could not be read")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	return decodeJSON(body, dst)
+}
+
 // decodeJSON decodes one JSON document into dst, with the error mapping of
 // bindJSON.
 func decodeJSON(body []byte, dst any) error {
@@ -157,7 +177,9 @@ func decodeJSON(body []byte, dst any) error {
 
 func jsonKind(k string) string {
 	switch k {
-	case "int", "int64", "int32", "uint", "uint64", "float64":
+	case "int", "int64", "int32", "uint", "uint64":
+		return "an integer"
+	case "float64":
 		return "a number"
 	case "string":
 		return "a string"

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Partner is an AWS Partner Network member that CloudRoute may route to.
@@ -58,7 +59,7 @@ func ValidatePartnerPatch(p PartnerPatch, create bool) error {
 		}
 	}
 	if p.Name != nil {
-		if n := len(strings.TrimSpace(*p.Name)); n < 1 || n > 200 {
+		if n := utf8.RuneCountInString(strings.TrimSpace(*p.Name)); n < 1 || n > 200 {
 			pr.Add("name", "must be 1 to 200 characters")
 		}
 	}

@@ -141,6 +141,14 @@ func (db *DB) ListPartners(ctx context.Context, f PartnerFilter) ([]domain.Partn
 			return nil, "", &domain.Error{Code: domain.ECodeValidation, Message: "bad cursor",
 				Fields: []domain.FieldError{{Field: "cursor", Message: "is not a cursor from a previous page"}}}
 		}
+		var known bool
+		if err := db.GetContext(ctx, &known, `SELECT EXISTS (SELECT 1 FROM partners WHERE id = $1)`, f.After); err != nil {
+			return nil, "", translate(err)
+		}
+		if !known {
+			return nil, "", &domain.Error{Code: domain.ECodeValidation, Message: "bad cursor",
+				Fields: []domain.FieldError{{Field: "cursor", Message: "is not a cursor from a previous page"}}}
+		}
 		where = append(where, "(created_at, id) > (SELECT created_at, id FROM partners WHERE id = "+arg(f.After)+")")
 	}
 	q := `SELECT ` + partnerCols + ` FROM partners`

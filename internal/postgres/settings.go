@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"math"
 	"strconv"
 
 	"github.com/jmoiron/sqlx"
@@ -54,7 +55,8 @@ func (db *DB) UpdateSettings(ctx context.Context, actorKeyID string, p domain.Se
 			nw.RoutingMode = *p.RoutingMode
 		}
 		if p.CloseRateThreshold != nil {
-			nw.CloseRateThreshold = *p.CloseRateThreshold
+			// The column keeps four decimals; compare and answer what is kept.
+			nw.CloseRateThreshold = math.Round(*p.CloseRateThreshold*1e4) / 1e4
 		}
 		if p.WindowDays != nil {
 			nw.WindowDays = *p.WindowDays
