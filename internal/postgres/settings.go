@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -11,7 +12,13 @@ import (
 	"github.com/cloudroute/cloudroute/internal/tasks"
 )
 
-const settingsCols = `routing_mode, close_rate_threshold::float8 AS close_rate_threshold, window_days, offer_ttl_hours, default_commission_bps`
+var settingsCols = func() string {
+	cols := []string{"routing_mode", "close_rate_threshold::float8 AS close_rate_threshold"}
+	for _, is := range domain.IntSettings {
+		cols = append(cols, is.Name)
+	}
+	return strings.Join(cols, ", ")
+}()
 
 // Settings returns the current business settings.
 func (db *DB) Settings(ctx context.Context) (domain.Settings, error) {
@@ -50,44 +57,24 @@ func (db *DB) UpdateSettings(ctx context.Context, actorKeyID string, p domain.Se
 		if err := tx.GetContext(ctx, &old, `SELECT `+settingsCols+` FROM settings FOR UPDATE`); err != nil {
 			return translate(err)
 		}
-		nw := old
-		if p.RoutingMode != nil {
-			nw.RoutingMode = *p.RoutingMode
-		}
 		if p.CloseRateThreshold != nil {
 			// The column keeps four decimals; compare and answer what is kept.
-			nw.CloseRateThreshold = math.Round(*p.CloseRateThreshold*1e4) / 1e4
+			t := math.Round(*p.CloseRateThreshold*1e4) / 1e4
+			p.CloseRateThreshold = &t
 		}
-		if p.WindowDays != nil {
-			nw.WindowDays = *p.WindowDays
-		}
-		if p.OfferTTLHours != nil {
-			nw.OfferTTLHours = *p.OfferTTLHours
-		}
-		if p.DefaultCommissionBPS != nil {
-			nw.DefaultCommissionBPS = *p.DefaultCommissionBPS
-		}
-		type change struct{ field, old, new string }
-		var changes []change
-		add := func(f, o, n string) {
-			if o != n {
-				changes = append(changes, change{f, o, n})
-			}
-		}
-		ff := func(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
-		add("routing_mode", old.RoutingMode, nw.RoutingMode)
-		add("close_rate_threshold", ff(old.CloseRateThreshold), ff(nw.CloseRateThreshold))
-		add("window_days", strconv.Itoa(old.WindowDays), strconv.Itoa(nw.WindowDays))
-		add("offer_ttl_hours", strconv.Itoa(old.OfferTTLHours), strconv.Itoa(nw.OfferTTLHours))
-		add("default_commission_bps", strconv.Itoa(old.DefaultCommissionBPS), strconv.Itoa(nw.DefaultCommissionBPS))
+		nw := p.Apply(old)
+		changes := domain.Diff(old, nw)
 		if len(changes) == 0 {
 			out = old
 			return nil
 		}
-		const q = `UPDATE settings SET routing_mode=$1, close_rate_threshold=$2, window_days=$3, offer_ttl_hours=$4,
-			default_commission_bps=$5, updated_at=$6`
-		if _, err := tx.ExecContext(ctx, q, nw.RoutingMode, nw.CloseRateThreshold, nw.WindowDays, nw.OfferTTLHours,
-			nw.DefaultCommissionBPS, db.now()); err != nil {
+		set := []string{"routing_mode = $1", "close_rate_threshold = $2", "updated_at = $3"}
+		args := []any{nw.RoutingMode, nw.CloseRateThreshold, db.now()}
+		for _, is := range domain.IntSettings {
+			args = append(args, *is.Field(&nw))
+			set = append(set, is.Name+" = $"+strconv.Itoa(len(args)))
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE settings SET `+strings.Join(set, ", "), args...); err != nil {
 			return translate(err)
 		}
 		var actor *string
@@ -96,7 +83,7 @@ func (db *DB) UpdateSettings(ctx context.Context, actorKeyID string, p domain.Se
 		}
 		for _, c := range changes {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO settings_audit (actor_key_id, field, old_value, new_value, changed_at)
-				VALUES ($1,$2,$3,$4,$5)`, actor, c.field, c.old, c.new, db.now()); err != nil {
+				VALUES ($1,$2,$3,$4,$5)`, actor, c.Field, c.Old, c.New, db.now()); err != nil {
 				return translate(err)
 			}
 		}
