@@ -85,7 +85,6 @@ func (s *Server) settleStatement(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	st.Entries = nil
 	c.JSON(http.StatusOK, st)
 }
 

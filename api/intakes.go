@@ -50,6 +50,7 @@ func (s *Server) submitIntake(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
+	b = b.Normalized()
 	dom, err := intake.NormalizeDomain(b.Website)
 	if err != nil {
 		respondError(c, err)
@@ -136,6 +137,11 @@ func (s *Server) withdrawIntake(c *gin.Context) {
 	}
 	if err := bindOptionalJSON(c, &req); err != nil {
 		respondError(c, err)
+		return
+	}
+	if len([]rune(req.Reason)) > 2000 {
+		respondError(c, &domain.Error{Code: domain.ECodeValidation, Message: "invalid fields",
+			Fields: []domain.FieldError{{Field: "reason", Message: "must be at most 2000 characters"}}})
 		return
 	}
 	in, err := s.db.WithdrawIntake(c.Request.Context(), c.Param("id"), req.Reason)

@@ -244,7 +244,12 @@ func (db *DB) SettleStatement(ctx context.Context, id, to, reference, actorKeyID
 			VALUES ($1, $2, $3, $4, NULLIF($5, '')::uuid, $6)`, id, s.State, to, reference, actorKeyID, now); err != nil {
 			return translate(err)
 		}
-		return tx.GetContext(ctx, &out, `SELECT `+statementCols+` FROM statements WHERE id = $1`, id)
+		if err := tx.GetContext(ctx, &out, `SELECT `+statementCols+` FROM statements WHERE id = $1`, id); err != nil {
+			return translate(err)
+		}
+		out.Entries = []Entry{}
+		return translate(tx.SelectContext(ctx, &out.Entries, `SELECT id, kind, ace_record_id, amount_cents, approved_usd,
+			commission_bps, reason, occurred_at, statement_id FROM commission_entries WHERE statement_id = $1 ORDER BY id`, id))
 	})
 	return out, err
 }

@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -26,6 +27,14 @@ type DB struct {
 
 // Open connects to Postgres and checks that it answers.
 func Open(ctx context.Context, url string, maxConns int) (*DB, error) {
+	// Every timestamp leaves in UTC, whatever the server's TimeZone.
+	if !strings.Contains(url, "timezone=") {
+		if strings.Contains(url, "?") {
+			url += "&timezone=UTC"
+		} else {
+			url += "?timezone=UTC"
+		}
+	}
 	db, err := sqlx.Open("postgres", url)
 	if err != nil {
 		return nil, fmt.Errorf("open postgres: %w", err)

@@ -160,7 +160,9 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 			return err
 		}
 		params := routing.Params{Threshold: st.CloseRateThreshold}
-		for attempt := 0; ; attempt++ {
+		// Each pass that finds its pick full takes that partner out, so the
+		// loop ends: with an offer, or with nobody left.
+		for {
 			d := routing.Decide(profile, partners, params)
 			chosen, ok := d.Chosen()
 			if !ok {
@@ -180,7 +182,7 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 			if err != nil {
 				return err
 			}
-			if !room && attempt < 20 {
+			if !room {
 				for i := range partners {
 					if partners[i].ID == chosen.PartnerID {
 						partners[i].OpenAssignments = partners[i].Capacity
