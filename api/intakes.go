@@ -2,7 +2,6 @@ package api
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -30,9 +29,9 @@ type submitResponse struct {
 // submitIntake takes the 3-minute form. The body is read whole (under the
 // 1 MiB limit) so that an Idempotency-Key replay can compare it.
 func (s *Server) submitIntake(c *gin.Context) {
-	raw, err := io.ReadAll(c.Request.Body)
+	raw, err := readBody(c)
 	if err != nil {
-		respondError(c, domain.Errorf(domain.ECodePayloadTooLarge, "the body is larger than %d bytes", MaxBodyBytes))
+		respondError(c, err)
 		return
 	}
 	key := c.GetHeader("Idempotency-Key")

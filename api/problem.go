@@ -118,17 +118,27 @@ func isUnavailable(err error) bool {
 	return errors.Is(err, io.ErrUnexpectedEOF)
 }
 
-// bindJSON decodes the body into dst. A body too large is 413, a body that
-// is not JSON or has wrong types is 400 naming the field. Unknown fields are
-// ignored.
-func bindJSON(c *gin.Context, dst any) error {
+// readBody reads the whole body: a body over the limit is 413, one that
+// cannot be read (a broken or aborted upload) is 400.
+func readBody(c *gin.Context) ([]byte, error) {
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return domain.Errorf(domain.ECodePayloadTooLarge, "the body is larger than %d bytes", mbe.Limit)
+			return nil, domain.Errorf(domain.ECodePayloadTooLarge, "the body is larger than %d bytes", mbe.Limit)
 		}
-		return domain.Errorf(domain.ECodeMalformed, "the body could not be read")
+		return nil, domain.Errorf(domain.ECodeMalformed, "the body could not be read")
+	}
+	return body, nil
+}
+
+// bindJSON decodes the body into dst. A body too large is 413, a body that
+// is not JSON or has wrong types is 400 naming the field. Unknown fields are
+// ignored.
+func bindJSON(c *gin.Context, dst any) error {
+	body, err := readBody(c)
+	if err != nil {
+		return err
 	}
 	return decodeJSON(body, dst)
 }
@@ -136,13 +146,9 @@ func bindJSON(c *gin.Context, dst any) error {
 // bindOptionalJSON is bindJSON for endpoints whose body may be left out: an
 // empty (or blank) body leaves dst as it is.
 func bindOptionalJSON(c *gin.Context, dst any) error {
-	body, err := io.ReadAll(c.Request.Body)
+	body, err := readBody(c)
 	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return domain.Errorf(domain.ECodePayloadTooLarge, "the body is larger than %d bytes", mbe.Limit)
-		}
-		return domain.Errorf(domain.ECodeMalformed, "the body could not be read")
+		return err
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil

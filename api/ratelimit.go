@@ -53,11 +53,8 @@ func (l *RateLimiter) Allow(ctx context.Context, key string) (bool, time.Duratio
 	if int(res[0]) <= l.limit {
 		return true, 0, nil
 	}
-	ttl := time.Duration(res[1]) * time.Millisecond
-	if ttl <= 0 {
-		ttl = l.window
-	}
-	return false, ttl, nil
+	// The count resets when the fixed slot ends.
+	return false, l.window - time.Duration(time.Now().UnixMilli()%l.window.Milliseconds())*time.Millisecond, nil
 }
 
 // limit is the middleware form, keyed by the client IP that gin derives

@@ -101,6 +101,7 @@ func New(d Deps) (*Server, error) {
 	s.registerAssignmentRoutes(v1)
 	s.registerRecordRoutes(v1)
 	s.registerCommissionRoutes(v1)
+	s.registerPipelineRoutes(v1)
 	return s, nil
 }
 

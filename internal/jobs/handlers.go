@@ -29,6 +29,8 @@ func (h *Handlers) register(mux *asynq.ServeMux) {
 	mux.HandleFunc(tasks.TypePurgeIdempotency, h.PurgeIdempotency)
 	mux.HandleFunc(tasks.TypeAccrueCommission, h.AccrueCommission)
 	mux.HandleFunc(tasks.TypeCloseStatements, h.CloseStatements)
+	mux.HandleFunc(tasks.TypeHygieneScan, h.HygieneScan)
+	mux.HandleFunc(tasks.TypeWriteSnapshots, h.WriteSnapshots)
 }
 
 // RouteIntake routes one intake (intake:route). An intake that no longer
@@ -190,5 +192,38 @@ func (h *Handlers) CloseStatements(ctx context.Context, t *asynq.Task) error {
 		return errSkipped
 	}
 	h.Log.Info("monthly statements closed", "statements", n)
+	return nil
+}
+
+// HygieneScan raises and clears the pipeline-hygiene flags (hygiene:scan).
+// The scheduled run claims its UTC date, so it runs once a day however
+// many schedulers enqueue it.
+func (h *Handlers) HygieneScan(ctx context.Context, t *asynq.Task) error {
+	period := ""
+	if t.ResultWriter() != nil && isScheduled(t) {
+		period = h.DB.Now().UTC().Format("2006-01-02")
+	}
+	raised, cleared, ran, err := h.DB.ScanHygiene(ctx, period)
+	if err != nil {
+		return err
+	}
+	if !ran {
+		return errSkipped
+	}
+	h.Log.Info("hygiene scan", "raised", raised, "cleared", cleared)
+	return nil
+}
+
+// WriteSnapshots writes the month's partner snapshots once
+// (snapshots:write), when a UTC month ends.
+func (h *Handlers) WriteSnapshots(ctx context.Context, t *asynq.Task) error {
+	n, ran, err := h.DB.WriteSnapshots(ctx)
+	if err != nil {
+		return err
+	}
+	if !ran {
+		return errSkipped
+	}
+	h.Log.Info("monthly snapshots written", "partners", n)
 	return nil
 }

@@ -40,6 +40,7 @@ var queueOf = map[string]string{
 	tasks.TypeRebuildIndex:     QueueLow,
 	tasks.TypeCloseStatements:  QueueLow,
 	tasks.TypeHygieneScan:      QueueLow,
+	tasks.TypeWriteSnapshots:   QueueLow,
 	tasks.TypePurgeIdempotency: QueueLow,
 }
 
@@ -54,6 +55,7 @@ var periodic = []struct {
 	{"15 2 * * *", tasks.TypeRebuildIndex},
 	{"5 0 1 * *", tasks.TypeCloseStatements},
 	{"30 3 * * *", tasks.TypeHygieneScan},
+	{"20 0 1 * *", tasks.TypeWriteSnapshots},
 	{"0 * * * *", tasks.TypePurgeIdempotency},
 }
 
@@ -62,6 +64,10 @@ type Metrics struct {
 	Processed *prometheus.CounterVec
 	Relayed   prometheus.Counter
 	Backlog   prometheus.GaugeFunc
+	// Accrued and Paid read the ledger, so every process reports the same
+	// totals whichever one wrote them.
+	Accrued prometheus.GaugeFunc
+	Paid    prometheus.GaugeFunc
 }
 
 // NewMetrics registers the job metrics on reg (which may be nil).
@@ -85,8 +91,25 @@ func NewMetrics(reg prometheus.Registerer, db *postgres.DB) (*Metrics, error) {
 		}
 		return float64(n)
 	})
+	ledger := func(q string) func() float64 {
+		return func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			var n int64
+			if err := db.GetContext(ctx, &n, q); err != nil {
+				return -1
+			}
+			return float64(n)
+		}
+	}
+	m.Accrued = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "cloudroute_commission_accrued_cents", Help: "Commission accrued on closed records, in cents (the ledger's accruals).",
+	}, ledger(`SELECT COALESCE(sum(amount_cents), 0) FROM commission_entries WHERE kind = 'accrual'`))
+	m.Paid = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "cloudroute_commission_paid_cents", Help: "Commission on paid statements, in cents.",
+	}, ledger(`SELECT COALESCE(sum(total_cents), 0) FROM statements WHERE state = 'paid'`))
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.Processed, m.Relayed, m.Backlog} {
+		for _, c := range []prometheus.Collector{m.Processed, m.Relayed, m.Backlog, m.Accrued, m.Paid} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}

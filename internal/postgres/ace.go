@@ -227,6 +227,9 @@ func (db *DB) CreateACERecord(ctx context.Context, partnerID, assignmentID, acto
 		if w := ace.PlausibilityWarning(requestedUSD, ace.MonthlySpendUSD(merged)); w != "" {
 			warnings = append(warnings, w)
 		}
+		if err := refreshFlags(ctx, tx, a.ID, now); err != nil {
+			return err
+		}
 		out, err = recordForUpdate(ctx, tx, id, "")
 		return err
 	})
@@ -311,6 +314,9 @@ func (db *DB) PatchACERecord(ctx context.Context, partnerID, id string, patch ac
 		}
 		if w := ace.PlausibilityWarning(req, ace.MonthlySpendUSD(merged)); w != "" {
 			warnings = append(warnings, w)
+		}
+		if err := refreshFlags(ctx, tx, r.AssignmentID, db.now()); err != nil {
+			return err
 		}
 		out, err = recordForUpdate(ctx, tx, r.ID, "")
 		return err
@@ -473,6 +479,9 @@ func (db *DB) TransitionACERecord(ctx context.Context, partnerID, actorKeyID, id
 			if err := maybeCloseEngagement(ctx, tx, r.AssignmentID, in.ID, now); err != nil {
 				return err
 			}
+		}
+		if err := refreshFlags(ctx, tx, r.AssignmentID, now); err != nil {
+			return err
 		}
 		out, err = recordForUpdate(ctx, tx, r.ID, "")
 		return err

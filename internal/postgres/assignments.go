@@ -205,7 +205,10 @@ func releaseAccepted(ctx context.Context, tx *sqlx.Tx, intakeID, endStatus, acto
 			return false, err
 		}
 	}
-	return true, endAssignment(ctx, tx, a.ID, endStatus, reason, now)
+	if err := endAssignment(ctx, tx, a.ID, endStatus, reason, now); err != nil {
+		return false, err
+	}
+	return true, refreshFlags(ctx, tx, a.ID, now)
 }
 
 // ReleaseAssignment releases the intake's accepted assignment ("we did not

@@ -26,6 +26,8 @@ const (
 	TypeCloseStatements = "statements:close"
 	// TypeHygieneScan flags each open record of each partner (daily).
 	TypeHygieneScan = "hygiene:scan"
+	// TypeWriteSnapshots writes each partner's monthly snapshot.
+	TypeWriteSnapshots = "snapshots:write"
 	// TypePurgeIdempotency removes idempotency keys older than 24 hours.
 	TypePurgeIdempotency = "idempotency:purge"
 )

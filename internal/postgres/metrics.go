@@ -1,0 +1,114 @@
+package postgres
+
+import (
+	"context"
+	"time"
+)
+
+// Percentiles are the p50 and p90 of a duration, in the unit named by the
+// field that holds them; nil when there is nothing to measure.
+type Percentiles struct {
+	Count int      `db:"n" json:"count"`
+	P50   *float64 `db:"p50" json:"p50"`
+	P90   *float64 `db:"p90" json:"p90"`
+}
+
+// PoolCloseRate is the close rate of one funding pool.
+type PoolCloseRate struct {
+	FundingSource string   `db:"funding_source" json:"funding_source"`
+	Wins          int      `db:"wins" json:"wins"`
+	Decided       int      `db:"decided" json:"decided"`
+	Rate          *float64 `db:"rate" json:"rate"`
+}
+
+// AdminMetrics are the figures of SPEC §3 "Metrics for admins" over a
+// range of time [From, To).
+type AdminMetrics struct {
+	From                     time.Time       `json:"from"`
+	To                       time.Time       `json:"to"`
+	SubmissionToOfferSeconds Percentiles     `json:"submission_to_offer_seconds"`
+	OfferToAcceptSeconds     Percentiles     `json:"offer_to_accept_seconds"`
+	OffersMade               int             `json:"offers_made"`
+	OffersAccepted           int             `json:"offers_accepted"`
+	OffersDeclined           int             `json:"offers_declined"`
+	OffersExpired            int             `json:"offers_expired"`
+	OfferAcceptanceRate      *float64        `json:"offer_acceptance_rate"`
+	CloseRateByPool          []PoolCloseRate `json:"close_rate_by_pool"`
+	SubmissionToApprovalDays Percentiles     `json:"submission_to_approval_days"`
+	CreditsApprovedUSD       int64           `json:"credits_approved_usd"`
+	CommissionAccruedCents   int64           `json:"commission_accrued_cents"`
+	CommissionPaidCents      int64           `json:"commission_paid_cents"`
+	IntakesReceived          int             `json:"intakes_received"`
+}
+
+// Metrics computes the admin metrics in SQL. An empty range gives zeros
+// and nulls, never an error.
+func (db *DB) Metrics(ctx context.Context, from, to time.Time) (AdminMetrics, error) {
+	m := AdminMetrics{From: from.UTC(), To: to.UTC(), CloseRateByPool: []PoolCloseRate{}}
+	// Submission → first offer, for intakes received in the range.
+	if err := db.GetContext(ctx, &m.SubmissionToOfferSeconds, `SELECT count(*) AS n,
+		percentile_cont(0.5) WITHIN GROUP (ORDER BY s) AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY s) AS p90
+		FROM (SELECT extract(epoch FROM min(a.offered_at) - i.created_at) AS s
+			FROM intakes i JOIN assignments a ON a.intake_id = i.id
+			WHERE i.created_at >= $1 AND i.created_at < $2 GROUP BY i.id) x`, from, to); err != nil {
+		return m, translate(err)
+	}
+	if err := db.GetContext(ctx, &m.OfferToAcceptSeconds, `SELECT count(*) AS n,
+		percentile_cont(0.5) WITHIN GROUP (ORDER BY s) AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY s) AS p90
+		FROM (SELECT extract(epoch FROM accepted_at - offered_at) AS s FROM assignments
+			WHERE accepted_at IS NOT NULL AND offered_at >= $1 AND offered_at < $2) x`, from, to); err != nil {
+		return m, translate(err)
+	}
+	var offers struct {
+		Made     int `db:"made"`
+		Accepted int `db:"accepted"`
+		Declined int `db:"declined"`
+		Expired  int `db:"expired"`
+	}
+	if err := db.GetContext(ctx, &offers, `SELECT count(*) AS made,
+		count(*) FILTER (WHERE accepted_at IS NOT NULL) AS accepted,
+		count(*) FILTER (WHERE status = 'declined') AS declined,
+		count(*) FILTER (WHERE status = 'expired') AS expired
+		FROM assignments WHERE offered_at >= $1 AND offered_at < $2`, from, to); err != nil {
+		return m, translate(err)
+	}
+	m.OffersMade, m.OffersAccepted, m.OffersDeclined, m.OffersExpired = offers.Made, offers.Accepted, offers.Declined, offers.Expired
+	// The acceptance rate is over answered offers: accepted, declined or
+	// expired. Offers still open have no answer yet.
+	if answered := offers.Accepted + offers.Declined + offers.Expired; answered > 0 {
+		r := float64(offers.Accepted) / float64(answered)
+		m.OfferAcceptanceRate = &r
+	}
+	// Close rate by pool: the platform's own records decided in the range
+	// (approved is a win; rejected, or withdrawn after submission, a loss).
+	if err := db.SelectContext(ctx, &m.CloseRateByPool, `SELECT funding_source,
+		count(*) FILTER (WHERE outcome = 'approved') AS wins, count(*) AS decided,
+		count(*) FILTER (WHERE outcome = 'approved')::float8 / count(*) AS rate
+		FROM outcomes WHERE source = 'platform' AND decided_at >= $1 AND decided_at < $2
+		GROUP BY funding_source ORDER BY funding_source`, from, to); err != nil {
+		return m, translate(err)
+	}
+	if err := db.GetContext(ctx, &m.SubmissionToApprovalDays, `SELECT count(*) AS n,
+		percentile_cont(0.5) WITHIN GROUP (ORDER BY d) AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY d) AS p90
+		FROM (SELECT extract(epoch FROM t.at - r.submitted_at) / 86400.0 AS d
+			FROM ace_record_transitions t JOIN ace_records r ON r.id = t.ace_record_id
+			WHERE t.to_state = 'approved' AND t.at >= $1 AND t.at < $2 AND r.submitted_at IS NOT NULL) x`, from, to); err != nil {
+		return m, translate(err)
+	}
+	if err := db.GetContext(ctx, &m.CreditsApprovedUSD, `SELECT COALESCE(sum(approved_usd), 0) FROM ace_record_transitions
+		WHERE to_state = 'approved' AND at >= $1 AND at < $2`, from, to); err != nil {
+		return m, translate(err)
+	}
+	if err := db.GetContext(ctx, &m.CommissionAccruedCents, `SELECT COALESCE(sum(amount_cents), 0) FROM commission_entries
+		WHERE occurred_at >= $1 AND occurred_at < $2`, from, to); err != nil {
+		return m, translate(err)
+	}
+	if err := db.GetContext(ctx, &m.CommissionPaidCents, `SELECT COALESCE(sum(total_cents), 0) FROM statements
+		WHERE state = 'paid' AND paid_at >= $1 AND paid_at < $2`, from, to); err != nil {
+		return m, translate(err)
+	}
+	if err := db.GetContext(ctx, &m.IntakesReceived, `SELECT count(*) FROM intakes WHERE created_at >= $1 AND created_at < $2`, from, to); err != nil {
+		return m, translate(err)
+	}
+	return m, nil
+}
