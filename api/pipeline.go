@@ -61,17 +61,6 @@ func (s *Server) adminSnapshots(c *gin.Context) {
 	c.JSON(http.StatusOK, gin.H{"items": out})
 }
 
-// parseInstant takes an RFC 3339 time or a YYYY-MM-DD date (UTC midnight).
-func parseInstant(s string) (time.Time, bool) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), true
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, true
-	}
-	return time.Time{}, false
-}
-
 // adminMetrics serves the admin figures over [from, to); the default is
 // the last 30 days.
 func (s *Server) adminMetrics(c *gin.Context) {
@@ -79,14 +68,14 @@ func (s *Server) adminMetrics(c *gin.Context) {
 	from := to.AddDate(0, 0, -30)
 	var pr domain.Problems
 	if v := c.Query("from"); v != "" {
-		t, ok := parseInstant(v)
+		t, ok := parseTime(v)
 		if !ok {
 			pr.Add("from", "must be an RFC 3339 time or a YYYY-MM-DD date")
 		}
 		from = t
 	}
 	if v := c.Query("to"); v != "" {
-		t, ok := parseInstant(v)
+		t, ok := parseTime(v)
 		if !ok {
 			pr.Add("to", "must be an RFC 3339 time or a YYYY-MM-DD date")
 		}

@@ -247,6 +247,7 @@ var trackRecordColumns = []string{"decided_at", "submitted_at", "stage", "region
 // maxRowErrors bounds how many bad fields one import lists.
 const maxRowErrors = 1000
 
+// parseTime takes an RFC 3339 time or a YYYY-MM-DD date (UTC midnight).
 func parseTime(s string) (time.Time, bool) {
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.UTC(), true

@@ -154,15 +154,10 @@ func (db *DB) AddAdjustment(ctx context.Context, partnerID string, amountCents i
 // once per month (the period is claimed in the same transaction). Returns
 // how many statements it closed, and false when the month was already done.
 func (db *DB) CloseMonth(ctx context.Context) (int, bool, error) {
-	n, claimed := 0, false
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		now := db.now()
-		prev := commission.PreviousMonth(now)
-		ok, err := db.ClaimPeriod(ctx, tx, tasks.TypeCloseStatements, prev.Format("2006-01"))
-		if err != nil || !ok {
-			return err
-		}
-		claimed = true
+	n := 0
+	now := db.now()
+	prev := commission.PreviousMonth(now)
+	claimed, err := db.inPeriod(ctx, tasks.TypeCloseStatements, prev.Format("2006-01"), func(tx *sqlx.Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE statements SET closed_at = $2 WHERE month <= $1 AND closed_at IS NULL`, prev, now)
 		if err != nil {
 			return translate(err)

@@ -146,14 +146,7 @@ func refreshFlags(ctx context.Context, tx *sqlx.Tx, assignmentID string, now tim
 // open record and accepted assignment. With a period (a UTC date) it runs
 // once per period; it returns false when the period was already scanned.
 func (db *DB) ScanHygiene(ctx context.Context, period string) (raised, cleared int, ran bool, err error) {
-	err = db.inTx(ctx, func(tx *sqlx.Tx) error {
-		if period != "" {
-			ok, err := db.ClaimPeriod(ctx, tx, tasks.TypeHygieneScan, period)
-			if err != nil || !ok {
-				return err
-			}
-		}
-		ran = true
+	ran, err = db.inPeriod(ctx, tasks.TypeHygieneScan, period, func(tx *sqlx.Tx) error {
 		st, err := settingsTx(ctx, tx)
 		if err != nil {
 			return err
@@ -256,16 +249,11 @@ func (db *DB) PartnerPipelineHealth(ctx context.Context, partnerID string) (Pipe
 // before now's. It returns how many it wrote, and false when the month was
 // already done.
 func (db *DB) WriteSnapshots(ctx context.Context) (int, bool, error) {
-	n, ran := 0, false
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		now := db.now()
-		end := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
-		start := end.AddDate(0, -1, 0)
-		ok, err := db.ClaimPeriod(ctx, tx, tasks.TypeWriteSnapshots, start.Format("2006-01"))
-		if err != nil || !ok {
-			return err
-		}
-		ran = true
+	n := 0
+	now := db.now()
+	end := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
+	start := end.AddDate(0, -1, 0)
+	ran, err := db.inPeriod(ctx, tasks.TypeWriteSnapshots, start.Format("2006-01"), func(tx *sqlx.Tx) error {
 		st, err := settingsTx(ctx, tx)
 		if err != nil {
 			return err

@@ -139,15 +139,7 @@ func (db *DB) UpdatePartnerIndex(ctx context.Context, partnerID string) error {
 }
 
 func (db *DB) rebuildIndex(ctx context.Context, partnerID *string, period string) (bool, error) {
-	ran := false
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		if period != "" {
-			ok, err := db.ClaimPeriod(ctx, tx, tasks.TypeRebuildIndex, period)
-			if err != nil || !ok {
-				return err
-			}
-		}
-		ran = true
+	return db.inPeriod(ctx, tasks.TypeRebuildIndex, period, func(tx *sqlx.Tx) error {
 		st, err := settingsTx(ctx, tx)
 		if err != nil {
 			return err
@@ -184,7 +176,6 @@ func (db *DB) rebuildIndex(ctx context.Context, partnerID *string, period string
 		}
 		return enqueueDrain(ctx, tx, "index_changed")
 	})
-	return ran && err == nil, err
 }
 
 // IndexCell is one routing-index cell.

@@ -108,13 +108,21 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// ClaimPeriodOnce claims a period outside any other transaction.
-func (db *DB) ClaimPeriodOnce(ctx context.Context, job, period string) (bool, error) {
-	var ok bool
+// inPeriod runs fn in a transaction that first claims (job, period), so a
+// periodic job's work for a period is done once even when several
+// schedulers enqueue it; the claim commits or rolls back with the work. An
+// empty period claims nothing and always runs. It reports whether fn ran.
+func (db *DB) inPeriod(ctx context.Context, job, period string, fn func(tx *sqlx.Tx) error) (bool, error) {
+	ran := false
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		ok, err = db.ClaimPeriod(ctx, tx, job, period)
-		return err
+		if period != "" {
+			ok, err := db.ClaimPeriod(ctx, tx, job, period)
+			if err != nil || !ok {
+				return err
+			}
+		}
+		ran = true
+		return fn(tx)
 	})
-	return ok, err
+	return ran && err == nil, err
 }
