@@ -55,6 +55,8 @@ type partnerResponse struct {
 	ExcludedAxisValues map[string][]string `json:"excluded_axis_values"`
 	CreatedAt          time.Time           `json:"created_at"`
 	UpdatedAt          time.Time           `json:"updated_at"`
+	// Responsiveness is shown on GET /v1/admin/partners/{id} only.
+	Responsiveness *postgres.Responsiveness `json:"responsiveness,omitempty"`
 }
 
 func toPartnerResponse(p domain.Partner) partnerResponse {
@@ -84,7 +86,14 @@ func (s *Server) getPartner(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toPartnerResponse(p))
+	resp := toPartnerResponse(p)
+	rs, err := s.db.PartnerResponsiveness(c.Request.Context(), p.ID)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	resp.Responsiveness = &rs
+	c.JSON(http.StatusOK, resp)
 }
 
 func (s *Server) patchPartner(c *gin.Context) {

@@ -158,8 +158,7 @@ func TestPartnerCreateDefaults(t *testing.T) {
 	}
 
 	// GET answers the same document.
-	g := e.do("GET", "/v1/admin/partners/"+id, e.adminKey, nil).want(t, 200)
-	if d := cmp.Diff(got, g.json(t)); d != "" {
+	if d := cmp.Diff(got, e.fdnGetPartner(id)); d != "" {
 		t.Fatalf("GET differs from POST (-post +get):\n%s", d)
 	}
 
@@ -200,7 +199,7 @@ func TestPartnerCreateAllFields(t *testing.T) {
 	if d := cmp.Diff(want, got); d != "" {
 		t.Fatalf("created partner (-want +got):\n%s", d)
 	}
-	g := e.do("GET", "/v1/admin/partners/"+got["id"].(string), e.adminKey, nil).want(t, 200).json(t)
+	g := e.fdnGetPartner(got["id"].(string))
 	if d := cmp.Diff(got, g); d != "" {
 		t.Fatalf("GET differs from POST (-post +get):\n%s", d)
 	}
@@ -417,7 +416,7 @@ func TestPartnerGetNotFound(t *testing.T) {
 func TestPartnerPatch(t *testing.T) {
 	e := newEnv(t)
 	id, _ := e.createPartner(map[string]any{"name": "Patchable", "verticals": []string{"fintech"}})
-	before := e.do("GET", "/v1/admin/partners/"+id, e.adminKey, nil).want(t, 200).json(t)
+	before := e.fdnGetPartner(id)
 
 	r := e.do("PATCH", "/v1/admin/partners/"+id, e.adminKey, map[string]any{"capacity": 3, "status": "paused",
 		"excluded_axis_values": map[string][]string{"region": {"mena"}, "stage": {"seed", "pre_seed"}}}).want(t, 200)
@@ -435,7 +434,7 @@ func TestPartnerPatch(t *testing.T) {
 	if !fdnTime(t, "updated_at", got["updated_at"]).After(fdnTime(t, "created_at", got["created_at"])) {
 		t.Errorf("updated_at %v not after created_at %v", got["updated_at"], got["created_at"])
 	}
-	if d := cmp.Diff(got, e.do("GET", "/v1/admin/partners/"+id, e.adminKey, nil).want(t, 200).json(t)); d != "" {
+	if d := cmp.Diff(got, e.fdnGetPartner(id)); d != "" {
 		t.Fatalf("GET after PATCH (-patch +get):\n%s", d)
 	}
 
@@ -458,7 +457,7 @@ func TestPartnerPatch(t *testing.T) {
 	}
 	for _, st := range steps {
 		t.Run(st.name, func(t *testing.T) {
-			prev := e.do("GET", "/v1/admin/partners/"+id, e.adminKey, nil).want(t, 200).json(t)
+			prev := e.fdnGetPartner(id)
 			got := e.do("PATCH", "/v1/admin/partners/"+id, e.adminKey, st.patch).want(t, 200).json(t)
 			prev[st.field] = st.want
 			prev["updated_at"] = got["updated_at"]
@@ -469,7 +468,7 @@ func TestPartnerPatch(t *testing.T) {
 	}
 
 	t.Run("empty patch changes no field", func(t *testing.T) {
-		prev := e.do("GET", "/v1/admin/partners/"+id, e.adminKey, nil).want(t, 200).json(t)
+		prev := e.fdnGetPartner(id)
 		got := e.do("PATCH", "/v1/admin/partners/"+id, e.adminKey, map[string]any{}).want(t, 200).json(t)
 		prev["updated_at"] = got["updated_at"]
 		if d := cmp.Diff(prev, got); d != "" {
@@ -585,7 +584,7 @@ func TestPartnerListFilters(t *testing.T) {
 	// Items are full partners.
 	var page struct{ Items []map[string]any }
 	e.do("GET", "/v1/admin/partners?status=paused", e.adminKey, nil).want(t, 200).decode(t, &page)
-	one := e.do("GET", "/v1/admin/partners/"+p3, e.adminKey, nil).want(t, 200).json(t)
+	one := e.fdnGetPartner(p3)
 	if d := cmp.Diff([]map[string]any{one}, page.Items); d != "" {
 		t.Fatalf("list item differs from GET (-get +list):\n%s", d)
 	}
@@ -981,4 +980,16 @@ func TestAuthAdminEndpoints(t *testing.T) {
 	// And the admin key works on each of them.
 	e.do("GET", "/v1/admin/partners/"+pid, e.adminKey, nil).want(t, 200)
 	e.do("GET", "/v1/admin/settings/audit", e.adminKey, nil).want(t, 200)
+}
+
+// fdnGetPartner reads one partner as admins see it, less the responsiveness
+// block that only this endpoint adds (checked present here).
+func (e *env) fdnGetPartner(id string) map[string]any {
+	e.t.Helper()
+	m := e.do("GET", "/v1/admin/partners/"+id, e.adminKey, nil).want(e.t, 200).json(e.t)
+	if _, ok := m["responsiveness"].(map[string]any); !ok {
+		e.t.Fatalf("GET partner lacks responsiveness: %v", m)
+	}
+	delete(m, "responsiveness")
+	return m
 }

@@ -357,7 +357,7 @@ func TestRecordRerouteRules(t *testing.T) {
 func TestAssignmentRaces(t *testing.T) {
 	e := newEnv(t)
 	_, key := e.createPartner(map[string]any{"capacity": 100})
-	for i := 0; i < 8; i++ {
+	for i := 0; i < 9; i++ {
 		id, tok := e.submit(nil)
 		e.runJobs()
 		var asg string
@@ -367,7 +367,12 @@ func TestAssignmentRaces(t *testing.T) {
 		wg.Add(3)
 		go func() { defer wg.Done(); results[0] = e.do("POST", "/v1/assignments/"+asg+"/accept", key, nil).status }()
 		go func() { defer wg.Done(); results[1] = e.do("POST", "/v1/assignments/"+asg+"/accept", key, nil).status }()
-		switch i % 2 {
+		switch i % 3 {
+		case 2: // accept against the founder's re-route
+			go func() {
+				defer wg.Done()
+				results[2] = e.do("POST", "/v1/intakes/"+id+"/reroute", tok, map[string]any{"reason": "we did not connect"}).status
+			}()
 		case 0: // accept against expire
 			go func() {
 				defer wg.Done()
@@ -392,9 +397,55 @@ func TestAssignmentRaces(t *testing.T) {
 		case astatus == "expired" && (status == "routing" || status == "unroutable") && active == 0:
 		case astatus == "cancelled" && status == "withdrawn" && active == 0:
 		case astatus == "released" && status == "withdrawn" && active == 0:
+		case astatus == "released" && (status == "routing" || status == "unroutable") && active == 0 && results[2] == 200:
 		default:
 			t.Fatalf("round %d: inconsistent end: assignment %s, intake %s, active %d (results %v)", i, astatus, status, active, results)
 		}
 	}
 	_ = time.Second
+}
+
+// TestDuplicateFilingHeldByDatabase: even a write that skips the code's
+// checks cannot give a record to a partner without the accepted assignment.
+func TestDuplicateFilingHeldByDatabase(t *testing.T) {
+	e := newEnv(t)
+	a, aKey := e.createPartner(map[string]any{"name": "A"})
+	b, bKey := e.createPartner(map[string]any{"name": "B"})
+	e.importRecord(a, nil, 40, 36)
+	e.runJobs()
+	id, _ := e.submit(nil)
+	e.runJobs()
+	asgA := e.assignmentOf(id, a)
+	e.do("POST", "/v1/assignments/"+asgA+"/decline", aKey, map[string]any{"reason": "full"}).want(t, 200)
+	e.runJobs()
+	asgB := e.assignmentOf(id, b)
+	e.do("POST", "/v1/assignments/"+asgB+"/accept", bKey, nil).want(t, 200)
+	var domain string
+	e.db.Get(&domain, `SELECT customer_domain FROM intakes WHERE id = $1`, id)
+	_, err := e.db.Exec(`INSERT INTO ace_records (intake_id, assignment_id, partner_id, customer_domain, funding_source, requested_usd)
+		VALUES ($1, $2, $3, $4, 'founders', 10000)`, id, asgA, a, domain)
+	if err == nil || !strings.Contains(err.Error(), "no accepted assignment") {
+		t.Fatalf("the database took a record of the declined partner: %v", err)
+	}
+	// Racing filings of both partners: only the accepted one lands.
+	var wg sync.WaitGroup
+	st := make([]int, 2)
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		st[0] = e.do("POST", "/v1/assignments/"+asgA+"/ace-records", aKey, map[string]any{"funding_source": "founders", "requested_usd": 10000}).status
+	}()
+	go func() {
+		defer wg.Done()
+		st[1] = e.do("POST", "/v1/assignments/"+asgB+"/ace-records", bKey, map[string]any{"funding_source": "founders", "requested_usd": 10000}).status
+	}()
+	wg.Wait()
+	if st[0] != 409 || st[1] != 201 {
+		t.Fatalf("statuses %v, want [409 201]", st)
+	}
+	var n int
+	e.db.Get(&n, `SELECT count(*) FROM ace_records WHERE partner_id = $1`, a)
+	if n != 0 {
+		t.Fatalf("the declined partner has %d records", n)
+	}
 }

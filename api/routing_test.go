@@ -248,6 +248,17 @@ func TestRoutingDeclineExpireReroute(t *testing.T) {
 	if !strings.Contains(string(r.body), id) {
 		t.Fatalf("B's expired assignment missing: %s", r.body)
 	}
+	// Responsiveness is tracked apart from the close rate and shown to admins.
+	for _, c := range []struct {
+		partner string
+		want    string
+	}{{a, `"offers_received":1,"accepted":0,"declined":1,"expired":0,"pending":0,"decline_or_expiry_rate":1`},
+		{b, `"offers_received":1,"accepted":0,"declined":0,"expired":1,"pending":0,"decline_or_expiry_rate":1`}} {
+		r := e.do("GET", "/v1/admin/partners/"+c.partner, e.adminKey, nil).want(t, 200)
+		if !strings.Contains(string(r.body), c.want) {
+			t.Errorf("responsiveness of %s: %s", c.partner, r.body)
+		}
+	}
 }
 
 func TestRoutingReviewModeAndAdminAssign(t *testing.T) {

@@ -276,3 +276,40 @@ func (db *DB) WithdrawIntake(ctx context.Context, intakeID, reason string) (Inta
 	})
 	return out, err
 }
+
+// Responsiveness is how a partner answers offers over the routing window,
+// tracked apart from its close rate (SPEC §3 routing 7).
+type Responsiveness struct {
+	WindowDays     int `db:"-" json:"window_days"`
+	OffersReceived int `db:"offers" json:"offers_received"`
+	Accepted       int `db:"accepted" json:"accepted"`
+	Declined       int `db:"declined" json:"declined"`
+	Expired        int `db:"expired" json:"expired"`
+	Pending        int `db:"pending" json:"pending"`
+	// DeclineOrExpiryRate is (declined + expired) / answered offers; null
+	// before any offer was answered.
+	DeclineOrExpiryRate *float64 `db:"-" json:"decline_or_expiry_rate"`
+}
+
+// PartnerResponsiveness counts a partner's offers in the window and what
+// became of them.
+func (db *DB) PartnerResponsiveness(ctx context.Context, partnerID string) (Responsiveness, error) {
+	st, err := db.Settings(ctx)
+	if err != nil {
+		return Responsiveness{}, err
+	}
+	r := Responsiveness{WindowDays: st.WindowDays}
+	if err := db.GetContext(ctx, &r, `SELECT count(*) AS offers,
+		count(*) FILTER (WHERE accepted_at IS NOT NULL) AS accepted,
+		count(*) FILTER (WHERE status = 'declined') AS declined,
+		count(*) FILTER (WHERE status = 'expired') AS expired,
+		count(*) FILTER (WHERE status = 'offered') AS pending
+		FROM assignments WHERE partner_id = $1 AND offered_at >= $2`, partnerID, windowStart(db.now(), st)); err != nil {
+		return r, translate(err)
+	}
+	if answered := r.Accepted + r.Declined + r.Expired; answered > 0 {
+		v := float64(r.Declined+r.Expired) / float64(answered)
+		r.DeclineOrExpiryRate = &v
+	}
+	return r, nil
+}

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/tasks"
@@ -47,11 +48,10 @@ func (db *DB) BeginTrackRecordImport(ctx context.Context, partnerID string) (*Tr
 	if err != nil {
 		return nil, translate(err)
 	}
-	// A multi-row INSERT prepared once, fed row by row, is COPY-like in
-	// speed for the sizes allowed here and keeps the CHECK constraints.
-	stmt, err := tx.PreparexContext(ctx, `INSERT INTO outcomes (partner_id, source, decided_at, submitted_at, stage, region,
-		vertical, service_profile, engagement_type, funding_source, outcome, requested_usd, approved_usd)
-		VALUES ($1, 'import', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`)
+	// COPY streams the rows to Postgres as they are read; the CHECK
+	// constraints still apply to every row.
+	stmt, err := tx.PreparexContext(ctx, pq.CopyIn("outcomes", "partner_id", "source", "decided_at", "submitted_at", "stage",
+		"region", "vertical", "service_profile", "engagement_type", "funding_source", "outcome", "requested_usd", "approved_usd"))
 	if err != nil {
 		tx.Rollback()
 		return nil, translate(err)
@@ -65,7 +65,7 @@ func (imp *TrackRecordImport) Add(ctx context.Context, r TrackRecordRow) error {
 	if imp.failed {
 		return nil
 	}
-	_, err := imp.stmt.ExecContext(ctx, imp.partnerID, r.DecidedAt, r.SubmittedAt, r.Stage, r.Region, r.Vertical,
+	_, err := imp.stmt.ExecContext(ctx, imp.partnerID, "import", r.DecidedAt, r.SubmittedAt, r.Stage, r.Region, r.Vertical,
 		r.ServiceProfile, r.EngagementType, r.FundingSource, r.Outcome, r.RequestedUSD, r.ApprovedUSD)
 	return translate(err)
 }
@@ -86,6 +86,14 @@ func (imp *TrackRecordImport) Commit(ctx context.Context) (int, error) {
 	defer imp.Rollback()
 	if imp.failed {
 		return 0, domain.Errorf(domain.ECodeValidation, "the import has bad rows")
+	}
+	// An empty Exec flushes the COPY; only then may the transaction be used
+	// for anything else.
+	if _, err := imp.stmt.ExecContext(ctx); err != nil {
+		return 0, translate(err)
+	}
+	if err := imp.stmt.Close(); err != nil {
+		return 0, translate(err)
 	}
 	if err := enqueue(ctx, imp.tx, tasks.TypeUpdateIndex, tasks.UpdateIndex{PartnerID: imp.partnerID}, nil); err != nil {
 		return 0, err
