@@ -134,6 +134,9 @@ func (db *DB) DeclineAssignment(ctx context.Context, partnerID, id, reason strin
 		if err := endAssignment(ctx, tx, a.ID, AssignmentDeclined, reason, now); err != nil {
 			return err
 		}
+		if err := enqueue(ctx, tx, tasks.TypeUpdateIndex, tasks.UpdateIndex{PartnerID: a.PartnerID}, nil); err != nil {
+			return err
+		}
 		if err := reroute(ctx, tx, a.IntakeID, "declined", now); err != nil {
 			return err
 		}
@@ -158,6 +161,9 @@ func (db *DB) ExpireAssignment(ctx context.Context, id string) (bool, error) {
 			return nil
 		}
 		if err := endAssignment(ctx, tx, a.ID, AssignmentExpired, "no answer before the deadline", now); err != nil {
+			return err
+		}
+		if err := enqueue(ctx, tx, tasks.TypeUpdateIndex, tasks.UpdateIndex{PartnerID: a.PartnerID}, nil); err != nil {
 			return err
 		}
 		expired = true

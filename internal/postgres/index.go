@@ -104,7 +104,7 @@ func (imp *TrackRecordImport) Commit(ctx context.Context) (int, error) {
 	return imp.rows, nil
 }
 
-// indexSQL rebuilds routing_index and partner_stats for outcomes decided on
+// indexCellsSQL and indexStatsSQL rebuild routing_index and partner_stats for outcomes decided on
 // or after $1, for one partner ($2) or all ($2 NULL).
 const indexCellsSQL = `INSERT INTO routing_index (partner_id, axis, value, wins, decided)
 	SELECT o.partner_id, v.axis, v.value, count(*) FILTER (WHERE o.outcome = 'approved'), count(*)
@@ -114,14 +114,24 @@ const indexCellsSQL = `INSERT INTO routing_index (partner_id, axis, value, wins,
 	WHERE o.decided_at >= $1 AND ($2::uuid IS NULL OR o.partner_id = $2::uuid)
 	GROUP BY o.partner_id, v.axis, v.value`
 
-const indexStatsSQL = `INSERT INTO partner_stats (partner_id, wins, decided, median_days_to_approval, built_at)
-	SELECT o.partner_id, count(*) FILTER (WHERE o.outcome = 'approved'), count(*),
-		percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM o.decided_at - o.submitted_at) / 86400.0)
-			FILTER (WHERE o.outcome = 'approved'),
-		$3
-	FROM outcomes o
-	WHERE o.decided_at >= $1 AND ($2::uuid IS NULL OR o.partner_id = $2::uuid)
-	GROUP BY o.partner_id`
+const indexStatsSQL = `INSERT INTO partner_stats (partner_id, wins, decided, median_days_to_approval, offers, declines, expiries, built_at)
+	SELECT p.id, COALESCE(o.wins, 0), COALESCE(o.decided, 0), o.median, COALESCE(a.offers, 0), COALESCE(a.declines, 0),
+		COALESCE(a.expiries, 0), $3
+	FROM partners p
+	LEFT JOIN (
+		SELECT partner_id, count(*) FILTER (WHERE outcome = 'approved') AS wins, count(*) AS decided,
+			percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM decided_at - submitted_at) / 86400.0)
+				FILTER (WHERE outcome = 'approved') AS median
+		FROM outcomes WHERE decided_at >= $1 AND ($2::uuid IS NULL OR partner_id = $2::uuid)
+		GROUP BY partner_id
+	) o ON o.partner_id = p.id
+	LEFT JOIN (
+		SELECT partner_id, count(*) AS offers, count(*) FILTER (WHERE status = 'declined') AS declines,
+			count(*) FILTER (WHERE status = 'expired') AS expiries
+		FROM assignments WHERE offered_at >= $1 AND ($2::uuid IS NULL OR partner_id = $2::uuid)
+		GROUP BY partner_id
+	) a ON a.partner_id = p.id
+	WHERE $2::uuid IS NULL OR p.id = $2::uuid`
 
 // RebuildIndex recomputes the whole routing index over the trailing
 // window, in one transaction: routing reads the old index until it commits.

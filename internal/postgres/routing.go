@@ -40,30 +40,28 @@ type routingPartnerRow struct {
 
 // routingInputs loads every partner with what routing needs to judge it for
 // this profile. intakeID may be empty (a preview): nobody was assigned it.
-func routingInputs(ctx context.Context, q sqlx.QueryerContext, in routing.Intake, intakeID string, windowStart time.Time) ([]routing.Partner, error) {
+//
+// Responsiveness comes from partner_stats, which the index jobs refresh (a
+// decline or expiry queues its partner's update).
+func routingInputs(ctx context.Context, q sqlx.QueryerContext, in routing.Intake, intakeID string) ([]routing.Partner, error) {
 	var prev any
 	if intakeID != "" {
 		prev = intakeID
 	}
 	const qp = `SELECT p.id, p.name, p.tier, p.status, p.regions, p.capacity, p.excluded_axis_values, p.last_offered_at,
 		COALESCE(ps.wins, 0) AS wins, COALESCE(ps.decided, 0) AS decided, ps.median_days_to_approval,
-		COALESCE(a.open, 0) AS open, COALESCE(a.offers, 0) AS offers, COALESCE(a.declines, 0) AS declines,
-		COALESCE(a.expiries, 0) AS expiries,
+		COALESCE(a.open, 0) AS open, COALESCE(ps.offers, 0) AS offers, COALESCE(ps.declines, 0) AS declines,
+		COALESCE(ps.expiries, 0) AS expiries,
 		($1::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM assignments x WHERE x.intake_id = $1::uuid AND x.partner_id = p.id)) AS previous
 		FROM partners p
 		LEFT JOIN partner_stats ps ON ps.partner_id = p.id
 		LEFT JOIN (
-			SELECT partner_id,
-				count(*) FILTER (WHERE status IN ('offered','accepted')) AS open,
-				count(*) FILTER (WHERE offered_at >= $2) AS offers,
-				count(*) FILTER (WHERE status = 'declined' AND offered_at >= $2) AS declines,
-				count(*) FILTER (WHERE status = 'expired' AND offered_at >= $2) AS expiries
-			FROM assignments WHERE status IN ('offered','accepted') OR offered_at >= $2
-			GROUP BY partner_id
+			SELECT partner_id, count(*) AS open FROM assignments
+			WHERE status IN ('offered','accepted') GROUP BY partner_id
 		) a ON a.partner_id = p.id
 		ORDER BY p.id`
 	var rows []routingPartnerRow
-	if err := sqlx.SelectContext(ctx, q, &rows, qp, prev, windowStart); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &rows, qp, prev); err != nil {
 		return nil, translate(err)
 	}
 	var cells []struct {
@@ -107,7 +105,7 @@ func (db *DB) PreviewRouting(ctx context.Context, in routing.Intake) (routing.De
 	if err != nil {
 		return routing.Decision{}, err
 	}
-	ps, err := routingInputs(ctx, db, in, "", windowStart(db.now(), st))
+	ps, err := routingInputs(ctx, db, in, "")
 	if err != nil {
 		return routing.Decision{}, err
 	}
@@ -155,7 +153,7 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 		}
 		now := db.now()
 		profile := in.RoutingIntake()
-		partners, err := routingInputs(ctx, tx, profile, in.ID, windowStart(now, st))
+		partners, err := routingInputs(ctx, tx, profile, in.ID)
 		if err != nil {
 			return err
 		}
@@ -346,7 +344,7 @@ func (db *DB) AdminAssign(ctx context.Context, intakeID, partnerID, reason, acto
 		}
 		now := db.now()
 		profile := in.RoutingIntake()
-		partners, err := routingInputs(ctx, tx, profile, in.ID, windowStart(now, st))
+		partners, err := routingInputs(ctx, tx, profile, in.ID)
 		if err != nil {
 			return err
 		}
