@@ -32,7 +32,7 @@ func (s *Server) requireRole(roles ...string) gin.HandlerFunc {
 		if strings.HasPrefix(tok, postgres.FounderTokenPrefix) {
 			// An intake token is a valid credential, but never for these routes.
 			if _, err := s.db.IntakeByToken(c.Request.Context(), tok); err != nil {
-				respondError(c, domain.Errorf(domain.ECodeUnauthenticated, "the key is unknown or revoked"))
+				respondError(c, tokenError(err))
 				return
 			}
 			p = domain.Principal{Role: domain.RoleFounder}
@@ -74,7 +74,7 @@ func (s *Server) founderOrAdmin(allowAdmin bool) gin.HandlerFunc {
 		if strings.HasPrefix(tok, postgres.FounderTokenPrefix) {
 			id, err := s.db.IntakeByToken(c.Request.Context(), tok)
 			if err != nil {
-				respondError(c, domain.Errorf(domain.ECodeUnauthenticated, "the access token is unknown"))
+				respondError(c, tokenError(err))
 				return
 			}
 			if id != c.Param("id") {
@@ -97,4 +97,14 @@ func (s *Server) founderOrAdmin(allowAdmin bool) gin.HandlerFunc {
 		c.Set(keyPrincipal, p)
 		c.Next()
 	}
+}
+
+// tokenError is 401 for a token that matches no intake; any other failure
+// (Postgres unreachable) keeps its own answer, so a client is never told
+// that a good token is bad.
+func tokenError(err error) error {
+	if domain.ErrorCode(err) == domain.ECodeNotFound {
+		return domain.Errorf(domain.ECodeUnauthenticated, "the access token is unknown")
+	}
+	return err
 }

@@ -157,7 +157,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	defer stopWorker()
 	workerDone := make(chan error, 1)
 	if cmd == "worker" || !noWorker {
-		w := jobs.NewWorker(db, rdb, log, metrics, jobs.Options{Concurrency: cfg.WorkerConcurrency, OutboxPoll: cfg.OutboxPoll})
+		// The worker gets a pool of its own, so handlers waiting on locks
+		// can never starve the API of connections (and the reverse).
+		wdb, err := postgres.Open(ctx, cfg.DatabaseURL, cfg.WorkerConcurrency+4)
+		if err != nil {
+			return err
+		}
+		defer wdb.Close()
+		w := jobs.NewWorker(wdb, rdb, log, metrics, jobs.Options{Concurrency: cfg.WorkerConcurrency, OutboxPoll: cfg.OutboxPoll})
 		defer w.Close()
 		go func() { workerDone <- w.Run(workerCtx, cfg.ShutdownGrace) }()
 		log.Info("worker started", "concurrency", cfg.WorkerConcurrency)

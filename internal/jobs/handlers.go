@@ -29,6 +29,7 @@ func (h *Handlers) register(mux *asynq.ServeMux) {
 	mux.HandleFunc(tasks.TypePurgeIdempotency, h.PurgeIdempotency)
 	mux.HandleFunc(tasks.TypeAccrueCommission, h.AccrueCommission)
 	mux.HandleFunc(tasks.TypeCloseStatements, h.CloseStatements)
+	mux.HandleFunc(tasks.TypeSweepAccruals, h.SweepAccruals)
 	mux.HandleFunc(tasks.TypeHygieneScan, h.HygieneScan)
 	mux.HandleFunc(tasks.TypeWriteSnapshots, h.WriteSnapshots)
 }
@@ -225,5 +226,25 @@ func (h *Handlers) WriteSnapshots(ctx context.Context, t *asynq.Task) error {
 		return errSkipped
 	}
 	h.Log.Info("monthly snapshots written", "partners", n)
+	return nil
+}
+
+// SweepAccruals accrues closed records whose accrual task was lost
+// (commission:sweep): Redis can lose an enqueued task in a crash, and
+// nothing else would enqueue it again. Accrual is idempotent.
+func (h *Handlers) SweepAccruals(ctx context.Context, t *asynq.Task) error {
+	ids, err := h.DB.UnaccruedRecords(ctx, h.DB.Now().Add(-time.Minute), 500)
+	if err != nil {
+		return err
+	}
+	if len(ids) == 0 {
+		return errSkipped
+	}
+	for _, id := range ids {
+		if _, err := h.DB.AccrueCommission(ctx, tasks.AccrueCommission{ACERecordID: id}); err != nil {
+			return err
+		}
+	}
+	h.Log.Warn("accruals recovered by the sweep", "records", len(ids))
 	return nil
 }

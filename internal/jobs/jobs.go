@@ -35,6 +35,7 @@ var queueOf = map[string]string{
 	tasks.TypeExpireOffer:      QueueCritical,
 	tasks.TypeSweepOffers:      QueueCritical,
 	tasks.TypeAccrueCommission: QueueDefault,
+	tasks.TypeSweepAccruals:    QueueDefault,
 	tasks.TypeUpdateIndex:      QueueDefault,
 	tasks.TypeDrainUnroutable:  QueueDefault,
 	tasks.TypeRebuildIndex:     QueueLow,
@@ -52,6 +53,7 @@ var periodic = []struct {
 }{
 	{"@every 1m", tasks.TypeSweepOffers},
 	{"@every 5m", tasks.TypeDrainUnroutable},
+	{"@every 5m", tasks.TypeSweepAccruals},
 	{"15 2 * * *", tasks.TypeRebuildIndex},
 	{"5 0 1 * *", tasks.TypeCloseStatements},
 	{"30 3 * * *", tasks.TypeHygieneScan},
@@ -179,6 +181,9 @@ func (w *Worker) observe(next asynq.Handler) asynq.Handler {
 	})
 }
 
+// errRedis marks a relay failure on the Redis side.
+var errRedis = errors.New("redis")
+
 // errSkipped marks a handler that found nothing to do (already done); it
 // counts as success.
 var errSkipped = errors.New("skipped")
@@ -194,8 +199,11 @@ func (w *Worker) Run(ctx context.Context, shutdownTimeout time.Duration) error {
 		// an intake must be offered well within a second of submission.
 		TaskCheckInterval:        50 * time.Millisecond,
 		DelayedTaskCheckInterval: time.Second,
-		Logger:                   asynqLogger{w.log},
-		LogLevel:                 asynq.WarnLevel,
+		// Retries come quickly at first (1 s, 2 s, 4 s ... up to 32 s): a
+		// brief outage of Postgres must not leave intakes waiting a minute.
+		RetryDelayFunc: func(n int, _ error, _ *asynq.Task) time.Duration { return time.Second << min(n, 5) },
+		Logger:         asynqLogger{w.log},
+		LogLevel:       asynq.WarnLevel,
 	})
 	if err := srv.Start(w.Mux()); err != nil {
 		return fmt.Errorf("asynq server: %w", err)
@@ -233,11 +241,15 @@ func (w *Worker) RelayLoop(ctx context.Context) {
 		n, err := w.RelayOnce(ctx)
 		if err != nil && ctx.Err() == nil {
 			if !failing {
-				w.log.Warn("outbox relay: cannot reach Redis; rows stay in Postgres until it returns", "err", err.Error())
+				what := "Postgres"
+				if errors.Is(err, errRedis) {
+					what = "Redis"
+				}
+				w.log.Warn("outbox relay: cannot reach "+what+"; rows stay in the outbox until it returns", "err", err.Error())
 			}
 			failing = true
 		} else if err == nil && failing {
-			w.log.Info("outbox relay: Redis is back")
+			w.log.Info("outbox relay: running again")
 			failing = false
 		}
 		if n > 0 && err == nil {
@@ -269,7 +281,7 @@ func (w *Worker) RelayOnce(ctx context.Context) (int, error) {
 			_, err := w.client.EnqueueContext(ectx, asynq.NewTask(m.TaskType, m.Payload), opts...)
 			cancel()
 			if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-				return i, err
+				return i, fmt.Errorf("%w: %w", errRedis, err)
 			}
 			if w.metrics != nil {
 				w.metrics.Relayed.Inc()

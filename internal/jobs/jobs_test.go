@@ -336,3 +336,29 @@ func TestRelayDeduplicatesByTaskID(t *testing.T) {
 		t.Fatalf("queue holds %d tasks, want 1", info.Size)
 	}
 }
+
+// TestLostAccrualIsRecovered: an accrual task Redis lost is found by the
+// reconciliation and written by the sweep, once, at the rate of closing.
+func TestLostAccrualIsRecovered(t *testing.T) {
+	db := testenv.MustOpenDB(t)
+	h := &jobs.Handlers{DB: db, Log: quiet}
+	ctx := context.Background()
+	rec, pid := closedRecord(t, db, 100000, 1000)
+	db.MustExec(`DELETE FROM outbox WHERE task_type = $1`, tasks.TypeAccrueCommission) // the task is lost
+	db.MustExec(`UPDATE partners SET commission_bps = 500 WHERE id = $1`, pid)           // the rate changed since
+	closed := time.Now()
+	db.Now = func() time.Time { return closed.Add(10 * time.Minute) }
+	r, err := db.Reconcile(ctx)
+	if err != nil || r.Balanced || len(r.Unaccrued) != 1 || r.Unaccrued[0] != rec {
+		t.Fatalf("reconciliation does not name the unaccrued record: %+v %v", r, err)
+	}
+	for i := 0; i < 2; i++ {
+		if err := h.SweepAccruals(ctx, asynq.NewTask(tasks.TypeSweepAccruals, nil)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, cents := ledger(t, db, rec); n != 1 || cents != 1_000_000 {
+		t.Fatalf("after the sweep: %d entries, %d cents; want 1 at the closing rate (1,000,000)", n, cents)
+	}
+	reconciled(t, db)
+}

@@ -258,7 +258,7 @@ func moveRecordState(ctx context.Context, tx *sqlx.Tx, id, from, to, actorRole, 
 	case ace.StateWithdrawn:
 		q += `, decided_at = CASE WHEN submitted_at IS NOT NULL THEN $3 ELSE decided_at END`
 	case ace.StateClosed:
-		q += `, closed_at = $3`
+		q += `, closed_at = $3, commission_bps_at_close = (SELECT commission_bps FROM partners p WHERE p.id = ace_records.partner_id)`
 	}
 	if _, err := tx.ExecContext(ctx, q+` WHERE id = $1`, id, to, now); err != nil {
 		return translate(err)

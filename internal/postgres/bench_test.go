@@ -53,8 +53,7 @@ type processTB struct{ testing.TB }
 func (processTB) Cleanup(f func()) { sharedCleanups = append(sharedCleanups, f) }
 
 type fixture struct {
-	db                 *postgres.DB
-	partners, outcomes int
+	db *postgres.DB
 }
 
 var (
@@ -92,14 +91,27 @@ func loadFixture(b *testing.B) *fixture {
 		if err := db.RebuildIndex(ctx); err != nil {
 			b.Fatalf("rebuild index: %v", err)
 		}
+		rebuilt := time.Since(start)
+		if err := vacuumIndex(ctx, db); err != nil {
+			b.Fatal(err)
+		}
 		b.Logf("fixture: %d partners, %d outcomes (seed %d): load %s, first index rebuild %s",
-			partners, outcomes, seed, loaded.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
-		fix = &fixture{db: db, partners: partners, outcomes: outcomes}
+			partners, outcomes, seed, loaded.Round(time.Millisecond), rebuilt.Round(time.Millisecond))
+		fix = &fixture{db: db}
 	})
 	if fix == nil {
 		b.Fatal("the benchmark data failed to load in an earlier benchmark")
 	}
 	return fix
+}
+
+// vacuumIndex does what autovacuum does to the tables a rebuild rewrites:
+// it removes the dead rows and gives the planner statistics. The benchmark
+// server may run with autovacuum off; a server in service runs it between
+// two nightly rebuilds.
+func vacuumIndex(ctx context.Context, db *postgres.DB) error {
+	_, err := db.ExecContext(ctx, `VACUUM (ANALYZE) routing_index, partner_stats, outbox`)
+	return err
 }
 
 // benchProfile is the routing profile of the documented example intake
@@ -158,7 +170,8 @@ func BenchmarkRouteDecision(b *testing.B) {
 
 // BenchmarkIndexRebuild is SPEC §6 "full index rebuild": RebuildIndex
 // recomputes every routing_index cell and partner_stats row from the
-// outcomes in the window, in one transaction.
+// outcomes in the window, in one transaction. The vacuum between two
+// rebuilds is not timed.
 func BenchmarkIndexRebuild(b *testing.B) {
 	f := loadFixture(b)
 	ctx := context.Background()
@@ -167,6 +180,11 @@ func BenchmarkIndexRebuild(b *testing.B) {
 		if err := f.db.RebuildIndex(ctx); err != nil {
 			b.Fatal(err)
 		}
+		b.StopTimer()
+		if err := vacuumIndex(ctx, f.db); err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
 	}
 }
 

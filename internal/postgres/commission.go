@@ -117,6 +117,13 @@ func (db *DB) AccrueCommission(ctx context.Context, p tasks.AccrueCommission) (b
 			return err
 		}
 		bps := p.CommissionBPS
+		var atClose *int
+		if err := tx.GetContext(ctx, &atClose, `SELECT commission_bps_at_close FROM ace_records WHERE id = $1`, r.ID); err != nil {
+			return translate(err)
+		}
+		if atClose != nil {
+			bps = *atClose // the rate recorded when the record closed
+		}
 		e := Entry{Kind: "accrual", ACERecordID: &r.ID, AmountCents: commission.AmountCents(*r.ApprovedUSD, bps),
 			ApprovedUSD: r.ApprovedUSD, CommissionBPS: &bps, OccurredAt: at, StatementID: sid}
 		if err := addEntry(ctx, tx, e, r.PartnerID, ""); err != nil {
@@ -126,6 +133,17 @@ func (db *DB) AccrueCommission(ctx context.Context, p tasks.AccrueCommission) (b
 		return nil
 	})
 	return wrote, err
+}
+
+// UnaccruedRecords lists closed records with an award but no ledger entry,
+// closed before the given time: accruals whose task was lost.
+func (db *DB) UnaccruedRecords(ctx context.Context, closedBefore time.Time, limit int) ([]string, error) {
+	var ids []string
+	err := db.SelectContext(ctx, &ids, `SELECT r.id FROM ace_records r
+		WHERE r.state = 'closed' AND r.approved_usd > 0 AND r.closed_at < $1
+		AND NOT EXISTS (SELECT 1 FROM commission_entries e WHERE e.ace_record_id = r.id)
+		ORDER BY r.closed_at LIMIT $2`, closedBefore, limit)
+	return ids, translate(err)
 }
 
 // AddAdjustment books a signed adjustment with a reason on the partner's
@@ -257,6 +275,9 @@ type Reconciliation struct {
 	ClosedCents     int64         `json:"closed_cents"`
 	Balanced        bool          `json:"balanced"`
 	Differences     []Discrepancy `json:"differences"`
+	// Unaccrued names closed records with an award but no ledger entry,
+	// closed over five minutes ago (the accrual sweep should have run).
+	Unaccrued []string `json:"unaccrued_records"`
 }
 
 // Discrepancy names a statement whose total is not the sum of its entries.
@@ -290,6 +311,13 @@ func (db *DB) Reconcile(ctx context.Context) (Reconciliation, error) {
 		GROUP BY s.id, s.total_cents HAVING s.total_cents <> COALESCE(sum(e.amount_cents), 0) ORDER BY s.id`); err != nil {
 		return r, translate(err)
 	}
-	r.Balanced = r.LedgerCents == r.StatementsCents && len(r.Differences) == 0
+	var err error
+	if r.Unaccrued, err = db.UnaccruedRecords(ctx, db.now().Add(-5*time.Minute), 1000); err != nil {
+		return r, err
+	}
+	if r.Unaccrued == nil {
+		r.Unaccrued = []string{}
+	}
+	r.Balanced = r.LedgerCents == r.StatementsCents && len(r.Differences) == 0 && len(r.Unaccrued) == 0
 	return r, nil
 }

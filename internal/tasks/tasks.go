@@ -22,6 +22,8 @@ const (
 	TypeDrainUnroutable = "routing:drain"
 	// TypeAccrueCommission writes the ledger entry of one closed record.
 	TypeAccrueCommission = "commission:accrue"
+	// TypeSweepAccruals accrues closed records whose accrual task was lost.
+	TypeSweepAccruals = "commission:sweep"
 	// TypeCloseStatements closes the previous month's statements.
 	TypeCloseStatements = "statements:close"
 	// TypeHygieneScan flags each open record of each partner (daily).
