@@ -84,7 +84,6 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		t.Fatal(err)
 	}
 	e.worker = jobs.NewWorker(db, rdb, log, metrics, jobs.Options{Concurrency: 4, OutboxPoll: 20 * time.Millisecond})
-	t.Cleanup(func() { e.worker.Close() })
 	return e
 }
 

@@ -965,7 +965,6 @@ func itkLoggedEnv(t *testing.T) (*env, *itkBuffer) {
 	e.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(e.srv.Close)
 	e.worker = jobs.NewWorker(base.db, base.rdb, log, metrics, jobs.Options{Concurrency: 1})
-	t.Cleanup(func() { e.worker.Close() })
 	return &e, buf
 }
 

@@ -3,6 +3,7 @@ package api_test
 import (
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -340,4 +341,52 @@ func TestRoutingPreviewWritesNothing(t *testing.T) {
 	}
 	e.do("POST", "/v1/admin/routing/preview", aKey, profile).problem(t, 403, "forbidden")
 	e.do("POST", "/v1/admin/routing/preview", "", profile).problem(t, 401, "unauthenticated")
+}
+
+// TestRoutingCapacityRace: intakes routed at once never take more than a
+// partner's capacity; the ones that do not fit go to the next partner or
+// wait as unroutable.
+func TestRoutingCapacityRace(t *testing.T) {
+	e := newEnv(t)
+	a, _ := e.createPartner(map[string]any{"name": "A", "capacity": 2})
+	b, _ := e.createPartner(map[string]any{"name": "B", "capacity": 3})
+	e.importRecord(a, nil, 40, 36)
+	e.runJobs()
+	var ids []string
+	for i := 0; i < 8; i++ {
+		id, _ := e.submit(nil)
+		ids = append(ids, id)
+	}
+	e.db.MustExec(`DELETE FROM outbox`) // route them here, all at once
+	var wg sync.WaitGroup
+	errs := make([]error, len(ids))
+	for i, id := range ids {
+		wg.Add(1)
+		go func() { defer wg.Done(); _, errs[i] = e.db.RouteIntake(t.Context(), id, "submitted") }()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	count := func(pid string) (open, counter int) {
+		e.db.Get(&open, `SELECT count(*) FROM assignments WHERE partner_id = $1 AND status IN ('offered','accepted')`, pid)
+		e.db.Get(&counter, `SELECT open_assignments FROM partners WHERE id = $1`, pid)
+		return
+	}
+	for _, p := range []struct {
+		id  string
+		cap int
+	}{{a, 2}, {b, 3}} {
+		open, counter := count(p.id)
+		if open != p.cap || counter != open {
+			t.Fatalf("partner with capacity %d holds %d open offers (counter %d)", p.cap, open, counter)
+		}
+	}
+	var unroutable int
+	e.db.Get(&unroutable, `SELECT count(*) FROM intakes WHERE status = 'unroutable'`)
+	if unroutable != 3 {
+		t.Fatalf("%d unroutable, want 3", unroutable)
+	}
 }

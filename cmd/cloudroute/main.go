@@ -165,7 +165,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer wdb.Close()
 		w := jobs.NewWorker(wdb, rdb, log, metrics, jobs.Options{Concurrency: cfg.WorkerConcurrency, OutboxPoll: cfg.OutboxPoll})
-		defer w.Close()
 		go func() { workerDone <- w.Run(workerCtx, cfg.ShutdownGrace) }()
 		log.Info("worker started", "concurrency", cfg.WorkerConcurrency)
 	} else {

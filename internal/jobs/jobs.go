@@ -291,9 +291,6 @@ func (w *Worker) RelayOnce(ctx context.Context) (int, error) {
 	})
 }
 
-// Close releases the asynq client.
-func (w *Worker) Close() error { return w.client.Close() }
-
 // decode unmarshals a payload; a payload that cannot be decoded will never
 // succeed, so it skips retries.
 func decode(t *asynq.Task, v any) error {

@@ -279,7 +279,6 @@ func TestRedisDownWhenRecordCloses(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(port), MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	defer rdb.Close()
 	w := jobs.NewWorker(db, rdb, quiet, nil, jobs.Options{Concurrency: 2, OutboxPoll: 20 * time.Millisecond})
-	defer w.Close()
 	stop()
 	rec, _ := closedRecord(t, db, 100000, 1000)
 	if _, err := w.RelayOnce(context.Background()); err == nil {
@@ -318,7 +317,6 @@ func TestRelayDeduplicatesByTaskID(t *testing.T) {
 	db := testenv.MustOpenDB(t)
 	rdb := testenv.MustRedis(t, redisDB)
 	w := jobs.NewWorker(db, rdb, quiet, nil, jobs.Options{})
-	defer w.Close()
 	db.MustExec(`INSERT INTO outbox (task_type, payload) VALUES ($1, '{"reason":"test"}')`, tasks.TypeDrainUnroutable)
 	if n, err := w.RelayOnce(context.Background()); err != nil || n != 1 {
 		t.Fatalf("relay: %d %v", n, err)
@@ -345,7 +343,7 @@ func TestLostAccrualIsRecovered(t *testing.T) {
 	ctx := context.Background()
 	rec, pid := closedRecord(t, db, 100000, 1000)
 	db.MustExec(`DELETE FROM outbox WHERE task_type = $1`, tasks.TypeAccrueCommission) // the task is lost
-	db.MustExec(`UPDATE partners SET commission_bps = 500 WHERE id = $1`, pid)           // the rate changed since
+	db.MustExec(`UPDATE partners SET commission_bps = 500 WHERE id = $1`, pid)         // the rate changed since
 	closed := time.Now()
 	db.Now = func() time.Time { return closed.Add(10 * time.Minute) }
 	r, err := db.Reconcile(ctx)

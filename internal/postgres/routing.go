@@ -50,15 +50,11 @@ func routingInputs(ctx context.Context, q sqlx.QueryerContext, in routing.Intake
 	}
 	const qp = `SELECT p.id, p.name, p.tier, p.status, p.regions, p.capacity, p.excluded_axis_values, p.last_offered_at,
 		COALESCE(ps.wins, 0) AS wins, COALESCE(ps.decided, 0) AS decided, ps.median_days_to_approval,
-		COALESCE(a.open, 0) AS open, COALESCE(ps.offers, 0) AS offers, COALESCE(ps.declines, 0) AS declines,
+		p.open_assignments AS open, COALESCE(ps.offers, 0) AS offers, COALESCE(ps.declines, 0) AS declines,
 		COALESCE(ps.expiries, 0) AS expiries,
 		($1::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM assignments x WHERE x.intake_id = $1::uuid AND x.partner_id = p.id)) AS previous
 		FROM partners p
 		LEFT JOIN partner_stats ps ON ps.partner_id = p.id
-		LEFT JOIN (
-			SELECT partner_id, count(*) AS open FROM assignments
-			WHERE status IN ('offered','accepted') GROUP BY partner_id
-		) a ON a.partner_id = p.id
 		ORDER BY p.id`
 	var rows []routingPartnerRow
 	if err := sqlx.SelectContext(ctx, q, &rows, qp, prev); err != nil {
@@ -109,7 +105,9 @@ func (db *DB) PreviewRouting(ctx context.Context, in routing.Intake) (routing.De
 	if err != nil {
 		return routing.Decision{}, err
 	}
-	return routing.Decide(in, ps, routing.Params{Threshold: st.CloseRateThreshold}), nil
+	d := routing.Decide(in, ps, routing.Params{Threshold: st.CloseRateThreshold})
+	d.CandidatesTotal = len(d.Candidates)
+	return d, nil
 }
 
 // RouteResult is what one routing run did.
@@ -174,20 +172,6 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 				res = RouteResult{Outcome: "unroutable", DecisionID: id}
 				return setIntakeStatus(ctx, tx, in.ID, IntakeUnroutable, now)
 			}
-			// The partner row lock serialises offers to one partner, so two
-			// intakes routed at once cannot both take its last slot.
-			room, err := lockPartnerRoom(ctx, tx, chosen.PartnerID)
-			if err != nil {
-				return err
-			}
-			if !room {
-				for i := range partners {
-					if partners[i].ID == chosen.PartnerID {
-						partners[i].OpenAssignments = partners[i].Capacity
-					}
-				}
-				continue
-			}
 			if st.RoutingMode == "review" {
 				id, err := insertDecision(ctx, tx, in.ID, trigger, "review", "pending_review", &chosen.PartnerID, d, "", "", now)
 				if err != nil {
@@ -195,6 +179,14 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 				}
 				res = RouteResult{Outcome: "pending_review", DecisionID: id, PartnerID: chosen.PartnerID}
 				return setIntakeStatus(ctx, tx, in.ID, IntakePendingReview, now)
+			}
+			// Write the offer first, then take the partner's row (the open
+			// count the trigger just raised) as the last step before COMMIT:
+			// offers to one partner serialise only for that moment, and two
+			// intakes routed at once can never both take its last slot. A
+			// partner found full is taken out and the next one tried.
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT offer`); err != nil {
+				return translate(err)
 			}
 			id, err := insertDecision(ctx, tx, in.ID, trigger, "auto", "offered", &chosen.PartnerID, d, "", "", now)
 			if err != nil {
@@ -204,6 +196,21 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 			if err != nil {
 				return err
 			}
+			room, err := partnerWithinCapacity(ctx, tx, chosen.PartnerID)
+			if err != nil {
+				return err
+			}
+			if !room {
+				if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT offer`); err != nil {
+					return translate(err)
+				}
+				for i := range partners {
+					if partners[i].ID == chosen.PartnerID {
+						partners[i].OpenAssignments = partners[i].Capacity
+					}
+				}
+				continue
+			}
 			res = RouteResult{Outcome: "offered", DecisionID: id, PartnerID: chosen.PartnerID, AssignmentID: aid}
 			return nil
 		}
@@ -211,25 +218,24 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 	return res, err
 }
 
-// lockPartnerRoom locks the partner row and reports whether it is active
-// and below its capacity of open assignments.
-func lockPartnerRoom(ctx context.Context, tx *sqlx.Tx, partnerID string) (bool, error) {
-	var r struct {
-		Capacity int    `db:"capacity"`
-		Status   string `db:"status"`
-	}
-	if err := tx.GetContext(ctx, &r, `SELECT capacity, status FROM partners WHERE id = $1 FOR UPDATE`, partnerID); err != nil {
-		return false, translate(err)
-	}
-	var open int
-	if err := tx.GetContext(ctx, &open, `SELECT count(*) FROM assignments WHERE partner_id = $1 AND status IN ('offered','accepted')`, partnerID); err != nil {
-		return false, translate(err)
-	}
-	return r.Status == "active" && open < r.Capacity, nil
+// partnerWithinCapacity reports whether the partner, counting the offer
+// just written, is active and within its capacity. The trigger that counted
+// the offer holds the partner's row until COMMIT.
+func partnerWithinCapacity(ctx context.Context, tx *sqlx.Tx, partnerID string) (bool, error) {
+	var ok bool
+	err := tx.GetContext(ctx, &ok, `SELECT status = 'active' AND open_assignments <= capacity FROM partners WHERE id = $1`, partnerID)
+	return ok, translate(err)
 }
 
 func insertDecision(ctx context.Context, tx *sqlx.Tx, intakeID, trigger, mode, outcome string, partnerID *string,
 	d any, actorKeyID, reason string, now time.Time) (string, error) {
+	switch v := d.(type) {
+	case routing.Decision:
+		d = v.Trimmed(routing.StoredCandidates)
+	case adminExplanation:
+		v.Router = v.Router.Trimmed(routing.StoredCandidates)
+		d = v
+	}
 	b, err := json.Marshal(d)
 	if err != nil {
 		return "", err
@@ -355,10 +361,7 @@ func (db *DB) AdminAssign(ctx context.Context, intakeID, partnerID, reason, acto
 			}
 		}
 		d := routing.Decide(profile, partners, routing.Params{Threshold: st.CloseRateThreshold})
-		expl := struct {
-			Override string           `json:"override"`
-			Router   routing.Decision `json:"router"`
-		}{Override: "admin assigned partner " + p.ID, Router: d}
+		expl := adminExplanation{Override: "admin assigned partner " + p.ID, Router: d}
 		id, err := insertDecision(ctx, tx, in.ID, "admin_assign", "admin", "assigned", &p.ID, expl, actorKeyID, reason, now)
 		if err != nil {
 			return err
@@ -371,6 +374,13 @@ func (db *DB) AdminAssign(ctx context.Context, intakeID, partnerID, reason, acto
 		return nil
 	})
 	return res, err
+}
+
+// adminExplanation is stored with an admin's assignment: the override and
+// what the router would have done.
+type adminExplanation struct {
+	Override string           `json:"override"`
+	Router   routing.Decision `json:"router"`
 }
 
 func partnerForUpdate(ctx context.Context, tx *sqlx.Tx, id string) (domain.Partner, error) {

@@ -199,6 +199,28 @@ type Decision struct {
 	// ChosenPartnerID is the first candidate's ID; null when there is none,
 	// which leaves the intake unroutable.
 	ChosenPartnerID *string `json:"chosen_partner_id"`
+	// CandidatesTotal and CandidatesOmitted say how many candidates were
+	// scored and how many of the lowest-ranked were left out of a stored
+	// explanation (see Trimmed).
+	CandidatesTotal   int `json:"candidates_total"`
+	CandidatesOmitted int `json:"candidates_omitted"`
+}
+
+// StoredCandidates is how many ranked candidates a stored explanation keeps
+// in full. With 2,000 partners a region can hold hundreds of candidates; the
+// ones far down the ranking did not shape the decision, and keeping them all
+// would store megabytes per intake.
+const StoredCandidates = 25
+
+// Trimmed returns the decision with at most n candidates, the best, and the
+// count of those left out. The filter counts and the pool are kept whole.
+func (d Decision) Trimmed(n int) Decision {
+	d.CandidatesTotal = len(d.Candidates)
+	if len(d.Candidates) > n {
+		d.CandidatesOmitted = len(d.Candidates) - n
+		d.Candidates = d.Candidates[:n:n]
+	}
+	return d
 }
 
 // Chosen returns the best candidate, or false when there is none.

@@ -210,7 +210,7 @@ func throughputPhase(ctx context.Context, o options, base, label string, sampler
 			d, s := done.Load(), seq.Load()
 			secs := now.Sub(lastT).Seconds()
 			phase := "measure"
-			if now.Before(measureStart) {
+			if lastT.Before(measureStart) { // the interval was (mostly) warm-up
 				phase = "warm-up"
 			}
 			log.f("  %5.1fs %-7s %6.0f req/s started, %6.0f req/s measured, non-2xx %d, API RSS %.1f MB",
@@ -518,8 +518,12 @@ func ratePhase(ctx context.Context, o options, base string, db *postgres.DB, lab
 	r.Offered = len(offered)
 	r.NotOffered = total - len(offered)
 	r.P99OfferedMS = ms(pct(offered, 0.99))
+	r.MaxMS = -1 // none offered
 	if len(offered) > 0 {
 		r.MaxMS = ms(offered[len(offered)-1])
+	}
+	if r.NotOffered > 0 && len(offered) == 0 {
+		r.P99OfferedMS = -1
 	}
 	// Percentiles over every accepted intake, a missing offer counting as
 	// infinitely late.

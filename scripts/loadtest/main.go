@@ -211,6 +211,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "loadtest: interrupted; the server was stopped and the databases dropped (unless --keep)")
+			return 2
+		}
 		fmt.Fprintln(stderr, "loadtest: error:", err)
 		return 2
 	}
