@@ -80,6 +80,9 @@ type SubmitResult struct {
 // when the customer has an open intake.
 func (db *DB) SubmitIntake(ctx context.Context, b intake.Body, customerDomain string, idemKey string, rawBody []byte,
 	render func(id, status, token string) []byte) (SubmitResult, error) {
+	if idemKey == "" {
+		return db.submitIntakeOnce(ctx, b, customerDomain, render)
+	}
 	reqHash := HashSecret(string(rawBody))
 	var res SubmitResult
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -111,30 +114,9 @@ func (db *DB) SubmitIntake(ctx context.Context, b intake.Body, customerDomain st
 			}
 		}
 		token := NewSecret(FounderTokenPrefix)
-		spend, _ := json.Marshal(b.ProjectedMonthlySpend)
-		tc, _ := json.Marshal(b.TechnicalContact)
-		bc, _ := json.Marshal(b.BusinessContact)
-		var lastRound []byte
-		if b.LastRound != nil {
-			lastRound, _ = json.Marshal(b.LastRound)
-		}
-		var teamSize int
-		if b.TeamSize != nil {
-			teamSize = *b.TeamSize
-		}
-		const q = `INSERT INTO intakes (status, customer_domain, aws_account_id, company_name, website, stage, last_round,
-			region, vertical, service_profile, engagement_type, team_size, projected_monthly_spend, projected_monthly_usd,
-			use_case, competing_cloud, requested_funding_sources, technical_contact, business_contact, access_token_hash,
-			created_at, updated_at)
-			VALUES ('received',$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$20) RETURNING id`
 		var id string
-		if err := tx.GetContext(ctx, &id, q, customerDomain, b.AWSAccountID, b.CompanyName, b.Website, b.Stage, lastRound,
-			b.Region, b.Vertical, b.ServiceProfile, b.EngagementType, teamSize, spend, b.MonthlySpendUSD(), b.UseCase,
-			b.CompetingCloud, pq.Array(b.RequestedFundingSources), tc, bc, HashSecret(token), now); err != nil {
+		if err := tx.GetContext(ctx, &id, insertIntakeSQL, intakeArgs(b, customerDomain, token, now)...); err != nil {
 			return translate(err)
-		}
-		if err := enqueue(ctx, tx, tasks.TypeRouteIntake, tasks.RouteIntake{IntakeID: id, Trigger: "submitted"}, nil); err != nil {
-			return err
 		}
 		res = SubmitResult{Status: 201, Body: render(id, IntakeReceived, token)}
 		if idemKey != "" {
@@ -146,6 +128,49 @@ func (db *DB) SubmitIntake(ctx context.Context, b intake.Body, customerDomain st
 		return nil
 	})
 	return res, err
+}
+
+// insertIntakeSQL writes an intake and the task that routes it in one
+// statement: a single round trip that is atomic on its own.
+const insertIntakeSQL = `WITH i AS (
+	INSERT INTO intakes (status, customer_domain, aws_account_id, company_name, website, stage, last_round,
+		region, vertical, service_profile, engagement_type, team_size, projected_monthly_spend, projected_monthly_usd,
+		use_case, competing_cloud, requested_funding_sources, technical_contact, business_contact, access_token_hash,
+		created_at, updated_at)
+	VALUES ('received',$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$20) RETURNING id
+), o AS (
+	INSERT INTO outbox (task_type, payload, created_at)
+	SELECT '` + tasks.TypeRouteIntake + `', jsonb_build_object('intake_id', i.id, 'trigger', 'submitted'), $20 FROM i
+)
+SELECT id FROM i`
+
+func intakeArgs(b intake.Body, customerDomain, token string, now time.Time) []any {
+	spend, _ := json.Marshal(b.ProjectedMonthlySpend)
+	tc, _ := json.Marshal(b.TechnicalContact)
+	bc, _ := json.Marshal(b.BusinessContact)
+	var lastRound []byte
+	if b.LastRound != nil {
+		lastRound, _ = json.Marshal(b.LastRound)
+	}
+	var teamSize int
+	if b.TeamSize != nil {
+		teamSize = *b.TeamSize
+	}
+	return []any{customerDomain, b.AWSAccountID, b.CompanyName, b.Website, b.Stage, lastRound,
+		b.Region, b.Vertical, b.ServiceProfile, b.EngagementType, teamSize, spend, b.MonthlySpendUSD(), b.UseCase,
+		b.CompetingCloud, pq.Array(b.RequestedFundingSources), tc, bc, HashSecret(token), now}
+}
+
+// submitIntakeOnce is the submission without an idempotency key: one
+// statement, no explicit transaction.
+func (db *DB) submitIntakeOnce(ctx context.Context, b intake.Body, customerDomain string,
+	render func(id, status, token string) []byte) (SubmitResult, error) {
+	token := NewSecret(FounderTokenPrefix)
+	var id string
+	if err := db.GetContext(ctx, &id, insertIntakeSQL, intakeArgs(b, customerDomain, token, db.now())...); err != nil {
+		return SubmitResult{}, translate(err)
+	}
+	return SubmitResult{Status: 201, Body: render(id, IntakeReceived, token)}, nil
 }
 
 // IntakeByToken returns the id of the intake whose access token this is.
