@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -23,6 +24,35 @@ type DB struct {
 	*sqlx.DB
 	// Now returns the current time. Tests replace it.
 	Now func() time.Time
+	// stmts caches prepared statements of the hot paths (submission,
+	// routing): Postgres then parses and plans them once per connection
+	// instead of on every call.
+	stmts sync.Map // query → *sqlx.Stmt
+}
+
+// stmt returns the cached prepared statement for q, preparing it once.
+func (db *DB) stmt(ctx context.Context, q string) (*sqlx.Stmt, error) {
+	if s, ok := db.stmts.Load(q); ok {
+		return s.(*sqlx.Stmt), nil
+	}
+	s, err := db.PreparexContext(ctx, q)
+	if err != nil {
+		return nil, translate(err)
+	}
+	if prev, loaded := db.stmts.LoadOrStore(q, s); loaded {
+		s.Close()
+		return prev.(*sqlx.Stmt), nil
+	}
+	return s, nil
+}
+
+// txStmt returns the cached statement for q bound to tx.
+func (db *DB) txStmt(ctx context.Context, tx *sqlx.Tx, q string) (*sqlx.Stmt, error) {
+	s, err := db.stmt(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	return tx.StmtxContext(ctx, s), nil
 }
 
 // Open connects to Postgres and checks that it answers.

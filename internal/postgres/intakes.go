@@ -166,8 +166,12 @@ func intakeArgs(b intake.Body, customerDomain, token string, now time.Time) []an
 func (db *DB) submitIntakeOnce(ctx context.Context, b intake.Body, customerDomain string,
 	render func(id, status, token string) []byte) (SubmitResult, error) {
 	token := NewSecret(FounderTokenPrefix)
+	st, err := db.stmt(ctx, insertIntakeSQL)
+	if err != nil {
+		return SubmitResult{}, err
+	}
 	var id string
-	if err := db.GetContext(ctx, &id, insertIntakeSQL, intakeArgs(b, customerDomain, token, db.now())...); err != nil {
+	if err := st.GetContext(ctx, &id, intakeArgs(b, customerDomain, token, db.now())...); err != nil {
 		return SubmitResult{}, translate(err)
 	}
 	return SubmitResult{Status: 201, Body: render(id, IntakeReceived, token)}, nil

@@ -43,11 +43,13 @@ type routingPartnerRow struct {
 //
 // Responsiveness comes from partner_stats, which the index jobs refresh (a
 // decline or expiry queues its partner's update).
-func routingInputs(ctx context.Context, q sqlx.QueryerContext, in routing.Intake, intakeID string) ([]routing.Partner, error) {
+func (db *DB) routingInputs(ctx context.Context, tx *sqlx.Tx, in routing.Intake, intakeID string) ([]routing.Partner, error) {
 	var prev any
 	if intakeID != "" {
 		prev = intakeID
 	}
+	const qc = `SELECT partner_id, axis, wins, decided FROM routing_index
+		WHERE (axis, value) IN (('stage', $1), ('region', $2), ('vertical', $3), ('service_profile', $4), ('engagement_type', $5))`
 	const qp = `SELECT p.id, p.name, p.tier, p.status, p.regions, p.capacity, p.excluded_axis_values, p.last_offered_at,
 		COALESCE(ps.wins, 0) AS wins, COALESCE(ps.decided, 0) AS decided, ps.median_days_to_approval,
 		p.open_assignments AS open, COALESCE(ps.offers, 0) AS offers, COALESCE(ps.declines, 0) AS declines,
@@ -57,7 +59,18 @@ func routingInputs(ctx context.Context, q sqlx.QueryerContext, in routing.Intake
 		LEFT JOIN partner_stats ps ON ps.partner_id = p.id
 		ORDER BY p.id`
 	var rows []routingPartnerRow
-	if err := sqlx.SelectContext(ctx, q, &rows, qp, prev); err != nil {
+	sp, err := db.stmt(ctx, qp)
+	if err != nil {
+		return nil, err
+	}
+	sc, err := db.stmt(ctx, qc)
+	if err != nil {
+		return nil, err
+	}
+	if tx != nil {
+		sp, sc = tx.StmtxContext(ctx, sp), tx.StmtxContext(ctx, sc)
+	}
+	if err := sp.SelectContext(ctx, &rows, prev); err != nil {
 		return nil, translate(err)
 	}
 	var cells []struct {
@@ -66,9 +79,7 @@ func routingInputs(ctx context.Context, q sqlx.QueryerContext, in routing.Intake
 		Wins      int    `db:"wins"`
 		Decided   int    `db:"decided"`
 	}
-	const qc = `SELECT partner_id, axis, wins, decided FROM routing_index
-		WHERE (axis, value) IN (('stage', $1), ('region', $2), ('vertical', $3), ('service_profile', $4), ('engagement_type', $5))`
-	if err := sqlx.SelectContext(ctx, q, &cells, qc, in.Stage, in.Region, in.Vertical, in.ServiceProfile, in.EngagementType); err != nil {
+	if err := sc.SelectContext(ctx, &cells, in.Stage, in.Region, in.Vertical, in.ServiceProfile, in.EngagementType); err != nil {
 		return nil, translate(err)
 	}
 	out := make([]routing.Partner, len(rows))
@@ -101,7 +112,7 @@ func (db *DB) PreviewRouting(ctx context.Context, in routing.Intake) (routing.De
 	if err != nil {
 		return routing.Decision{}, err
 	}
-	ps, err := routingInputs(ctx, db, in, "")
+	ps, err := db.routingInputs(ctx, nil, in, "")
 	if err != nil {
 		return routing.Decision{}, err
 	}
@@ -151,7 +162,7 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 		}
 		now := db.now()
 		profile := in.RoutingIntake()
-		partners, err := routingInputs(ctx, tx, profile, in.ID)
+		partners, err := db.routingInputs(ctx, tx, profile, in.ID)
 		if err != nil {
 			return err
 		}
@@ -350,7 +361,7 @@ func (db *DB) AdminAssign(ctx context.Context, intakeID, partnerID, reason, acto
 		}
 		now := db.now()
 		profile := in.RoutingIntake()
-		partners, err := routingInputs(ctx, tx, profile, in.ID)
+		partners, err := db.routingInputs(ctx, tx, profile, in.ID)
 		if err != nil {
 			return err
 		}
