@@ -19,27 +19,34 @@ func (in Intake) RoutingIntake() routing.Intake {
 		EngagementType: in.EngagementType, RequestedFundingSources: in.RequestedFundingSources}
 }
 
-type routingPartnerRow struct {
-	ID          string         `db:"id"`
-	Name        string         `db:"name"`
-	Tier        string         `db:"tier"`
-	Status      string         `db:"status"`
-	Regions     pq.StringArray `db:"regions"`
-	Capacity    int            `db:"capacity"`
-	Excluded    []byte         `db:"excluded_axis_values"`
-	LastOffered *time.Time     `db:"last_offered_at"`
-	Wins        int            `db:"wins"`
-	Decided     int            `db:"decided"`
-	MedianDays  *float64       `db:"median_days_to_approval"`
-	Open        int            `db:"open"`
-	Offers      int            `db:"offers"`
-	Declines    int            `db:"declines"`
-	Expiries    int            `db:"expiries"`
-	Previous    bool           `db:"previous"`
-}
+// routingInputsSQL loads every partner with its window statistics and its
+// five index cells for the profile ($2..$6), one row per partner: the cells
+// are pivoted into columns in SQL so that no per-cell rows cross the wire.
+const routingInputsSQL = `SELECT p.id, p.name, p.tier, p.status, p.regions, p.capacity, p.excluded_axis_values::text,
+	p.last_offered_at, COALESCE(ps.wins, 0), COALESCE(ps.decided, 0), ps.median_days_to_approval,
+	p.open_assignments, COALESCE(ps.offers, 0), COALESCE(ps.declines, 0), COALESCE(ps.expiries, 0),
+	($1::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM assignments x WHERE x.intake_id = $1::uuid AND x.partner_id = p.id)),
+	COALESCE(c.w0, 0), COALESCE(c.d0, 0), COALESCE(c.w1, 0), COALESCE(c.d1, 0), COALESCE(c.w2, 0), COALESCE(c.d2, 0),
+	COALESCE(c.w3, 0), COALESCE(c.d3, 0), COALESCE(c.w4, 0), COALESCE(c.d4, 0)
+	FROM partners p
+	LEFT JOIN partner_stats ps ON ps.partner_id = p.id
+	LEFT JOIN (
+		SELECT partner_id,
+			sum(wins) FILTER (WHERE axis = 'stage') AS w0, sum(decided) FILTER (WHERE axis = 'stage') AS d0,
+			sum(wins) FILTER (WHERE axis = 'region') AS w1, sum(decided) FILTER (WHERE axis = 'region') AS d1,
+			sum(wins) FILTER (WHERE axis = 'vertical') AS w2, sum(decided) FILTER (WHERE axis = 'vertical') AS d2,
+			sum(wins) FILTER (WHERE axis = 'service_profile') AS w3, sum(decided) FILTER (WHERE axis = 'service_profile') AS d3,
+			sum(wins) FILTER (WHERE axis = 'engagement_type') AS w4, sum(decided) FILTER (WHERE axis = 'engagement_type') AS d4
+		FROM routing_index
+		WHERE (axis, value) IN (('stage', $2), ('region', $3), ('vertical', $4), ('service_profile', $5), ('engagement_type', $6))
+		GROUP BY partner_id
+	) c ON c.partner_id = p.id
+	ORDER BY p.id`
 
 // routingInputs loads every partner with what routing needs to judge it for
 // this profile. intakeID may be empty (a preview): nobody was assigned it.
+// The rows are scanned by hand: with 2,000 partners this is the hot loop of
+// every routing decision.
 //
 // Responsiveness comes from partner_stats, which the index jobs refresh (a
 // decline or expiry queues its partner's update).
@@ -48,57 +55,45 @@ func (db *DB) routingInputs(ctx context.Context, tx *sqlx.Tx, in routing.Intake,
 	if intakeID != "" {
 		prev = intakeID
 	}
-	const qc = `SELECT partner_id, axis, wins, decided FROM routing_index
-		WHERE (axis, value) IN (('stage', $1), ('region', $2), ('vertical', $3), ('service_profile', $4), ('engagement_type', $5))`
-	const qp = `SELECT p.id, p.name, p.tier, p.status, p.regions, p.capacity, p.excluded_axis_values, p.last_offered_at,
-		COALESCE(ps.wins, 0) AS wins, COALESCE(ps.decided, 0) AS decided, ps.median_days_to_approval,
-		p.open_assignments AS open, COALESCE(ps.offers, 0) AS offers, COALESCE(ps.declines, 0) AS declines,
-		COALESCE(ps.expiries, 0) AS expiries,
-		($1::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM assignments x WHERE x.intake_id = $1::uuid AND x.partner_id = p.id)) AS previous
-		FROM partners p
-		LEFT JOIN partner_stats ps ON ps.partner_id = p.id
-		ORDER BY p.id`
-	var rows []routingPartnerRow
-	sp, err := db.stmt(ctx, qp)
-	if err != nil {
-		return nil, err
-	}
-	sc, err := db.stmt(ctx, qc)
+	st, err := db.stmt(ctx, routingInputsSQL)
 	if err != nil {
 		return nil, err
 	}
 	if tx != nil {
-		sp, sc = tx.StmtxContext(ctx, sp), tx.StmtxContext(ctx, sc)
+		st = tx.StmtxContext(ctx, st)
 	}
-	if err := sp.SelectContext(ctx, &rows, prev); err != nil {
+	rows, err := st.QueryContext(ctx, prev, in.Stage, in.Region, in.Vertical, in.ServiceProfile, in.EngagementType)
+	if err != nil {
 		return nil, translate(err)
 	}
-	var cells []struct {
-		PartnerID string `db:"partner_id"`
-		Axis      string `db:"axis"`
-		Wins      int    `db:"wins"`
-		Decided   int    `db:"decided"`
-	}
-	if err := sc.SelectContext(ctx, &cells, in.Stage, in.Region, in.Vertical, in.ServiceProfile, in.EngagementType); err != nil {
-		return nil, translate(err)
-	}
-	out := make([]routing.Partner, len(rows))
-	idx := make(map[string]int, len(rows))
-	for i, r := range rows {
-		p := routing.Partner{ID: r.ID, Name: r.Name, Tier: r.Tier, Status: r.Status, Regions: r.Regions,
-			Capacity: r.Capacity, OpenAssignments: r.Open, PreviouslyAssigned: r.Previous, LastOfferedAt: r.LastOffered,
-			Cells: make(map[string]routing.Cell, 5), Overall: routing.Cell{Wins: r.Wins, Decided: r.Decided},
-			MedianDaysToApproval: r.MedianDays, OffersReceived: r.Offers, Declines: r.Declines, Expiries: r.Expiries}
-		_ = json.Unmarshal(r.Excluded, &p.ExcludedAxisValues)
-		out[i] = p
-		idx[r.ID] = i
-	}
-	for _, c := range cells {
-		if i, ok := idx[c.PartnerID]; ok {
-			out[i].Cells[c.Axis] = routing.Cell{Wins: c.Wins, Decided: c.Decided}
+	defer rows.Close()
+	out := make([]routing.Partner, 0, 256)
+	var (
+		regions  pq.StringArray
+		excluded string
+		w, d     [5]int
+	)
+	for rows.Next() {
+		var p routing.Partner
+		if err := rows.Scan(&p.ID, &p.Name, &p.Tier, &p.Status, &regions, &p.Capacity, &excluded, &p.LastOfferedAt,
+			&p.Overall.Wins, &p.Overall.Decided, &p.MedianDaysToApproval, &p.OpenAssignments, &p.OffersReceived,
+			&p.Declines, &p.Expiries, &p.PreviouslyAssigned,
+			&w[0], &d[0], &w[1], &d[1], &w[2], &d[2], &w[3], &d[3], &w[4], &d[4]); err != nil {
+			return nil, translate(err)
 		}
+		p.Regions = append([]string(nil), regions...)
+		if excluded != "{}" {
+			_ = json.Unmarshal([]byte(excluded), &p.ExcludedAxisValues)
+		}
+		p.Cells = make(map[string]routing.Cell, len(domain.Axes))
+		for k, axis := range domain.Axes {
+			if d[k] > 0 {
+				p.Cells[axis] = routing.Cell{Wins: w[k], Decided: d[k]}
+			}
+		}
+		out = append(out, p)
 	}
-	return out, nil
+	return out, translate(rows.Err())
 }
 
 func windowStart(now time.Time, st domain.Settings) time.Time {
