@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cloudroute/cloudroute/internal/apiclient"
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 )
@@ -114,6 +115,7 @@ type server struct {
 	envShown []string
 	log      *logCapture
 	http     *http.Client
+	api      *apiclient.Client // the API with the admin key
 	done     chan struct{}
 	waitErr  error
 }
@@ -140,6 +142,7 @@ func startServer(ctx context.Context, o options, bin, dbURL, redisURL string, lo
 	}
 	s := &server{base: fmt.Sprintf("http://127.0.0.1:%d", port), adminKey: "lt-admin-" + randomHex(16), done: make(chan struct{})}
 	s.http = &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4}}
+	s.api = apiclient.New(s.base, s.adminKey, s.http)
 	env := []string{}
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -292,39 +295,6 @@ func (s *server) printTail(log logger, lines int) {
 	log.f("last lines of the server's log:\n%s", t)
 }
 
-// do calls the API with the admin key.
-func (s *server) do(ctx context.Context, method, path string, body any, want int, out any) error {
-	var rd io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		rd = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, s.base+path, rd)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+s.adminKey)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := s.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if resp.StatusCode != want {
-		return fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, strings.TrimSpace(string(b)))
-	}
-	if out != nil {
-		return json.Unmarshal(b, out)
-	}
-	return nil
-}
-
 // logCapture keeps the tail of the server's log, counts its warnings and
 // errors by message, and optionally tees it to a file.
 type logCapture struct {
@@ -432,32 +402,6 @@ func (l *logCapture) summary() LogSummary {
 
 // ---------------------------------------------------------------- seeding
 
-type partnerBody struct {
-	Name               string              `json:"name"`
-	Tier               string              `json:"tier"`
-	Regions            []string            `json:"regions"`
-	Verticals          []string            `json:"verticals"`
-	Capacity           int                 `json:"capacity"`
-	CommissionBPS      int                 `json:"commission_bps"`
-	Status             string              `json:"status"`
-	ContactEmail       string              `json:"contact_email"`
-	ExcludedAxisValues map[string][]string `json:"excluded_axis_values"`
-}
-
-type outcomeBody struct {
-	DecidedAt      string `json:"decided_at"`
-	SubmittedAt    string `json:"submitted_at"`
-	Stage          string `json:"stage"`
-	Region         string `json:"region"`
-	Vertical       string `json:"vertical"`
-	ServiceProfile string `json:"service_profile"`
-	EngagementType string `json:"engagement_type"`
-	FundingSource  string `json:"funding_source"`
-	Outcome        string `json:"outcome"`
-	RequestedUSD   int64  `json:"requested_usd"`
-	ApprovedUSD    int64  `json:"approved_usd"`
-}
-
 // seed creates the partners and their track records through the HTTP API,
 // then waits (at most a minute) until the worker has folded the track
 // records into the routing index and the outbox is empty. It returns the
@@ -472,23 +416,21 @@ func seed(ctx context.Context, s *server, db *postgres.DB, o options, log logger
 		if i%2 == 1 {
 			tier = "advanced"
 		}
-		p := partnerBody{Name: fmt.Sprintf("Load Partner %04d", i), Tier: tier, Regions: domain.Regions, Verticals: domain.Verticals,
+		p := apiclient.Partner{Name: fmt.Sprintf("Load Partner %04d", i), Tier: tier, Regions: domain.Regions, Verticals: domain.Verticals,
 			Capacity: 100000, CommissionBPS: 1000, Status: "active", ContactEmail: fmt.Sprintf("partner%04d@loadtest.example.com", i),
 			ExcludedAxisValues: map[string][]string{}}
-		var created struct {
-			ID string `json:"id"`
-		}
-		if err := s.do(ctx, http.MethodPost, "/v1/admin/partners", p, http.StatusCreated, &created); err != nil {
+		var created apiclient.Created
+		if err := s.api.Do(ctx, http.MethodPost, "/v1/admin/partners", p, http.StatusCreated, &created); err != nil {
 			return imported, err
 		}
 		if o.trackRecords == 0 {
 			continue
 		}
 		closeRate := 0.45 + 0.45*rng.Float64()
-		rows := make([]outcomeBody, o.trackRecords)
+		rows := make([]apiclient.Outcome, o.trackRecords)
 		for k := range rows {
 			decided := now.Add(-time.Duration(1+rng.IntN(300))*24*time.Hour - time.Duration(rng.IntN(1440))*time.Minute)
-			r := outcomeBody{DecidedAt: decided.Format(time.RFC3339),
+			r := apiclient.Outcome{DecidedAt: decided.Format(time.RFC3339),
 				SubmittedAt: decided.Add(-time.Duration(10+rng.IntN(21)) * 24 * time.Hour).Format(time.RFC3339),
 				Stage:       pick(domain.Stages), Region: pick(domain.Regions), Vertical: pick(domain.Verticals),
 				ServiceProfile: pick(domain.ServiceProfiles), EngagementType: pick(domain.EngagementTypes),
@@ -498,10 +440,8 @@ func seed(ctx context.Context, s *server, db *postgres.DB, o options, log logger
 			}
 			rows[k] = r
 		}
-		var ir struct {
-			Imported int `json:"imported"`
-		}
-		if err := s.do(ctx, http.MethodPost, "/v1/admin/partners/"+created.ID+"/track-record", rows, http.StatusCreated, &ir); err != nil {
+		var ir apiclient.Imported
+		if err := s.api.Do(ctx, http.MethodPost, "/v1/admin/partners/"+created.ID+"/track-record", rows, http.StatusCreated, &ir); err != nil {
 			return imported, err
 		}
 		imported += ir.Imported

@@ -10,7 +10,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -25,6 +24,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/cloudroute/cloudroute/internal/apiclient"
 )
 
 const usage = `Usage: go run ./scripts/seeddemo [flags]
@@ -50,16 +51,9 @@ var (
 )
 
 // partnerSpec is one demo partner and the shape of its invented history.
+// Its Partner is the body that creates it.
 type partnerSpec struct {
-	Name               string              `json:"name"`
-	Tier               string              `json:"tier"`
-	Regions            []string            `json:"regions"`
-	Verticals          []string            `json:"verticals"`
-	Capacity           int                 `json:"capacity"`
-	CommissionBPS      int                 `json:"commission_bps"`
-	Status             string              `json:"status"`
-	ContactEmail       string              `json:"contact_email"`
-	ExcludedAxisValues map[string][]string `json:"excluded_axis_values"`
+	apiclient.Partner
 
 	closeRate float64 // the approval probability of its past outcomes
 	outcomes  int     // how many past outcomes to import (0: none)
@@ -69,47 +63,32 @@ type partnerSpec struct {
 }
 
 var partners = []partnerSpec{
-	{Name: "Northwind Cloud Partners", Tier: "premier", Regions: []string{"us_east", "us_west"},
+	{Partner: apiclient.Partner{Name: "Northwind Cloud Partners", Tier: "premier", Regions: []string{"us_east", "us_west"},
 		Verticals: []string{"fintech", "b2b_saas", "ecommerce"}, Capacity: 25, CommissionBPS: 1000, Status: "active",
-		ContactEmail: "alliances@northwind-cloud.example.com", ExcludedAxisValues: map[string][]string{},
+		ContactEmail: "alliances@northwind-cloud.example.com", ExcludedAxisValues: map[string][]string{}},
 		closeRate: 0.84, outcomes: 110, strong: "ai_heavy", weak: "edge_heavy", envName: "NORTHWIND"},
-	{Name: "Atlas Data & AI", Tier: "advanced", Regions: []string{"us_east", "eu"},
+	{Partner: apiclient.Partner{Name: "Atlas Data & AI", Tier: "advanced", Regions: []string{"us_east", "eu"},
 		Verticals: []string{"healthtech", "deep_tech", "b2b_saas"}, Capacity: 10, CommissionBPS: 1200, Status: "active",
-		ContactEmail: "partners@atlas-data.example.com", ExcludedAxisValues: map[string][]string{"stage": {"pre_seed"}},
+		ContactEmail: "partners@atlas-data.example.com", ExcludedAxisValues: map[string][]string{"stage": {"pre_seed"}}},
 		closeRate: 0.77, outcomes: 80, strong: "data_heavy", weak: "compute_heavy", envName: "ATLAS"},
-	{Name: "Thames Digital Engineering", Tier: "premier", Regions: []string{"uk", "eu"},
+	{Partner: apiclient.Partner{Name: "Thames Digital Engineering", Tier: "premier", Regions: []string{"uk", "eu"},
 		Verticals: []string{"fintech", "ecommerce", "gaming", "other"}, Capacity: 15, CommissionBPS: 1000, Status: "active",
-		ContactEmail: "aws@thames-digital.example.co.uk", ExcludedAxisValues: map[string][]string{},
+		ContactEmail: "aws@thames-digital.example.co.uk", ExcludedAxisValues: map[string][]string{}},
 		closeRate: 0.80, outcomes: 95, strong: "compute_heavy", weak: "ai_heavy", envName: "THAMES"},
-	{Name: "Bengaluru Scale Labs", Tier: "advanced", Regions: []string{"india", "mena"},
+	{Partner: apiclient.Partner{Name: "Bengaluru Scale Labs", Tier: "advanced", Regions: []string{"india", "mena"},
 		Verticals: []string{"b2b_saas", "ecommerce", "fintech"}, Capacity: 12, CommissionBPS: 900, Status: "active",
-		ContactEmail: "cloud@scale-labs.example.in", ExcludedAxisValues: map[string][]string{"engagement_type": {"migrate"}},
+		ContactEmail: "cloud@scale-labs.example.in", ExcludedAxisValues: map[string][]string{"engagement_type": {"migrate"}}},
 		closeRate: 0.66, outcomes: 60, strong: "compute_heavy", weak: "data_heavy", envName: "BENGALURU"},
-	{Name: "Pacific Edge Systems", Tier: "advanced", Regions: []string{"us_west"},
+	{Partner: apiclient.Partner{Name: "Pacific Edge Systems", Tier: "advanced", Regions: []string{"us_west"},
 		Verticals: []string{"gaming", "deep_tech", "other"}, Capacity: 8, CommissionBPS: 1000, Status: "paused",
-		ContactEmail: "hello@pacific-edge.example.com", ExcludedAxisValues: map[string][]string{},
+		ContactEmail: "hello@pacific-edge.example.com", ExcludedAxisValues: map[string][]string{}},
 		closeRate: 0.73, outcomes: 45, strong: "edge_heavy", weak: "data_heavy", envName: "PACIFIC_EDGE"},
-	{Name: "Brightpath Consulting", Tier: "select", Regions: []string{"us_east", "uk"},
+	{Partner: apiclient.Partner{Name: "Brightpath Consulting", Tier: "select", Regions: []string{"us_east", "uk"},
 		Verticals: []string{"b2b_saas"}, Capacity: 10, CommissionBPS: 1000, Status: "active",
-		ContactEmail: "team@brightpath.example.com", ExcludedAxisValues: map[string][]string{}, envName: "BRIGHTPATH"},
-	{Name: "Garage Cloud Co", Tier: "registered", Regions: []string{"eu"},
+		ContactEmail: "team@brightpath.example.com", ExcludedAxisValues: map[string][]string{}}, envName: "BRIGHTPATH"},
+	{Partner: apiclient.Partner{Name: "Garage Cloud Co", Tier: "registered", Regions: []string{"eu"},
 		Verticals: []string{"other"}, Capacity: 5, CommissionBPS: 1000, Status: "active",
-		ContactEmail: "founders@garage-cloud.example.eu", ExcludedAxisValues: map[string][]string{}, envName: "GARAGE"},
-}
-
-// outcome is one item of POST /v1/admin/partners/{id}/track-record.
-type outcome struct {
-	DecidedAt      string `json:"decided_at"`
-	SubmittedAt    string `json:"submitted_at"`
-	Stage          string `json:"stage"`
-	Region         string `json:"region"`
-	Vertical       string `json:"vertical"`
-	ServiceProfile string `json:"service_profile"`
-	EngagementType string `json:"engagement_type"`
-	FundingSource  string `json:"funding_source"`
-	Outcome        string `json:"outcome"`
-	RequestedUSD   int64  `json:"requested_usd"`
-	ApprovedUSD    int64  `json:"approved_usd"`
+		ContactEmail: "founders@garage-cloud.example.eu", ExcludedAxisValues: map[string][]string{}}, envName: "GARAGE"},
 }
 
 func main() {
@@ -156,15 +135,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *adminKey == "" {
 		return errors.New("an admin key is required: --admin-key, $ADMIN_KEY or $CLOUDROUTE_BOOTSTRAP_ADMIN_KEY")
 	}
-	c := &client{base: strings.TrimRight(*apiURL, "/"), key: *adminKey, http: &http.Client{Timeout: 60 * time.Second}}
+	c := apiclient.New(*apiURL, *adminKey, &http.Client{Timeout: 60 * time.Second})
 
-	if err := c.waitReady(ctx, *wait); err != nil {
+	if err := waitReady(ctx, c, *wait); err != nil {
 		return err
 	}
 	var page struct {
 		Items []json.RawMessage `json:"items"`
 	}
-	if err := c.do(ctx, http.MethodGet, "/v1/admin/partners?limit=1", nil, http.StatusOK, &page); err != nil {
+	if err := c.Do(ctx, http.MethodGet, "/v1/admin/partners?limit=1", nil, http.StatusOK, &page); err != nil {
 		return err
 	}
 	if len(page.Items) > 0 {
@@ -172,7 +151,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return nil
 	}
 
-	fmt.Fprintf(stdout, "seed-demo: seeding %s\n", c.base)
+	fmt.Fprintf(stdout, "seed-demo: seeding %s\n", c.BaseURL)
 	rng := rand.New(rand.NewPCG(*seed, 0x5eed))
 	now := time.Now().UTC()
 	type issued struct {
@@ -182,20 +161,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	var out []issued
 	for i, p := range partners {
-		var created struct {
-			ID string `json:"id"`
-		}
-		if err := c.do(ctx, http.MethodPost, "/v1/admin/partners", p, http.StatusCreated, &created); err != nil {
+		var created apiclient.Created
+		if err := c.Do(ctx, http.MethodPost, "/v1/admin/partners", p.Partner, http.StatusCreated, &created); err != nil {
 			return fmt.Errorf("create partner %q: %w", p.Name, err)
 		}
 		fmt.Fprintf(stdout, "seed-demo: [%d/%d] partner %-28s %-10s %-6s regions=%s id=%s\n", i+1, len(partners), p.Name,
 			p.Tier, p.Status, strings.Join(p.Regions, ","), created.ID)
 		if p.outcomes > 0 {
 			rows := trackRecord(rng, p, now)
-			var res struct {
-				Imported int `json:"imported"`
-			}
-			if err := c.do(ctx, http.MethodPost, "/v1/admin/partners/"+created.ID+"/track-record", rows, http.StatusCreated, &res); err != nil {
+			var res apiclient.Imported
+			if err := c.Do(ctx, http.MethodPost, "/v1/admin/partners/"+created.ID+"/track-record", rows, http.StatusCreated, &res); err != nil {
 				return fmt.Errorf("import the track record of %q: %w", p.Name, err)
 			}
 			won := 0
@@ -209,7 +184,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		var key struct {
 			Key string `json:"key"`
 		}
-		if err := c.do(ctx, http.MethodPost, "/v1/admin/partners/"+created.ID+"/api-keys", map[string]string{"label": "demo"},
+		if err := c.Do(ctx, http.MethodPost, "/v1/admin/partners/"+created.ID+"/api-keys", map[string]string{"label": "demo"},
 			http.StatusCreated, &key); err != nil {
 			return fmt.Errorf("issue a key for %q: %w", p.Name, err)
 		}
@@ -229,7 +204,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	if *keysFile != "" {
 		var b strings.Builder
-		fmt.Fprintf(&b, "# CloudRoute demo partner keys for %s, written by scripts/seeddemo on %s.\n", c.base, now.Format(time.RFC3339))
+		fmt.Fprintf(&b, "# CloudRoute demo partner keys for %s, written by scripts/seeddemo on %s.\n", c.BaseURL, now.Format(time.RFC3339))
 		fmt.Fprintf(&b, "# Development data only. Use: . %s; curl -H \"Authorization: Bearer $PARTNER_KEY\" ...\n", *keysFile)
 		for i, o := range out {
 			fmt.Fprintf(&b, "# %s: %s, %s, regions %s, partner id %s\n", o.spec.Name, o.spec.Tier, o.spec.Status,
@@ -255,11 +230,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // mostly its verticals, founders and portfolio pools with amounts in their
 // ranges, decided within the last 300 days, approved with roughly
 // p.closeRate (better on p.strong, worse on p.weak).
-func trackRecord(rng *rand.Rand, p partnerSpec, now time.Time) []outcome {
+func trackRecord(rng *rand.Rand, p partnerSpec, now time.Time) []apiclient.Outcome {
 	pick := func(s []string) string { return s[rng.IntN(len(s))] }
-	rows := make([]outcome, 0, p.outcomes)
+	rows := make([]apiclient.Outcome, 0, p.outcomes)
 	for range p.outcomes {
-		o := outcome{
+		o := apiclient.Outcome{
 			Region:         pick(p.Regions),
 			Stage:          pick(stages),
 			ServiceProfile: pick(serviceProfiles),
@@ -311,21 +286,15 @@ func trackRecord(rng *rand.Rand, p partnerSpec, now time.Time) []outcome {
 	return rows
 }
 
-// client calls the API with the admin key.
-type client struct {
-	base string
-	key  string
-	http *http.Client
-}
-
-func (c *client) waitReady(ctx context.Context, d time.Duration) error {
+// waitReady polls GET /readyz until it answers 200, for at most d.
+func waitReady(ctx context.Context, c *apiclient.Client, d time.Duration) error {
 	deadline := time.Now().Add(d)
 	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.base+"/readyz", nil)
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+"/readyz", nil)
 		if err != nil {
 			return err
 		}
-		resp, err := c.http.Do(req)
+		resp, err := c.HTTP.Do(req)
 		if err == nil {
 			io.Copy(io.Discard, resp.Body)
 			resp.Body.Close()
@@ -335,9 +304,9 @@ func (c *client) waitReady(ctx context.Context, d time.Duration) error {
 		}
 		if time.Now().After(deadline) {
 			if err != nil {
-				return fmt.Errorf("%s/readyz does not answer (is the server running?): %w", c.base, err)
+				return fmt.Errorf("%s/readyz does not answer (is the server running?): %w", c.BaseURL, err)
 			}
-			return fmt.Errorf("%s/readyz answers %s", c.base, resp.Status)
+			return fmt.Errorf("%s/readyz answers %s", c.BaseURL, resp.Status)
 		}
 		select {
 		case <-ctx.Done():
@@ -345,51 +314,4 @@ func (c *client) waitReady(ctx context.Context, d time.Duration) error {
 		case <-time.After(500 * time.Millisecond):
 		}
 	}
-}
-
-// do sends body as JSON and decodes a want-status answer into out; any
-// other status is an error carrying the problem document.
-func (c *client) do(ctx context.Context, method, path string, body any, want int, out any) error {
-	var r io.Reader
-	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
-			return err
-		}
-		r = bytes.NewReader(b)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.base+path, r)
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Authorization", "Bearer "+c.key)
-	req.Header.Set("Accept", "application/json")
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != want {
-		detail := strings.TrimSpace(string(raw))
-		if len(detail) > 2000 {
-			detail = detail[:2000] + "..."
-		}
-		if resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden {
-			return fmt.Errorf("%s %s: %s (is the admin key right?): %s", method, path, resp.Status, detail)
-		}
-		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, detail)
-	}
-	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			return fmt.Errorf("%s %s: decode the answer: %w", method, path, err)
-		}
-	}
-	return nil
 }
