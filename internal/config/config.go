@@ -48,7 +48,7 @@ const Usage = `Environment:
   CLOUDROUTE_BOOTSTRAP_ADMIN_KEY   when set, serve makes sure an admin key with this value exists
   LOG_LEVEL                        debug | info | warn | error (default info)
   TRUSTED_PROXIES                  comma-separated CIDRs whose X-Forwarded-For is trusted (default none)
-  INTAKE_RATE_LIMIT                intake submissions per client IP per window (default 30)
+  INTAKE_RATE_LIMIT                intake submissions per client IP per window (default 120)
   INTAKE_RATE_WINDOW               the rate-limit window, a Go duration (default 1m)
   SHUTDOWN_GRACE                   graceful shutdown bound (default 20s)
   OUTBOX_POLL                      outbox relay poll interval (default 100ms)
@@ -117,7 +117,7 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 		return d
 	}
-	c.IntakeRateLimit = posInt("INTAKE_RATE_LIMIT", 30)
+	c.IntakeRateLimit = posInt("INTAKE_RATE_LIMIT", 120)
 	c.IntakeRateWindow = posDur("INTAKE_RATE_WINDOW", time.Minute)
 	c.ShutdownGrace = posDur("SHUTDOWN_GRACE", 20*time.Second)
 	c.OutboxPoll = posDur("OUTBOX_POLL", 100*time.Millisecond)

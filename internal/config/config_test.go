@@ -16,7 +16,7 @@ func TestLoadDefaults(t *testing.T) {
 	if c.DatabaseURL != "postgres://localhost:5432/cloudroute?sslmode=disable" || c.RedisURL != "redis://localhost:6379/0" || c.HTTPAddr != ":8080" {
 		t.Fatalf("defaults: %+v", c)
 	}
-	if c.IntakeRateWindow != time.Minute || c.IntakeRateLimit != 30 {
+	if c.IntakeRateWindow != time.Minute || c.IntakeRateLimit != 120 {
 		t.Fatalf("rate defaults: %+v", c)
 	}
 }
