@@ -390,3 +390,48 @@ func TestRoutingCapacityRace(t *testing.T) {
 		t.Fatalf("%d unroutable, want 3", unroutable)
 	}
 }
+
+// TestRoutingCacheFollowsChanges: routing keeps partners and cells in
+// memory; every change to them, through the API or straight in SQL, is seen
+// by the next decision.
+func TestRoutingCacheFollowsChanges(t *testing.T) {
+	e := newEnv(t)
+	a, _ := e.createPartner(map[string]any{"name": "A"})
+	b, _ := e.createPartner(map[string]any{"name": "B"})
+	e.importRecord(a, nil, 40, 36)
+	e.importRecord(b, nil, 40, 20)
+	e.runJobs()
+	profile := map[string]any{"stage": "seed", "region": "eu", "vertical": "b2b_saas", "service_profile": "ai_heavy",
+		"engagement_type": "build"}
+	chosen := func() (string, map[string]int) {
+		var d struct {
+			ChosenPartnerID *string        `json:"chosen_partner_id"`
+			Filtered        map[string]int `json:"filtered"`
+		}
+		e.do("POST", "/v1/admin/routing/preview", e.adminKey, profile).want(t, 200).decode(t, &d)
+		if d.ChosenPartnerID == nil {
+			return "", d.Filtered
+		}
+		return *d.ChosenPartnerID, d.Filtered
+	}
+	if c, _ := chosen(); c != a {
+		t.Fatalf("chose %s, want A", c)
+	}
+	// Paused through the API.
+	e.do("PATCH", "/v1/admin/partners/"+a, e.adminKey, map[string]any{"status": "paused"}).want(t, 200)
+	if c, f := chosen(); c != b || f["paused"] != 1 {
+		t.Fatalf("after pausing A: chose %s, filtered %v", c, f)
+	}
+	// Changed straight in the database.
+	e.db.MustExec(`UPDATE partners SET status = 'active', regions = '{us_east}' WHERE id = $1`, a)
+	if c, f := chosen(); c != b || f["region"] != 1 {
+		t.Fatalf("after moving A out of the region: chose %s, filtered %v", c, f)
+	}
+	e.db.MustExec(`UPDATE partners SET regions = '{eu}' WHERE id = $1`, a)
+	// New outcomes make B the stronger partner once the index is updated.
+	e.importRecord(b, nil, 200, 200)
+	e.runJobs()
+	if c, _ := chosen(); c != b {
+		t.Fatalf("after B's new record: chose %s, want B", c)
+	}
+}

@@ -28,6 +28,8 @@ type DB struct {
 	// routing): Postgres then parses and plans them once per connection
 	// instead of on every call.
 	stmts sync.Map // query → *sqlx.Stmt
+	// rcache holds routing's slowly changing inputs (see routingcache.go).
+	rcache *routingCache
 }
 
 // stmt returns the cached prepared statement for q, preparing it once.
@@ -78,7 +80,7 @@ func Open(ctx context.Context, url string, maxConns int) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("ping postgres: %w", err)
 	}
-	return &DB{DB: db, Now: func() time.Time { return time.Now().UTC() }}, nil
+	return &DB{DB: db, Now: func() time.Time { return time.Now().UTC() }, rcache: &routingCache{}}, nil
 }
 
 // now returns the clock's time in UTC, truncated to microseconds as

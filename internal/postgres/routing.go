@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/routing"
@@ -17,83 +16,6 @@ import (
 func (in Intake) RoutingIntake() routing.Intake {
 	return routing.Intake{Stage: in.Stage, Region: in.Region, Vertical: in.Vertical, ServiceProfile: in.ServiceProfile,
 		EngagementType: in.EngagementType, RequestedFundingSources: in.RequestedFundingSources}
-}
-
-// routingInputsSQL loads every partner with its window statistics and its
-// five index cells for the profile ($2..$6), one row per partner: the cells
-// are pivoted into columns in SQL so that no per-cell rows cross the wire.
-const routingInputsSQL = `SELECT p.id, p.name, p.tier, p.status, p.regions, p.capacity, p.excluded_axis_values::text,
-	p.last_offered_at, COALESCE(ps.wins, 0), COALESCE(ps.decided, 0), ps.median_days_to_approval,
-	p.open_assignments, COALESCE(ps.offers, 0), COALESCE(ps.declines, 0), COALESCE(ps.expiries, 0),
-	($1::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM assignments x WHERE x.intake_id = $1::uuid AND x.partner_id = p.id)),
-	COALESCE(c.w0, 0), COALESCE(c.d0, 0), COALESCE(c.w1, 0), COALESCE(c.d1, 0), COALESCE(c.w2, 0), COALESCE(c.d2, 0),
-	COALESCE(c.w3, 0), COALESCE(c.d3, 0), COALESCE(c.w4, 0), COALESCE(c.d4, 0)
-	FROM partners p
-	LEFT JOIN partner_stats ps ON ps.partner_id = p.id
-	LEFT JOIN (
-		SELECT partner_id,
-			sum(wins) FILTER (WHERE axis = 'stage') AS w0, sum(decided) FILTER (WHERE axis = 'stage') AS d0,
-			sum(wins) FILTER (WHERE axis = 'region') AS w1, sum(decided) FILTER (WHERE axis = 'region') AS d1,
-			sum(wins) FILTER (WHERE axis = 'vertical') AS w2, sum(decided) FILTER (WHERE axis = 'vertical') AS d2,
-			sum(wins) FILTER (WHERE axis = 'service_profile') AS w3, sum(decided) FILTER (WHERE axis = 'service_profile') AS d3,
-			sum(wins) FILTER (WHERE axis = 'engagement_type') AS w4, sum(decided) FILTER (WHERE axis = 'engagement_type') AS d4
-		FROM routing_index
-		WHERE (axis, value) IN (('stage', $2), ('region', $3), ('vertical', $4), ('service_profile', $5), ('engagement_type', $6))
-		GROUP BY partner_id
-	) c ON c.partner_id = p.id
-	ORDER BY p.id`
-
-// routingInputs loads every partner with what routing needs to judge it for
-// this profile. intakeID may be empty (a preview): nobody was assigned it.
-// The rows are scanned by hand: with 2,000 partners this is the hot loop of
-// every routing decision.
-//
-// Responsiveness comes from partner_stats, which the index jobs refresh (a
-// decline or expiry queues its partner's update).
-func (db *DB) routingInputs(ctx context.Context, tx *sqlx.Tx, in routing.Intake, intakeID string) ([]routing.Partner, error) {
-	var prev any
-	if intakeID != "" {
-		prev = intakeID
-	}
-	st, err := db.stmt(ctx, routingInputsSQL)
-	if err != nil {
-		return nil, err
-	}
-	if tx != nil {
-		st = tx.StmtxContext(ctx, st)
-	}
-	rows, err := st.QueryContext(ctx, prev, in.Stage, in.Region, in.Vertical, in.ServiceProfile, in.EngagementType)
-	if err != nil {
-		return nil, translate(err)
-	}
-	defer rows.Close()
-	out := make([]routing.Partner, 0, 256)
-	var (
-		regions  pq.StringArray
-		excluded string
-		w, d     [5]int
-	)
-	for rows.Next() {
-		var p routing.Partner
-		if err := rows.Scan(&p.ID, &p.Name, &p.Tier, &p.Status, &regions, &p.Capacity, &excluded, &p.LastOfferedAt,
-			&p.Overall.Wins, &p.Overall.Decided, &p.MedianDaysToApproval, &p.OpenAssignments, &p.OffersReceived,
-			&p.Declines, &p.Expiries, &p.PreviouslyAssigned,
-			&w[0], &d[0], &w[1], &d[1], &w[2], &d[2], &w[3], &d[3], &w[4], &d[4]); err != nil {
-			return nil, translate(err)
-		}
-		p.Regions = append([]string(nil), regions...)
-		if excluded != "{}" {
-			_ = json.Unmarshal([]byte(excluded), &p.ExcludedAxisValues)
-		}
-		p.Cells = make(map[string]routing.Cell, len(domain.Axes))
-		for k, axis := range domain.Axes {
-			if d[k] > 0 {
-				p.Cells[axis] = routing.Cell{Wins: w[k], Decided: d[k]}
-			}
-		}
-		out = append(out, p)
-	}
-	return out, translate(rows.Err())
 }
 
 func windowStart(now time.Time, st domain.Settings) time.Time {
