@@ -33,6 +33,7 @@ func (db *DB) PreviewRouting(ctx context.Context, in routing.Intake) (routing.De
 	if err != nil {
 		return routing.Decision{}, err
 	}
+	defer releaseInputs(ps)
 	d := routing.Decide(in, ps, routing.Params{Threshold: st.CloseRateThreshold})
 	d.CandidatesTotal = len(d.Candidates)
 	return d, nil
@@ -83,6 +84,7 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 		if err != nil {
 			return err
 		}
+		defer releaseInputs(partners)
 		params := routing.Params{Threshold: st.CloseRateThreshold}
 		// Each pass that finds its pick full takes that partner out, so the
 		// loop ends: with an offer, or with nobody left.
@@ -282,6 +284,7 @@ func (db *DB) AdminAssign(ctx context.Context, intakeID, partnerID, reason, acto
 		if err != nil {
 			return err
 		}
+		defer releaseInputs(partners)
 		for _, c := range partners {
 			if c.ID == p.ID && c.PreviouslyAssigned {
 				return &domain.Error{Code: domain.ECodeValidation, Message: "the partner already had this intake",

@@ -11,9 +11,7 @@ import (
 
 // workedExample is the example of docs/routing.md: keep the two in step.
 func workedExample() []Partner {
-	cells := func(c ...Cell) map[string]Cell {
-		return map[string]Cell{"stage": c[0], "region": c[1], "vertical": c[2], "service_profile": c[3], "engagement_type": c[4]}
-	}
+	cells := func(c ...Cell) [numAxes]Cell { return [numAxes]Cell{c[0], c[1], c[2], c[3], c[4]} }
 	t := func(s string) *time.Time { v, _ := time.Parse(time.RFC3339, s); return &v }
 	atlas := Partner{ID: "atlas", Name: "Atlas Cloud", Tier: "advanced", Status: "active", Regions: []string{"us_east", "us_west"},
 		Capacity: 10, OpenAssignments: 4, LastOfferedAt: t("2026-03-02T10:00:00Z"),

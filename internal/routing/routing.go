@@ -45,6 +45,17 @@ func (i Intake) AxisValue(axis string) string {
 	return ""
 }
 
+// AxisIndex returns the position of axis in domain.Axes (and so in
+// Partner.Cells), or -1 for a name that is not a routing axis.
+func AxisIndex(axis string) int {
+	for i, a := range domain.Axes {
+		if a == axis {
+			return i
+		}
+	}
+	return -1
+}
+
 // Cell is the decided outcomes on one (partner, axis, value) in the trailing
 // window: approved counts as a win; rejected, or withdrawn after submission,
 // as a loss.
@@ -73,9 +84,10 @@ type Partner struct {
 	ExcludedAxisValues     map[string][]string // axis -> excluded values
 	PreviouslyAssigned     bool                // this intake was already assigned to it once
 	LastOfferedAt          *time.Time          // nil = never offered
-	// Cells holds, by axis name, the partner's cell for the intake's value on
-	// that axis. A missing axis is an empty cell.
-	Cells                              map[string]Cell
+	// Cells holds the partner's cell for the intake's value on each axis, in
+	// the order of domain.Axes (AxisIndex gives the position). An array, not
+	// a map: routing builds one per partner per decision.
+	Cells                              [numAxes]Cell
 	Overall                            Cell     // all its decided outcomes in the window
 	MedianDaysToApproval               *float64 // nil = unknown
 	OffersReceived, Declines, Expiries int      // responsiveness over the window
@@ -381,8 +393,8 @@ func Decide(in Intake, partners []Partner, p Params) Decision {
 	idx := make([]int32, 0, len(partners))
 	for i := range partners {
 		pt := &partners[i]
-		for a, axis := range domain.Axes {
-			c := pt.Cells[axis].clean()
+		for a := range domain.Axes {
+			c := pt.Cells[a].clean()
 			poolAxis[a].Wins += c.Wins
 			poolAxis[a].Decided += c.Decided
 		}
@@ -485,7 +497,7 @@ func score(c *Candidate, pt *Partner, values [numAxes]string, poolRate *[numAxes
 	o := pt.Overall.clean()
 	var sum, se float64
 	for a, axis := range domain.Axes {
-		cell := pt.Cells[axis].clean()
+		cell := pt.Cells[a].clean()
 		prior := Shrink(o, poolRate[a], PartnerStrength)
 		shrunk := Shrink(cell, prior, CellStrength)
 		e := 0.5 / math.Sqrt(float64(cell.Decided)+CellStrength+1)

@@ -23,7 +23,7 @@ func partner(id string, cell Cell, overall ...Cell) Partner {
 	return Partner{
 		ID: id, Name: "Partner " + id, Tier: "advanced", Status: "active",
 		Regions: []string{"eu", "us_east"}, Capacity: 10, OpenAssignments: 2,
-		Cells:   map[string]Cell{"stage": cell, "region": cell, "vertical": cell, "service_profile": cell, "engagement_type": cell},
+		Cells:   [numAxes]Cell{cell, cell, cell, cell, cell},
 		Overall: o,
 	}
 }
@@ -165,7 +165,7 @@ func TestPoolAndPriors(t *testing.T) {
 		// Paused partner with 30/40 overall, nothing on series_a.
 		p := partner("p", Cell{30, 40})
 		p.Status = "paused"
-		p.Cells["stage"] = Cell{}
+		p.Cells[AxisIndex("stage")] = Cell{}
 		d := Decide(intake, []Partner{p, partner("a", Cell{})}, DefaultParams())
 		overall := (30 + 10*0.5) / (40 + 10.0) // 0.7
 		if !near(d.Pool.Overall.Rate, overall) || !near(d.Pool.Axes[0].Rate, overall) {
@@ -303,10 +303,10 @@ func TestConfidenceBeatsLuck(t *testing.T) {
 // nor lifts a weak one on one lucky win.
 func TestThinData(t *testing.T) {
 	strong := partner("strong", Cell{40, 45}, Cell{90, 100})
-	strong.Cells["region"] = Cell{0, 1} // first, unlucky, outcome in us_east
+	strong.Cells[AxisIndex("region")] = Cell{0, 1} // first, unlucky, outcome in us_east
 	steady := partner("steady", Cell{30, 50})
 	weak := partner("weak", Cell{8, 20}, Cell{20, 50})
-	weak.Cells["vertical"] = Cell{1, 1} // one lucky win in b2b_saas
+	weak.Cells[AxisIndex("vertical")] = Cell{1, 1} // one lucky win in b2b_saas
 
 	d := Decide(intake, []Partner{weak, steady, strong}, DefaultParams())
 	if diff := cmp.Diff([]string{"strong", "steady", "weak"}, ids(d)); diff != "" {
@@ -356,7 +356,7 @@ func TestTieBreaks(t *testing.T) {
 		{"partner ID last", []Partner{same("c", nil, day(1)), same("a", nil, day(1)), same("b", nil, day(1))}, []string{"a", "b", "c"}},
 		{"ranking score before speed", []Partner{same("slow-solid", ptr(30.0), nil), func() Partner {
 			p := same("fast-thin", ptr(1.0), nil)
-			p.Cells["stage"] = Cell{4, 5}
+			p.Cells[AxisIndex("stage")] = Cell{4, 5}
 			return p
 		}()}, []string{"slow-solid", "fast-thin"}},
 		{"scores within the resolution tie", []Partner{same("a-less", ptr(10.0), nil), func() Partner {

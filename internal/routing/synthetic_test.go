@@ -47,11 +47,10 @@ func syntheticPartners(in Intake, n int, seed int64) []Partner {
 		rate := 0.35 + 0.6*rng.Float64()
 		p.Overall.Decided = rng.Intn(301)
 		p.Overall.Wins = binomial(rng, p.Overall.Decided, rate)
-		p.Cells = make(map[string]Cell, len(domain.Axes))
-		for _, axis := range domain.Axes {
+		for a := range domain.Axes {
 			d := int(float64(p.Overall.Decided) * (0.2 + 0.3*rng.Float64()))
 			r := min(max(rate+0.15*rng.NormFloat64(), 0), 1)
-			p.Cells[axis] = Cell{Wins: binomial(rng, d, r), Decided: d}
+			p.Cells[a] = Cell{Wins: binomial(rng, d, r), Decided: d}
 		}
 		if p.Overall.Wins > 0 {
 			m := 8 + 20*rng.Float64()
