@@ -100,6 +100,17 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return translate(tx.Commit())
 }
 
+// asyncCommit lets tx commit without waiting for its WAL to reach disk.
+// Only for work that is derived and re-derivable: if the server crashed
+// right after such a commit, the change would be lost, and the job that made
+// it runs again (routing: the drain re-routes intakes left in received or
+// routing; the relay: a row relayed again is the same asynq TaskID). It
+// keeps background work from competing with submissions for WAL flushes.
+func asyncCommit(ctx context.Context, tx *sqlx.Tx) error {
+	_, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`)
+	return translate(err)
+}
+
 // constraintCodes gives the meaning of the unique and check constraints that
 // clients can trip, so a race lost in the database reads like the rule.
 var constraintCodes = map[string]*domain.Error{

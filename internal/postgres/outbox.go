@@ -43,6 +43,9 @@ func (db *DB) RelayOutbox(ctx context.Context, limit int, send func([]OutboxMess
 	var delivered int
 	var sendErr error
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := asyncCommit(ctx, tx); err != nil {
+			return err
+		}
 		var msgs []OutboxMessage
 		const q = `SELECT id, task_type, payload, process_at FROM outbox
 			WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`

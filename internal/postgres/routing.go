@@ -60,6 +60,9 @@ var routableStatuses = map[string]bool{IntakeReceived: true, IntakeRouting: true
 func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteResult, error) {
 	var res RouteResult
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+		if err := asyncCommit(ctx, tx); err != nil {
+			return err
+		}
 		in, err := intakeForUpdate(ctx, tx, intakeID)
 		if err != nil {
 			return err
