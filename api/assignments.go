@@ -113,14 +113,18 @@ func (s *Server) listAssignments(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
+	ids := make([]string, len(as))
+	for i, a := range as {
+		ids[i] = a.IntakeID
+	}
+	intakes, err := s.db.IntakesByID(c.Request.Context(), ids)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
 	items := make([]assignmentView, 0, len(as))
 	for _, a := range as {
-		in, err := s.db.Intake(c.Request.Context(), a.IntakeID)
-		if err != nil {
-			respondError(c, err)
-			return
-		}
-		items = append(items, toAssignmentView(a, in))
+		items = append(items, toAssignmentView(a, intakes[a.IntakeID]))
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items})
 }

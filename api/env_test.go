@@ -230,6 +230,32 @@ func (e *env) do(method, path, key string, body any, hdr ...string) resp {
 	return r
 }
 
+// chunked sends body without a Content-Length, so that only the server's
+// reading limit can stop it. The response is checked against openapi.yaml.
+func (e *env) chunked(method, path, key string, body []byte) resp {
+	e.t.Helper()
+	req, err := http.NewRequest(method, e.srv.URL+path, struct{ io.Reader }{bytes.NewReader(body)})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if req.ContentLength != 0 {
+		e.t.Fatal("the request has a Content-Length; want chunked")
+	}
+	b, _ := io.ReadAll(res.Body)
+	r := resp{status: res.StatusCode, header: res.Header, body: b}
+	checkContract(e.t, req, r)
+	return r
+}
+
 // count returns the number of rows of a table (or a query's count(*)).
 func (e *env) count(table string) int {
 	e.t.Helper()

@@ -10,7 +10,6 @@ import (
 
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/intake"
-	"github.com/cloudroute/cloudroute/internal/postgres"
 )
 
 func (s *Server) registerIntakeRoutes(r *gin.RouterGroup) {
@@ -187,5 +186,3 @@ func (s *Server) founderReroute(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"id": in.ID, "status": in.Status})
 }
-
-var _ = postgres.IntakeReceived

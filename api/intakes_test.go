@@ -133,29 +133,6 @@ func (e *env) itkRace(bodies [][]byte, hdr ...string) []resp {
 	return rs
 }
 
-// itkChunked posts body without a Content-Length, so that only the reading
-// limit can stop it.
-func (e *env) itkChunked(body []byte) resp {
-	e.t.Helper()
-	req, err := http.NewRequest("POST", e.srv.URL+"/v1/intakes", struct{ io.Reader }{bytes.NewReader(body)})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if req.ContentLength != 0 {
-		e.t.Fatal("the request has a Content-Length; want chunked")
-	}
-	b, _ := io.ReadAll(res.Body)
-	r := resp{status: res.StatusCode, header: res.Header, body: b}
-	checkContract(e.t, req, r)
-	return r
-}
-
 // itkPadded is a valid intake of exactly n bytes, padded with a field the
 // server ignores.
 func itkPadded(t *testing.T, n int) []byte {
@@ -436,7 +413,7 @@ func TestIntakeSubmitMalformed(t *testing.T) {
 				body := itkPadded(t, tc.size)
 				var r resp
 				if tc.chunked {
-					r = e.itkChunked(body)
+					r = e.chunked("POST", "/v1/intakes", "", body)
 				} else {
 					r = e.do("POST", "/v1/intakes", "", body)
 				}

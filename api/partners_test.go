@@ -6,8 +6,6 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
-	"io"
-	"net/http"
 	"regexp"
 	"strings"
 	"testing"
@@ -107,28 +105,6 @@ func fdnBigPartner(t *testing.T, n int) []byte {
 		t.Fatal("n too small")
 	}
 	return []byte(head + strings.Repeat("a", pad) + tail)
-}
-
-// fdnChunked sends body without a Content-Length (chunked), so only the
-// reading limit can stop it.
-func (e *env) fdnChunked(method, path, key string, body []byte) resp {
-	e.t.Helper()
-	req, err := http.NewRequest(method, e.srv.URL+path, struct{ io.Reader }{bytes.NewReader(body)})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+key)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	if req.ContentLength != 0 {
-		e.t.Fatal("request has a Content-Length; want chunked")
-	}
-	b, _ := io.ReadAll(res.Body)
-	return resp{status: res.StatusCode, header: res.Header, body: b}
 }
 
 func TestPartnerCreateDefaults(t *testing.T) {
@@ -362,7 +338,7 @@ func TestPartnerCreateBodyLimit(t *testing.T) {
 			body := fdnBigPartner(t, tc.size)
 			var r resp
 			if tc.chunked {
-				r = e.fdnChunked("POST", "/v1/admin/partners", e.adminKey, body)
+				r = e.chunked("POST", "/v1/admin/partners", e.adminKey, body)
 			} else {
 				r = e.do("POST", "/v1/admin/partners", e.adminKey, body)
 			}
@@ -385,7 +361,7 @@ func TestPartnerCreateBodyLimit(t *testing.T) {
 			body := fdnBigPartner(t, limit+1)
 			var r resp
 			if chunked {
-				r = e.fdnChunked("PATCH", "/v1/admin/partners/"+id, e.adminKey, body)
+				r = e.chunked("PATCH", "/v1/admin/partners/"+id, e.adminKey, body)
 			} else {
 				r = e.do("PATCH", "/v1/admin/partners/"+id, e.adminKey, body)
 			}

@@ -376,7 +376,7 @@ func (db *DB) TransitionACERecord(ctx context.Context, partnerID, actorKeyID, id
 			return err
 		}
 		var pr domain.Problems
-		if (req.To == ace.StateRejected || req.To == ace.StateWithdrawn) && len(trimmed(req.Reason)) == 0 {
+		if (req.To == ace.StateRejected || req.To == ace.StateWithdrawn) && strings.TrimSpace(req.Reason) == "" {
 			pr.Add("reason", "is required to move a record to %s", req.To)
 		}
 		if req.To != ace.StateApproved && (req.ApprovedUSD != nil || req.ApprovedFundingSource != nil) {
@@ -512,16 +512,6 @@ func maybeCloseEngagement(ctx context.Context, tx *sqlx.Tx, assignmentID, intake
 		return err
 	}
 	return enqueueDrain(ctx, tx, "capacity_freed")
-}
-
-func trimmed(s string) string {
-	for len(s) > 0 && (s[0] == ' ' || s[0] == '\t' || s[0] == '\n' || s[0] == '\r') {
-		s = s[1:]
-	}
-	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == '\t' || s[len(s)-1] == '\n' || s[len(s)-1] == '\r') {
-		s = s[:len(s)-1]
-	}
-	return s
 }
 
 // EngagementRecord is a record as the founder sees it.

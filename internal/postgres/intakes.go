@@ -255,3 +255,16 @@ func (db *DB) PurgeIdempotencyKeys(ctx context.Context) error {
 	_, err := db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, db.now().Add(-IdempotencyTTL))
 	return translate(err)
 }
+
+// IntakesByID returns the intakes with these ids, by id, in one query.
+func (db *DB) IntakesByID(ctx context.Context, ids []string) (map[string]Intake, error) {
+	var rows []Intake
+	if err := db.SelectContext(ctx, &rows, `SELECT `+intakeCols+` FROM intakes WHERE id = ANY($1::uuid[])`, pq.Array(ids)); err != nil {
+		return nil, translate(err)
+	}
+	out := make(map[string]Intake, len(rows))
+	for _, in := range rows {
+		out[in.ID] = in
+	}
+	return out, nil
+}
