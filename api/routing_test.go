@@ -435,3 +435,61 @@ func TestRoutingCacheFollowsChanges(t *testing.T) {
 		t.Fatalf("after B's new record: chose %s, want B", c)
 	}
 }
+
+// TestRoutingAdminQueueAndRelease covers the admin intake queue, the
+// decisions list and the admin release: success, bad input, roles, unknown ids.
+func TestRoutingAdminQueueAndRelease(t *testing.T) {
+	e := newEnv(t)
+	a, aKey := e.createPartner(map[string]any{"name": "A"})
+	e.createPartner(map[string]any{"name": "B"})
+	e.importRecord(a, nil, 40, 36)
+	e.runJobs()
+	id, tok := e.submit(nil)
+	e.runJobs()
+	unknown := "00000000-0000-0000-0000-000000000000"
+
+	e.do("GET", "/v1/admin/intakes?status=lost", e.adminKey, nil).problem(t, 422, "validation_failed")
+	e.do("GET", "/v1/admin/intakes?limit=0", e.adminKey, nil).problem(t, 422, "validation_failed")
+	e.do("GET", "/v1/admin/intakes", aKey, nil).problem(t, 403, "forbidden")
+	e.do("GET", "/v1/admin/intakes", tok, nil).problem(t, 403, "forbidden")
+	e.do("GET", "/v1/admin/intakes", "", nil).problem(t, 401, "unauthenticated")
+	if r := e.do("GET", "/v1/admin/intakes?status=offered", e.adminKey, nil).want(t, 200); !strings.Contains(string(r.body), id) {
+		t.Fatalf("queue lacks the offered intake: %s", r.body)
+	}
+	e.do("GET", "/v1/admin/intakes/"+unknown+"/routing-decisions", e.adminKey, nil).problem(t, 404, "not_found")
+	e.do("GET", "/v1/admin/intakes/"+id+"/routing-decisions", aKey, nil).problem(t, 403, "forbidden")
+
+	release := "/v1/admin/intakes/" + id + "/release"
+	// Only an accepted assignment can be released.
+	e.do("POST", release, e.adminKey, map[string]any{"reason": "curator"}).problem(t, 409, "invalid_transition")
+	e.do("POST", "/v1/assignments/"+e.assignmentOf(id, a)+"/accept", aKey, nil).want(t, 200)
+	before := e.count("SELECT count(*) FROM assignments WHERE status = 'released'")
+	for _, c := range []struct {
+		name, key string
+		body      any
+		status    int
+		code      string
+	}{
+		{"no reason", e.adminKey, map[string]any{}, 422, "validation_failed"},
+		{"not json", e.adminKey, "{", 400, "malformed_request"},
+		{"partner key", aKey, map[string]any{"reason": "x"}, 403, "forbidden"},
+		{"founder token", tok, map[string]any{"reason": "x"}, 403, "forbidden"},
+		{"no key", "", map[string]any{"reason": "x"}, 401, "unauthenticated"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			e.do("POST", release, c.key, c.body).problem(t, c.status, c.code)
+			if e.count("SELECT count(*) FROM assignments WHERE status = 'released'") != before {
+				t.Fatal("a refused release released the assignment")
+			}
+		})
+	}
+	e.do("POST", "/v1/admin/intakes/"+unknown+"/release", e.adminKey, map[string]any{"reason": "x"}).problem(t, 404, "not_found")
+	r := e.do("POST", release, e.adminKey, map[string]any{"reason": "partner unresponsive"}).want(t, 200)
+	if r.json(t)["status"] != "routing" {
+		t.Fatalf("after release: %s", r.body)
+	}
+	e.runJobs()
+	if e.offeredTo(id) == a {
+		t.Fatal("re-routed to the released partner")
+	}
+}
