@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"time"
@@ -54,10 +53,7 @@ func (s *Server) submitIntake(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	res, err := s.db.SubmitIntake(c.Request.Context(), b, dom, key, raw, func(id, status, token string) []byte {
-		out, _ := json.Marshal(submitResponse{ID: id, Status: status, AccessToken: token})
-		return out
-	})
+	res, err := s.db.SubmitIntake(c.Request.Context(), b, dom, key, raw)
 	if err != nil {
 		respondError(c, err)
 		return
@@ -65,7 +61,7 @@ func (s *Server) submitIntake(c *gin.Context) {
 	if res.Replayed {
 		c.Header("Idempotent-Replayed", "true")
 	}
-	c.Data(res.Status, "application/json; charset=utf-8", res.Body)
+	c.JSON(http.StatusCreated, submitResponse{ID: res.IntakeID, Status: res.Status, AccessToken: res.AccessToken})
 }
 
 // intakeView is what GET /v1/intakes/{id} shows a founder (and an admin).

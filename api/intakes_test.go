@@ -49,6 +49,29 @@ func itkMarshal(t *testing.T, v any) []byte {
 	return b
 }
 
+// itkFindAtRest lists the tables of the database whose rows, as text,
+// contain s (bytea columns are compared as bytes too).
+func (e *env) itkFindAtRest(s string) []string {
+	e.t.Helper()
+	var tables []string
+	if err := e.db.Select(&tables, `SELECT quote_ident(table_name) FROM information_schema.tables
+		WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`); err != nil {
+		e.t.Fatal(err)
+	}
+	var found []string
+	for _, tb := range tables {
+		var n int
+		q := `SELECT count(*) FROM ` + tb + ` t WHERE strpos(t::text, $1) > 0 OR strpos(t::text, encode(convert_to($1, 'UTF8'), 'hex')) > 0`
+		if err := e.db.Get(&n, q, s); err != nil {
+			e.t.Fatal(err)
+		}
+		if n > 0 {
+			found = append(found, tb)
+		}
+	}
+	return found
+}
+
 // itkCounts is the number of rows of every table a submission writes.
 type itkCounts struct {
 	Intakes, Outbox, IdempotencyKeys int
@@ -591,6 +614,23 @@ func TestIntakeIdempotency(t *testing.T) {
 		// The replayed token is the one credential of the one intake.
 		m := second.json(t)
 		e.do("GET", "/v1/intakes/"+m["id"].(string), m["access_token"].(string), nil).want(t, 200)
+	})
+
+	t.Run("no token or key at rest", func(t *testing.T) {
+		key := fmt.Sprintf("key-%d", time.Now().UnixNano())
+		body := itkMarshal(t, intakeBody(nil))
+		first := e.do("POST", "/v1/intakes", "", body, "Idempotency-Key", key).want(t, 201).json(t)
+		token := first["access_token"].(string)
+		for _, secret := range []string{token, key} {
+			if where := e.itkFindAtRest(secret); len(where) > 0 {
+				t.Errorf("%q is stored in plaintext in %v", secret, where)
+			}
+		}
+		// A replay still gives the client its token.
+		again := e.do("POST", "/v1/intakes", "", body, "Idempotency-Key", key).want(t, 201).json(t)
+		if again["access_token"] != token || again["id"] != first["id"] {
+			t.Errorf("replay %v, want the first answer %v", again, first)
+		}
 	})
 
 	t.Run("same key with another body", func(t *testing.T) {

@@ -16,6 +16,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cloudroute/cloudroute/internal/postgres"
 	"github.com/cloudroute/cloudroute/internal/tasks"
 	"github.com/cloudroute/cloudroute/internal/testenv"
 )
@@ -254,18 +255,23 @@ func TestDrillPostgresRestart(t *testing.T) {
 		}
 	}
 	var rows []struct {
-		Key      string  `db:"key"`
+		KeyHash  []byte  `db:"key_hash"`
 		IntakeID *string `db:"intake_id"`
 	}
-	if err := s.db.Select(&rows, `SELECT key, intake_id::text FROM idempotency_keys`); err != nil {
+	if err := s.db.Select(&rows, `SELECT key_hash, intake_id::text FROM idempotency_keys`); err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) != clients*perClient {
 		t.Errorf("%d idempotency keys stored, want %d", len(rows), clients*perClient)
 	}
+	byHash := map[string]string{}
+	for k := range ids {
+		byHash[string(postgres.IdempotencyKeyHash(k))] = k
+	}
 	for _, r := range rows {
-		if r.IntakeID == nil || ids[r.Key] != *r.IntakeID {
-			t.Errorf("key %s: stored intake %v, client was told %q", r.Key, r.IntakeID, ids[r.Key])
+		k := byHash[string(r.KeyHash)]
+		if r.IntakeID == nil || k == "" || ids[k] != *r.IntakeID {
+			t.Errorf("key %q: stored intake %v, client was told %q", k, r.IntakeID, ids[k])
 		}
 	}
 	if c := s.count(`SELECT count(*) FROM intakes`) - 1; c != clients*perClient {
@@ -632,7 +638,8 @@ func TestDrillSigtermUnderLoad(t *testing.T) {
 	}
 	defer tx.Rollback()
 	for _, k := range held {
-		if _, err := tx.Exec(`INSERT INTO idempotency_keys (key, request_hash, response_status, response_body) VALUES ($1, '\x00', 0, '')`, k); err != nil {
+		if _, err := tx.Exec(`INSERT INTO idempotency_keys (key_hash, request_hash) VALUES ($1, $2)`,
+			postgres.IdempotencyKeyHash(k), make([]byte, 32)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -2,7 +2,6 @@ package jobs_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -52,14 +51,11 @@ func closedRecord(t *testing.T, db *postgres.DB, approvedUSD int64, bps int) (re
 	b := intake.Example()
 	b.Website = fmt.Sprintf("https://c%d.example.com", time.Now().UnixNano())
 	b.AWSAccountID = nil
-	res, err := db.SubmitIntake(ctx, b, b.Website[8:], "", nil, func(id, status, token string) []byte {
-		return []byte(`{"id":"` + id + `"}`)
-	})
+	res, err := db.SubmitIntake(ctx, b, b.Website[8:], "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var in struct{ ID string }
-	json.Unmarshal(res.Body, &in)
+	in := struct{ ID string }{res.IntakeID}
 	rr, err := db.RouteIntake(ctx, in.ID, "submitted")
 	if err != nil || rr.Outcome != "offered" {
 		t.Fatalf("route: %+v %v", rr, err)

@@ -211,10 +211,8 @@ func BenchmarkRouteIntakeWrite(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		_, err = f.db.SubmitIntake(ctx, body, dom, "", []byte(body.Website), func(id, _, _ string) []byte {
-			ids[i] = id
-			return nil
-		})
+		sub, err := f.db.SubmitIntake(ctx, body, dom, "", []byte(body.Website))
+		ids[i] = sub.IntakeID
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -62,69 +62,74 @@ const intakeCols = `id, status, customer_domain, aws_account_id, company_name, w
 	vertical, service_profile, engagement_type, team_size, projected_monthly_spend, projected_monthly_usd, use_case,
 	competing_cloud, requested_funding_sources, technical_contact, business_contact, created_at, updated_at, ended_at`
 
-// SubmitResult is the stored answer to a submission, replayed verbatim for
-// a repeated Idempotency-Key.
-type SubmitResult struct {
-	Status int
-	Body   []byte
-	// Replayed is true when this is a stored earlier answer.
+// Submission is what a founder is told once an intake is filed: its id,
+// its status at submission and its access token. The adapter renders it.
+type Submission struct {
+	IntakeID    string
+	Status      string
+	AccessToken string
+	// Replayed is true when this repeats an earlier submission under the
+	// same Idempotency-Key.
 	Replayed bool
 }
 
 // SubmitIntake stores a validated intake with its routing task in the
-// outbox, in one transaction. render builds the response body from the new
-// intake's id, status and plaintext access token. With an idempotency key,
-// the first answer is stored and replayed for the same body; a different
-// body is idempotency_key_reused. Concurrent requests with one key wait on
-// the key's row, so only one intake is created. Returns duplicate_intake
-// when the customer has an open intake.
-func (db *DB) SubmitIntake(ctx context.Context, b intake.Body, customerDomain string, idemKey string, rawBody []byte,
-	render func(id, status, token string) []byte) (SubmitResult, error) {
+// outbox, in one transaction. With an idempotency key, the key's hash, the
+// request's hash, the intake id and the sealed token are kept (see
+// idempotency.go), and a repeat with the same body gets the first
+// submission back; a different body is idempotency_key_reused. Concurrent
+// requests with one key wait on the key's row, so only one intake is
+// created. Returns duplicate_intake when the customer has an open intake.
+func (db *DB) SubmitIntake(ctx context.Context, b intake.Body, customerDomain string, idemKey string, rawBody []byte) (Submission, error) {
 	if idemKey == "" {
-		return db.submitIntakeOnce(ctx, b, customerDomain, render)
+		return db.submitIntakeOnce(ctx, b, customerDomain)
 	}
+	keyHash := IdempotencyKeyHash(idemKey)
 	reqHash := HashSecret(string(rawBody))
-	var res SubmitResult
+	var res Submission
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		now := db.now()
-		if idemKey != "" {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE key = $1 AND created_at < $2`,
-				idemKey, now.Add(-IdempotencyTTL)); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE key_hash = $1 AND created_at < $2`,
+			keyHash, now.Add(-IdempotencyTTL)); err != nil {
+			return translate(err)
+		}
+		r, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (key_hash, request_hash, created_at)
+			VALUES ($1, $2, $3) ON CONFLICT (key_hash) DO NOTHING`, keyHash, reqHash, now)
+		if err != nil {
+			return translate(err)
+		}
+		if n, _ := r.RowsAffected(); n == 0 {
+			// The key was used before (the insert waited for that
+			// transaction to commit): replay its submission.
+			var prev struct {
+				Hash     []byte `db:"request_hash"`
+				IntakeID string `db:"intake_id"`
+				Sealed   []byte `db:"token_sealed"`
+			}
+			if err := tx.GetContext(ctx, &prev, `SELECT request_hash, intake_id, token_sealed FROM idempotency_keys
+				WHERE key_hash = $1`, keyHash); err != nil {
 				return translate(err)
 			}
-			r, err := tx.ExecContext(ctx, `INSERT INTO idempotency_keys (key, request_hash, response_status, response_body, created_at)
-				VALUES ($1, $2, 0, '', $3) ON CONFLICT (key) DO NOTHING`, idemKey, reqHash, now)
+			if !bytes.Equal(prev.Hash, reqHash) {
+				return domain.Errorf(domain.ECodeIdempotencyReused, "this Idempotency-Key was used with a different request body")
+			}
+			token, err := openToken(idemKey, prev.IntakeID, prev.Sealed)
 			if err != nil {
-				return translate(err)
+				return err
 			}
-			if n, _ := r.RowsAffected(); n == 0 {
-				var prev struct {
-					Hash   []byte `db:"request_hash"`
-					Status int    `db:"response_status"`
-					Body   []byte `db:"response_body"`
-				}
-				if err := tx.GetContext(ctx, &prev, `SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE key = $1`, idemKey); err != nil {
-					return translate(err)
-				}
-				if !bytes.Equal(prev.Hash, reqHash) {
-					return domain.Errorf(domain.ECodeIdempotencyReused, "this Idempotency-Key was used with a different request body")
-				}
-				res = SubmitResult{Status: prev.Status, Body: prev.Body, Replayed: true}
-				return nil
-			}
+			res = Submission{IntakeID: prev.IntakeID, Status: IntakeReceived, AccessToken: token, Replayed: true}
+			return nil
 		}
 		token := NewSecret(FounderTokenPrefix)
 		var id string
 		if err := tx.GetContext(ctx, &id, insertIntakeSQL, intakeArgs(b, customerDomain, token, now)...); err != nil {
 			return translate(err)
 		}
-		res = SubmitResult{Status: 201, Body: render(id, IntakeReceived, token)}
-		if idemKey != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET response_status = $2, response_body = $3, intake_id = $4 WHERE key = $1`,
-				idemKey, res.Status, res.Body, id); err != nil {
-				return translate(err)
-			}
+		if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET intake_id = $2, token_sealed = $3 WHERE key_hash = $1`,
+			keyHash, id, sealToken(idemKey, id, token)); err != nil {
+			return translate(err)
 		}
+		res = Submission{IntakeID: id, Status: IntakeReceived, AccessToken: token}
 		return nil
 	})
 	return res, err
@@ -163,18 +168,17 @@ func intakeArgs(b intake.Body, customerDomain, token string, now time.Time) []an
 
 // submitIntakeOnce is the submission without an idempotency key: one
 // statement, no explicit transaction.
-func (db *DB) submitIntakeOnce(ctx context.Context, b intake.Body, customerDomain string,
-	render func(id, status, token string) []byte) (SubmitResult, error) {
+func (db *DB) submitIntakeOnce(ctx context.Context, b intake.Body, customerDomain string) (Submission, error) {
 	token := NewSecret(FounderTokenPrefix)
 	st, err := db.stmt(ctx, insertIntakeSQL)
 	if err != nil {
-		return SubmitResult{}, err
+		return Submission{}, err
 	}
 	var id string
 	if err := st.GetContext(ctx, &id, intakeArgs(b, customerDomain, token, db.now())...); err != nil {
-		return SubmitResult{}, translate(err)
+		return Submission{}, translate(err)
 	}
-	return SubmitResult{Status: 201, Body: render(id, IntakeReceived, token)}, nil
+	return Submission{IntakeID: id, Status: IntakeReceived, AccessToken: token}, nil
 }
 
 // IntakeByToken returns the id of the intake whose access token this is.
