@@ -213,6 +213,51 @@ func TestRoutingUnroutableQueueDrains(t *testing.T) {
 	}
 }
 
+// TestRoutingDrainTriggers: each change SPEC §3 routing 5 lists queues a
+// drain of the unroutable queue in its own transaction, so an unroutable
+// intake is offered without waiting for the periodic sweep.
+func TestRoutingDrainTriggers(t *testing.T) {
+	e := newEnv(t)
+	// Every drain row ever queued, sent or not.
+	drains := func() int { return e.count(`SELECT count(*) FROM outbox WHERE task_type = 'routing:drain'`) }
+	id, tok := e.submit(nil)
+	e.runJobs()
+	if s := e.intakeStatus(id, tok); s != "unroutable" {
+		t.Fatalf("status %s, want unroutable", s)
+	}
+
+	t.Run("a paused or unroutable partner added queues nothing", func(t *testing.T) {
+		before := drains()
+		e.createPartner(map[string]any{"status": "paused"})
+		e.createPartner(map[string]any{"tier": "select"})
+		if d := drains() - before; d != 0 {
+			t.Errorf("%d drains queued for partners who cannot take offers", d)
+		}
+	})
+	t.Run("a routable partner added", func(t *testing.T) {
+		before := drains()
+		pid, _ := e.createPartner(nil)
+		if d := drains() - before; d != 1 {
+			t.Fatalf("%d drains queued by creating a routable partner, want 1", d)
+		}
+		e.runJobs()
+		if s := e.intakeStatus(id, tok); s != "offered" || e.offeredTo(id) != pid {
+			t.Fatalf("status %s after a partner was added, want offered to it", s)
+		}
+	})
+	t.Run("track records changed", func(t *testing.T) {
+		pid, _ := e.createPartner(map[string]any{"status": "paused"})
+		e.runJobs()
+		before := drains()
+		e.importRecord(pid, nil, 4, 3)
+		// The import queues the index update, whose commit queues the drain.
+		e.runJobs()
+		if d := drains() - before; d < 1 {
+			t.Errorf("no drain after a track-record import")
+		}
+	})
+}
+
 func TestRoutingDeclineExpireReroute(t *testing.T) {
 	e := newEnv(t)
 	a, aKey := e.createPartner(map[string]any{"name": "A"})

@@ -54,7 +54,7 @@ const DefaultPartnerCapacity = 10
 
 // CreatePartner validates p and stores a new partner. Missing optional
 // fields take defaults: capacity 10, commission from settings, status active.
-// Returns validation_failed.
+// A routable partner drains the unroutable queue. Returns validation_failed.
 func (db *DB) CreatePartner(ctx context.Context, p domain.PartnerPatch) (domain.Partner, error) {
 	if err := domain.ValidatePartnerPatch(p, true); err != nil {
 		return domain.Partner{}, err
@@ -94,6 +94,11 @@ func (db *DB) CreatePartner(ctx context.Context, p domain.PartnerPatch) (domain.
 			return translate(err)
 		}
 		out = r.toDomain()
+		// A partner who can take offers is new routing room (SPEC §3
+		// routing 5: "a partner is added").
+		if out.Status == "active" && domain.IsRoutableTier(out.Tier) {
+			return enqueueDrain(ctx, tx, "partner_added")
+		}
 		return nil
 	})
 	return out, err
