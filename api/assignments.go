@@ -70,12 +70,13 @@ func profileOf(in postgres.Intake) profileView {
 	return p
 }
 
-// toAssignmentView shows the full intake only while (or after) the
-// partner holds the accepted assignment.
+// toAssignmentView shows the full intake only while the partner holds the
+// accepted assignment (domain.PartnerSeesCustomer), and the profile
+// otherwise.
 func toAssignmentView(a postgres.Assignment, in postgres.Intake) assignmentView {
 	v := assignmentView{ID: a.ID, IntakeID: a.IntakeID, Status: a.Status, OfferedAt: a.OfferedAt.UTC(), ExpiresAt: a.ExpiresAt.UTC(),
 		AcceptedAt: utcPtr(a.AcceptedAt), EndedAt: utcPtr(a.EndedAt), EndReason: a.EndReason}
-	if a.Status == postgres.AssignmentAccepted || a.Status == postgres.AssignmentCompleted {
+	if domain.PartnerSeesCustomer(a.Status) {
 		f := fullIntakeView{profileView: profileOf(in), CompanyName: in.CompanyName, Website: in.Website,
 			CustomerDomain: in.CustomerDomain, AWSAccountID: in.AWSAccountID}
 		if len(in.LastRound) > 0 {

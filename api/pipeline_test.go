@@ -309,3 +309,35 @@ func TestPipelinePDMBrief(t *testing.T) {
 	e.do("GET", "/v1/ace-records/"+id+"/pdm-brief", e.adminKey, nil).problem(t, 403, "forbidden")
 	e.do("GET", "/v1/ace-records/"+id+"/pdm-brief", "", nil).problem(t, 401, "unauthenticated")
 }
+
+// TestPipelinePDMBriefEscapes: whatever a founder or partner typed comes
+// out of the brief as text: no HTML, no emphasis, no link.
+func TestPipelinePDMBriefEscapes(t *testing.T) {
+	e := newEnv(t)
+	_, _, _, key, asg := e.engaged(nil)
+	r := e.do("POST", "/v1/assignments/"+asg+"/ace-records", key, mergeMaps(recordFields(nil), map[string]any{
+		"funding_source": "founders", "requested_usd": 10000,
+		"company_name": "Mike <img src=x onerror=alert(1)> **bold**",
+		"use_case": "See [link](javascript:alert(1)) and `code` and _it_ " + strings.Repeat("and more words ", 8) +
+			"\n# not a heading\n<script>alert(2)</script>",
+		"partner_role": "![img](https://x.example/p.png) we build",
+	})).want(t, 201)
+	id := r.json(t)["id"].(string)
+	for _, accept := range []string{"text/markdown", "application/json"} {
+		body := e.do("GET", "/v1/ace-records/"+id+"/pdm-brief", key, nil, "Accept", accept).want(t, 200)
+		text := string(body.body)
+		if accept == "application/json" {
+			text = body.json(t)["brief"].(string)
+		}
+		for _, bad := range []string{"<img", "<script", "**bold**", "[link](", "](javascript:", "`code`", "_it_", "\n#", "![img]"} {
+			if strings.Contains(text, bad) {
+				t.Errorf("%s brief carries %q unescaped: %s", accept, bad, text)
+			}
+		}
+		for _, want := range []string{"Mike &lt;img src=x onerror=alert\\(1\\)&gt; \\*\\*bold\\*\\*", "\\[link\\]\\(javascript:alert\\(1\\)\\)"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("%s brief lacks the escaped text %q: %s", accept, want, text)
+			}
+		}
+	}
+}

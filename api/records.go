@@ -48,12 +48,20 @@ func (s *Server) recordResponse(c *gin.Context, status int, r postgres.ACERecord
 		warnings = []string{}
 	}
 	editable := ace.EditableFields(r.State)
+	fields := r.Fields
+	if !domain.PartnerSeesCustomer(r.AssignmentStatus) {
+		// The engagement was released or has ended: the partner keeps
+		// its record but no longer sees who the customer is, and edits
+		// nothing.
+		fields, _ = json.Marshal(ace.WithoutCustomer(r.RecordFields()))
+		editable = nil
+	}
 	if editable == nil {
 		editable = []string{}
 	}
 	c.JSON(status, recordView{ID: r.ID, AssignmentID: r.AssignmentID, IntakeID: r.IntakeID, FundingSource: r.FundingSource,
 		State: r.State, RequestedUSD: r.RequestedUSD, ApprovedUSD: r.ApprovedUSD, ApprovedFundingSource: r.ApprovedFundingSource,
-		TargetCloseDate: r.TargetCloseDate, Fields: r.Fields, EditableFields: editable, Transitions: ts, Warnings: warnings,
+		TargetCloseDate: r.TargetCloseDate, Fields: fields, EditableFields: editable, Transitions: ts, Warnings: warnings,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()})
 }
 

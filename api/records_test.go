@@ -352,6 +352,99 @@ func TestRecordRerouteRules(t *testing.T) {
 	e.do("POST", "/v1/assignments/"+asg+"/ace-records", key, map[string]any{"funding_source": "portfolio", "requested_usd": 60000}).problem(t, 409, "duplicate_filing")
 }
 
+// TestRecordNeverStranded: while the partner holds a live award (approved
+// or launched) the founder cannot move on; an admin can release the
+// engagement, and the released partner still launches and closes the
+// award, which accrues commission exactly once, without seeing the
+// customer or editing the record. The pool then frees up for the next
+// partner.
+func TestRecordNeverStranded(t *testing.T) {
+	e := newEnv(t)
+	id, tok, _, key, asg := e.engaged(map[string]any{"name": "First"})
+	other, otherKey := e.createPartner(map[string]any{"name": "Second"})
+	r := e.do("POST", "/v1/assignments/"+asg+"/ace-records", key, mergeMaps(recordFields(nil),
+		map[string]any{"funding_source": "founders", "requested_usd": 20000, "target_close_date": "2027-01-15"})).want(t, 201)
+	rec := r.json(t)["id"].(string)
+	for _, to := range []string{"submitted", "validated"} {
+		e.move(key, rec, map[string]any{"to": to}).want(t, 200)
+	}
+	e.move(key, rec, map[string]any{"to": "approved", "approved_usd": 20000}).want(t, 200)
+
+	// The founder can neither re-route nor withdraw: nothing changes.
+	e.do("POST", "/v1/intakes/"+id+"/reroute", tok, map[string]any{"reason": "we did not connect"}).problem(t, 409, "duplicate_filing")
+	e.do("POST", "/v1/intakes/"+id+"/withdraw", tok, map[string]any{"reason": "changed our minds"}).problem(t, 409, "duplicate_filing")
+	var asgStatus, recState string
+	e.db.Get(&asgStatus, `SELECT status FROM assignments WHERE id = $1`, asg)
+	e.db.Get(&recState, `SELECT state FROM ace_records WHERE id = $1`, rec)
+	if asgStatus != "accepted" || recState != "approved" || e.intakeStatus(id, tok) != "engaged" {
+		t.Fatalf("after refused founder moves: assignment %s, record %s, intake %s", asgStatus, recState, e.intakeStatus(id, tok))
+	}
+
+	// An admin releases the engagement; the intake goes to the next partner.
+	e.do("POST", "/v1/admin/intakes/"+id+"/release", e.adminKey, map[string]any{"reason": "partner unresponsive"}).want(t, 200)
+	e.runJobs()
+	if e.offeredTo(id) != other {
+		t.Fatal("not re-routed to the second partner")
+	}
+	asg2 := e.assignmentOf(id, other)
+	e.do("POST", "/v1/assignments/"+asg2+"/accept", otherKey, nil).want(t, 200)
+	// The live award still holds its pool.
+	e.do("POST", "/v1/assignments/"+asg2+"/ace-records", otherKey, map[string]any{"funding_source": "founders", "requested_usd": 10000}).
+		problem(t, 409, "conflict")
+
+	// The released partner no longer sees who the customer is, nor edits.
+	view := e.do("GET", "/v1/ace-records/"+rec, key, nil).want(t, 200)
+	for _, secret := range []string{"technical_contact", "business_contact", "company_name", "website", "@"} {
+		if strings.Contains(string(view.body), secret) {
+			t.Errorf("released partner sees %q: %s", secret, view.body)
+		}
+	}
+	if ed := view.json(t)["editable_fields"].([]any); len(ed) != 0 {
+		t.Errorf("released partner may edit %v", ed)
+	}
+	e.do("GET", "/v1/ace-records/"+rec+"/pdm-brief", key, nil).problem(t, 404, "not_found")
+	e.do("GET", "/v1/assignments/"+asg, key, nil).want(t, 200)
+	before := e.count(`SELECT count(*) FROM ace_records WHERE updated_at > now() - interval '1 hour' AND target_close_date = '2027-01-15'`)
+	e.do("PATCH", "/v1/ace-records/"+rec, key, map[string]any{"target_close_date": "2027-02-01"}).problem(t, 409, "duplicate_filing")
+	e.move(key, rec, map[string]any{"to": "launched", "target_close_date": "2027-02-01"}).problem(t, 409, "duplicate_filing")
+	if after := e.count(`SELECT count(*) FROM ace_records WHERE updated_at > now() - interval '1 hour' AND target_close_date = '2027-01-15'`); after != before {
+		t.Errorf("a refused edit changed the record")
+	}
+
+	// It still launches and closes the award; commission accrues once.
+	e.move(key, rec, map[string]any{"to": "launched"}).want(t, 200)
+	e.move(key, rec, map[string]any{"to": "closed"}).want(t, 200)
+	e.runJobs()
+	e.runJobs()
+	if n := e.count(`SELECT count(*) FROM commission_entries WHERE ace_record_id = '` + rec + `'`); n != 1 {
+		t.Fatalf("%d commission entries for the closed award, want 1", n)
+	}
+	// The intake stays with the second partner, whose pool is now free.
+	if s := e.intakeStatus(id, tok); s != "engaged" {
+		t.Errorf("intake %s after the released partner closed out, want engaged", s)
+	}
+	e.do("POST", "/v1/assignments/"+asg2+"/ace-records", otherKey, map[string]any{"funding_source": "founders", "requested_usd": 10000}).want(t, 201)
+}
+
+// TestOfferDeclineAfterDeadline: an offer past its deadline can be neither
+// accepted nor declined, even before the expiry task runs.
+func TestOfferDeclineAfterDeadline(t *testing.T) {
+	e := newEnv(t)
+	pid, key := e.createPartner(nil)
+	e.db.MustExec(`UPDATE partners SET status = 'paused' WHERE id <> $1`, pid)
+	id, _ := e.submit(nil)
+	e.runJobs()
+	asg := e.assignmentOf(id, pid)
+	e.db.MustExec(`UPDATE assignments SET expires_at = now() - interval '1 minute' WHERE id = $1`, asg)
+	e.do("POST", "/v1/assignments/"+asg+"/decline", key, map[string]any{"reason": "too late"}).problem(t, 409, "invalid_transition")
+	e.do("POST", "/v1/assignments/"+asg+"/accept", key, nil).problem(t, 409, "invalid_transition")
+	var st string
+	e.db.Get(&st, `SELECT status FROM assignments WHERE id = $1`, asg)
+	if st != "offered" {
+		t.Fatalf("assignment %s after refused answers, want offered (the expiry task ends it)", st)
+	}
+}
+
 // TestAssignmentRaces: goroutines racing against the real database end in
 // one consistent state.
 func TestAssignmentRaces(t *testing.T) {

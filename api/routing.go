@@ -133,7 +133,7 @@ func (s *Server) adminRelease(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	in, err := s.db.ReleaseAssignment(c.Request.Context(), c.Param("id"), domain.RoleAdmin, principal(c).KeyID, reason)
+	in, err := s.db.ReleaseAssignment(c.Request.Context(), c.Param("id"), principal(c), reason)
 	if err != nil {
 		respondError(c, err)
 		return

@@ -33,11 +33,15 @@ type ACERecord struct {
 	SubmittedAt           *time.Time      `db:"submitted_at"`
 	DecidedAt             *time.Time      `db:"decided_at"`
 	ClosedAt              *time.Time      `db:"closed_at"`
+	// AssignmentStatus is the status of the record's assignment: whether
+	// its partner still holds the engagement.
+	AssignmentStatus string `db:"assignment_status"`
 }
 
 const recordCols = `id, intake_id, assignment_id, partner_id, customer_domain, funding_source, state, requested_usd,
 	approved_usd, approved_funding_source, fields, to_char(target_close_date, 'YYYY-MM-DD') AS target_close_date,
-	created_at, updated_at, submitted_at, decided_at, closed_at`
+	created_at, updated_at, submitted_at, decided_at, closed_at,
+	(SELECT a.status FROM assignments a WHERE a.id = ace_records.assignment_id) AS assignment_status`
 
 // RecordFields decodes the stored fields.
 func (r ACERecord) RecordFields() ace.RecordFields {
@@ -282,6 +286,9 @@ func (db *DB) PatchACERecord(ctx context.Context, partnerID, id string, patch ac
 		if _, err := lockCustomer(ctx, tx, r.IntakeID); err != nil {
 			return err
 		}
+		if r.AssignmentStatus != AssignmentAccepted {
+			return domain.Errorf(domain.ECodeDuplicateFiling, "only the partner holding the accepted assignment may edit records for this customer")
+		}
 		if err := ace.CheckEdit(r.State, patch); err != nil {
 			return err
 		}
@@ -368,8 +375,12 @@ func (db *DB) TransitionACERecord(ctx context.Context, partnerID, actorKeyID, id
 			if err := tx.GetContext(ctx, &status, `SELECT status FROM assignments WHERE id = $1 FOR UPDATE`, r.AssignmentID); err != nil {
 				return translate(err)
 			}
-			if status != AssignmentAccepted && status != AssignmentCompleted {
+			held := status == AssignmentAccepted || status == AssignmentCompleted
+			if !held && !(status == AssignmentReleased && ace.CloseOutAfterRelease(r.State, req.To)) {
 				return domain.Errorf(domain.ECodeDuplicateFiling, "only the partner holding the accepted assignment may move records for this customer")
+			}
+			if !held && req.TargetCloseDate != nil {
+				return domain.Errorf(domain.ECodeDuplicateFiling, "only the partner holding the accepted assignment may edit records for this customer")
 			}
 		}
 		if err := ace.CheckMove(p.Tier, r.FundingSource, r.State, req.To); err != nil {
@@ -504,9 +515,15 @@ func maybeCloseEngagement(ctx context.Context, tx *sqlx.Tx, assignmentID, intake
 	if c.Open > 0 || c.Closed == 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE assignments SET status = 'completed', ended_at = $2, updated_at = $2,
-		end_reason = 'engagement closed' WHERE id = $1 AND status = 'accepted'`, assignmentID, now); err != nil {
+	res, err := tx.ExecContext(ctx, `UPDATE assignments SET status = 'completed', ended_at = $2, updated_at = $2,
+		end_reason = 'engagement closed' WHERE id = $1 AND status = 'accepted'`, assignmentID, now)
+	if err != nil {
 		return translate(err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		// A released partner closing out its award: the intake has moved
+		// on to another partner and stays as it is.
+		return nil
 	}
 	if err := setIntakeStatus(ctx, tx, intakeID, IntakeClosed, now); err != nil {
 		return err

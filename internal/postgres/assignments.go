@@ -6,24 +6,24 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/tasks"
 )
 
-// Assignment statuses.
+// Assignment statuses (domain.AssignmentStatuses).
 const (
-	AssignmentOffered   = "offered"
-	AssignmentAccepted  = "accepted"
-	AssignmentDeclined  = "declined"
-	AssignmentExpired   = "expired"
-	AssignmentReleased  = "released"
-	AssignmentCancelled = "cancelled"
-	AssignmentCompleted = "completed"
+	AssignmentOffered   = domain.AssignmentOffered
+	AssignmentAccepted  = domain.AssignmentAccepted
+	AssignmentDeclined  = domain.AssignmentDeclined
+	AssignmentExpired   = domain.AssignmentExpired
+	AssignmentReleased  = domain.AssignmentReleased
+	AssignmentCancelled = domain.AssignmentCancelled
+	AssignmentCompleted = domain.AssignmentCompleted
 )
 
 // AssignmentStatuses is the value set of assignment statuses.
-var AssignmentStatuses = []string{AssignmentOffered, AssignmentAccepted, AssignmentDeclined, AssignmentExpired,
-	AssignmentReleased, AssignmentCancelled, AssignmentCompleted}
+var AssignmentStatuses = domain.AssignmentStatuses
 
 // Assignment is an offer of an intake to a partner and what became of it.
 type Assignment struct {
@@ -131,6 +131,11 @@ func (db *DB) DeclineAssignment(ctx context.Context, partnerID, id, reason strin
 			return domain.Errorf(domain.ECodeInvalidTransition, "the assignment is %s; only an offered assignment can be declined", a.Status)
 		}
 		now := db.now()
+		if !now.Before(a.ExpiresAt) {
+			// Past its deadline the offer is expired, whether or not the
+			// expiry task has run yet: it can be neither accepted nor declined.
+			return domain.Errorf(domain.ECodeInvalidTransition, "the offer expired at %s", a.ExpiresAt.UTC().Format(time.RFC3339))
+		}
 		if err := endAssignment(ctx, tx, a.ID, AssignmentDeclined, reason, now); err != nil {
 			return err
 		}
@@ -181,11 +186,14 @@ func (db *DB) OverdueOffers(ctx context.Context, limit int) ([]string, error) {
 	return ids, translate(err)
 }
 
-// releaseAccepted ends the intake's accepted assignment: refused with
-// duplicate_filing while its partner has a record in submitted or
-// validated; its identified drafts are withdrawn. Returns whether there was
-// an accepted assignment.
-func releaseAccepted(ctx context.Context, tx *sqlx.Tx, intakeID, endStatus, actorRole, actorKeyID, reason string, now time.Time) (bool, error) {
+// releaseAccepted ends the intake's accepted assignment for its founder or
+// an admin. It is refused with duplicate_filing while the partner has a
+// record under review with AWS (ace.UnderReview); for the founder, also
+// while an award is live (ace.HoldsFounder), which only an admin may
+// release: the partner then keeps the right to launch and close that award
+// (ace.CloseOutAfterRelease). Identified drafts are withdrawn. Returns
+// whether there was an accepted assignment.
+func releaseAccepted(ctx context.Context, tx *sqlx.Tx, intakeID, endStatus string, actor domain.Principal, reason string, now time.Time) (bool, error) {
 	var a Assignment
 	err := tx.GetContext(ctx, &a, `SELECT `+assignmentCols+` FROM assignments WHERE intake_id = $1 AND status = 'accepted' FOR UPDATE`, intakeID)
 	if err != nil {
@@ -194,16 +202,22 @@ func releaseAccepted(ctx context.Context, tx *sqlx.Tx, intakeID, endStatus, acto
 		}
 		return false, translate(err)
 	}
-	var inFlight int
-	if err := tx.GetContext(ctx, &inFlight, `SELECT count(*) FROM ace_records WHERE assignment_id = $1 AND state IN ('submitted','validated')`, a.ID); err != nil {
+	var states []string
+	if err := tx.SelectContext(ctx, &states, `SELECT state FROM ace_records WHERE assignment_id = $1 FOR UPDATE`, a.ID); err != nil {
 		return false, translate(err)
 	}
-	if inFlight > 0 {
-		return false, domain.Errorf(domain.ECodeDuplicateFiling,
-			"the current partner has a record under review with AWS; it must be decided or withdrawn before the customer can move")
+	for _, st := range states {
+		if ace.UnderReview(st) {
+			return false, domain.Errorf(domain.ECodeDuplicateFiling,
+				"the current partner has a record under review with AWS; it must be decided or withdrawn before the customer can move")
+		}
+		if actor.Role != domain.RoleAdmin && ace.HoldsFounder(st) {
+			return false, domain.Errorf(domain.ECodeDuplicateFiling,
+				"the current partner holds approved credits for this customer that it must launch and close; ask CloudRoute to release the engagement")
+		}
 	}
 	var drafts []string
-	if err := tx.SelectContext(ctx, &drafts, `SELECT id FROM ace_records WHERE assignment_id = $1 AND state = 'identified' FOR UPDATE`, a.ID); err != nil {
+	if err := tx.SelectContext(ctx, &drafts, `SELECT id FROM ace_records WHERE assignment_id = $1 AND state = 'identified'`, a.ID); err != nil {
 		return false, translate(err)
 	}
 	for _, d := range drafts {
@@ -221,7 +235,7 @@ func releaseAccepted(ctx context.Context, tx *sqlx.Tx, intakeID, endStatus, acto
 // connect" from the founder, or an admin release) and re-routes the
 // intake. Returns not_found, invalid_transition (nothing accepted to
 // release) or duplicate_filing (a record is under review).
-func (db *DB) ReleaseAssignment(ctx context.Context, intakeID, actorRole, actorKeyID, reason string) (Intake, error) {
+func (db *DB) ReleaseAssignment(ctx context.Context, intakeID string, actor domain.Principal, reason string) (Intake, error) {
 	var out Intake
 	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
 		in, err := intakeForUpdate(ctx, tx, intakeID)
@@ -229,7 +243,7 @@ func (db *DB) ReleaseAssignment(ctx context.Context, intakeID, actorRole, actorK
 			return err
 		}
 		now := db.now()
-		ok, err := releaseAccepted(ctx, tx, in.ID, AssignmentReleased, actorRole, actorKeyID, reason, now)
+		ok, err := releaseAccepted(ctx, tx, in.ID, AssignmentReleased, actor, reason, now)
 		if err != nil {
 			return err
 		}
@@ -263,7 +277,7 @@ func (db *DB) WithdrawIntake(ctx context.Context, intakeID, reason string) (Inta
 		if reason == "" {
 			reason = "withdrawn by the founder"
 		}
-		if _, err := releaseAccepted(ctx, tx, in.ID, AssignmentReleased, "founder", "", reason, now); err != nil {
+		if _, err := releaseAccepted(ctx, tx, in.ID, AssignmentReleased, domain.Principal{Role: domain.RoleFounder, IntakeID: in.ID}, reason, now); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE assignments SET status = 'cancelled', end_reason = $2, ended_at = $3, updated_at = $3
