@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/cloudroute/cloudroute/internal/commission"
 	"github.com/cloudroute/cloudroute/internal/domain"
@@ -139,12 +140,14 @@ func (db *DB) AccrueCommission(ctx context.Context, p tasks.AccrueCommission) (b
 // closed before the given time: accruals whose task was lost.
 func (db *DB) UnaccruedRecords(ctx context.Context, closedBefore time.Time, limit int) ([]string, error) {
 	var ids []string
-	err := db.SelectContext(ctx, &ids, `SELECT r.id FROM ace_records r
-		WHERE r.state = 'closed' AND r.approved_usd > 0 AND r.closed_at < $1
-		AND NOT EXISTS (SELECT 1 FROM commission_entries e WHERE e.ace_record_id = r.id)
-		ORDER BY r.closed_at LIMIT $2`, closedBefore, limit)
+	err := db.SelectContext(ctx, &ids, unaccruedSQL, closedBefore, limit)
 	return ids, translate(err)
 }
+
+const unaccruedSQL = `SELECT r.id FROM ace_records r
+	WHERE r.state = 'closed' AND r.approved_usd > 0 AND r.closed_at < $1
+	AND NOT EXISTS (SELECT 1 FROM commission_entries e WHERE e.ace_record_id = r.id)
+	ORDER BY r.closed_at LIMIT $2`
 
 // AddAdjustment books a signed adjustment with a reason on the partner's
 // current open statement. Returns not_found or validation_failed.
@@ -214,12 +217,21 @@ func (db *DB) ListStatements(ctx context.Context, f StatementFilter) ([]Statemen
 		ORDER BY month DESC, partner_id LIMIT 500`, f.PartnerID, month, f.State); err != nil {
 		return nil, translate(err)
 	}
+	// Every listed statement's entries in one query, then dealt out.
+	ids := make([]string, len(out))
+	byID := make(map[string]*Statement, len(out))
 	for i := range out {
 		out[i].Entries = []Entry{}
-		if err := db.SelectContext(ctx, &out[i].Entries, `SELECT id, kind, ace_record_id, amount_cents, approved_usd, commission_bps,
-			reason, occurred_at, statement_id FROM commission_entries WHERE statement_id = $1 ORDER BY id`, out[i].ID); err != nil {
-			return nil, translate(err)
-		}
+		ids[i] = out[i].ID
+		byID[out[i].ID] = &out[i]
+	}
+	var entries []Entry
+	if err := db.SelectContext(ctx, &entries, `SELECT id, kind, ace_record_id, amount_cents, approved_usd, commission_bps,
+		reason, occurred_at, statement_id FROM commission_entries WHERE statement_id = ANY($1::uuid[]) ORDER BY id`, pq.Array(ids)); err != nil {
+		return nil, translate(err)
+	}
+	for _, e := range entries {
+		byID[e.StatementID].Entries = append(byID[e.StatementID].Entries, e)
 	}
 	return out, nil
 }
@@ -289,34 +301,33 @@ type Discrepancy struct {
 
 // Reconcile proves that the sum of the ledger equals the sum of the
 // statements (closed ones plus the open accruals), and names every
-// statement whose total differs from its entries.
+// statement whose total differs from its entries. It reads one snapshot,
+// so an accrual committing meanwhile cannot make the two sums disagree.
 func (db *DB) Reconcile(ctx context.Context) (Reconciliation, error) {
-	var r Reconciliation
-	if err := db.GetContext(ctx, &r.LedgerCents, `SELECT COALESCE(sum(amount_cents), 0) FROM commission_entries`); err != nil {
-		return r, translate(err)
-	}
-	var sums struct {
-		Open   int64 `db:"open"`
-		Closed int64 `db:"closed"`
-	}
-	if err := db.GetContext(ctx, &sums, `SELECT COALESCE(sum(total_cents) FILTER (WHERE closed_at IS NULL), 0) AS open,
-		COALESCE(sum(total_cents) FILTER (WHERE closed_at IS NOT NULL), 0) AS closed FROM statements`); err != nil {
-		return r, translate(err)
-	}
-	r.OpenCents, r.ClosedCents = sums.Open, sums.Closed
-	r.StatementsCents = sums.Open + sums.Closed
-	r.Differences = []Discrepancy{}
-	if err := db.SelectContext(ctx, &r.Differences, `SELECT s.id AS statement_id, s.total_cents, COALESCE(sum(e.amount_cents), 0) AS entry_cents
-		FROM statements s LEFT JOIN commission_entries e ON e.statement_id = s.id
-		GROUP BY s.id, s.total_cents HAVING s.total_cents <> COALESCE(sum(e.amount_cents), 0) ORDER BY s.id`); err != nil {
-		return r, translate(err)
-	}
-	var err error
-	if r.Unaccrued, err = db.UnaccruedRecords(ctx, db.now().Add(-5*time.Minute), 1000); err != nil {
-		return r, err
-	}
-	if r.Unaccrued == nil {
-		r.Unaccrued = []string{}
+	r := Reconciliation{Differences: []Discrepancy{}, Unaccrued: []string{}}
+	err := db.inSnapshot(ctx, func(tx *sqlx.Tx) error {
+		if err := tx.GetContext(ctx, &r.LedgerCents, `SELECT COALESCE(sum(amount_cents), 0) FROM commission_entries`); err != nil {
+			return translate(err)
+		}
+		var sums struct {
+			Open   int64 `db:"open"`
+			Closed int64 `db:"closed"`
+		}
+		if err := tx.GetContext(ctx, &sums, `SELECT COALESCE(sum(total_cents) FILTER (WHERE closed_at IS NULL), 0) AS open,
+			COALESCE(sum(total_cents) FILTER (WHERE closed_at IS NOT NULL), 0) AS closed FROM statements`); err != nil {
+			return translate(err)
+		}
+		r.OpenCents, r.ClosedCents = sums.Open, sums.Closed
+		r.StatementsCents = sums.Open + sums.Closed
+		if err := tx.SelectContext(ctx, &r.Differences, `SELECT s.id AS statement_id, s.total_cents, COALESCE(sum(e.amount_cents), 0) AS entry_cents
+			FROM statements s LEFT JOIN commission_entries e ON e.statement_id = s.id
+			GROUP BY s.id, s.total_cents HAVING s.total_cents <> COALESCE(sum(e.amount_cents), 0) ORDER BY s.id`); err != nil {
+			return translate(err)
+		}
+		return translate(tx.SelectContext(ctx, &r.Unaccrued, unaccruedSQL, db.now().Add(-5*time.Minute), 1000))
+	})
+	if err != nil {
+		return Reconciliation{}, err
 	}
 	r.Balanced = r.LedgerCents == r.StatementsCents && len(r.Differences) == 0 && len(r.Unaccrued) == 0
 	return r, nil

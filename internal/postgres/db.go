@@ -100,6 +100,22 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return translate(tx.Commit())
 }
 
+// inSnapshot runs fn in a read-only REPEATABLE READ transaction: every
+// query fn makes sees the same snapshot, so figures that must agree with
+// one another (the ledger and the statements, the admin metrics) cannot be
+// torn apart by a change committed between two of the queries.
+func (db *DB) inSnapshot(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return translate(err)
+	}
+	defer tx.Rollback()
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return translate(tx.Commit())
+}
+
 // asyncCommit lets tx commit without waiting for its WAL to reach disk.
 // Only for work that is derived and re-derivable: if the server crashed
 // right after such a commit, the change would be lost, and the job that made
