@@ -8,8 +8,10 @@ usage() {
 Usage: scripts/test.sh [go test flags] [packages]
 
   1. scripts/services.sh (PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379)
-  2. go vet ./...
-  3. go test -race -count=1 -timeout 20m [args] (./... when no package is named)
+  2. scripts/browser.sh (chromium at /usr/bin/chromium, and the pinned node
+     packages, axe-core among them, for the browser tests)
+  3. go vet ./...
+  4. go test -race -count=1 -timeout 20m [args] (./... when no package is named)
 
 Arguments go to `go test`; later flags win, so `-timeout 5m` overrides.
 Examples:
@@ -22,8 +24,10 @@ TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres?sslmode=d
 and use Redis at TEST_REDIS_URL (default redis://127.0.0.1:6379/0).
 
 Environment:
-  SKIP_VET=1   skip go vet
-  NO_RACE=1    run without -race (which needs cgo and a C compiler)
+  SKIP_VET=1       skip go vet
+  NO_RACE=1        run without -race (which needs cgo and a C compiler)
+  SKIP_BROWSER=1   skip scripts/browser.sh; without chromium the browser
+                   tests then skip, or fail when CI=true
 EOF
 }
 
@@ -40,6 +44,18 @@ cd "$ROOT"
 log() { echo "test: $*"; }
 
 "$ROOT/scripts/services.sh"
+
+if [ "${SKIP_BROWSER:-0}" = 1 ]; then
+	log "SKIP_BROWSER=1: scripts/browser.sh not run"
+elif ! "$ROOT/scripts/browser.sh"; then
+	# Without chromium the browser tests skip on a developer's machine, but
+	# CI must run them.
+	if [ "${CI:-}" = true ]; then
+		log "scripts/browser.sh failed"
+		exit 1
+	fi
+	log "warning: scripts/browser.sh failed, so the browser tests will skip"
+fi
 
 log "TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable (default)}"
 log "TEST_REDIS_URL=${TEST_REDIS_URL:-redis://127.0.0.1:6379/0 (default)}"
