@@ -43,13 +43,23 @@ type Error struct {
 	Code    string
 	Message string
 	Fields  []FieldError
+	// Err is the cause, for the log only (an unavailable database, say);
+	// it never reaches a client.
+	Err error
 }
 
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
 func (e *Error) Error() string {
+	s := fmt.Sprintf("%s: %s", e.Code, e.Message)
 	if len(e.Fields) > 0 {
-		return fmt.Sprintf("%s: %s (%d field errors)", e.Code, e.Message, len(e.Fields))
+		s += fmt.Sprintf(" (%d field errors)", len(e.Fields))
 	}
-	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
 }
 
 // Errorf builds an *Error with a formatted message.

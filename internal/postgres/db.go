@@ -6,10 +6,14 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
+	"net"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -137,14 +141,19 @@ var constraintCodes = map[string]*domain.Error{
 }
 
 // translate turns driver errors into domain errors: no rows is not found, a
-// known constraint is its rule, any other unique violation is a conflict.
-// Everything else stays internal.
+// known constraint is its rule, any other unique violation is a conflict,
+// and a lost or refused connection is unavailable (a 503 that a client may
+// retry). Everything else stays internal. The original error is kept
+// (wrapped) behind an unavailable error, for the log.
 func translate(err error) error {
 	if err == nil {
 		return nil
 	}
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.NotFound()
+	}
+	if isConnectionError(err) {
+		return &domain.Error{Code: domain.ECodeUnavailable, Message: "the database is unavailable; retry shortly", Err: err}
 	}
 	var pqe *pq.Error
 	if errors.As(err, &pqe) {
@@ -159,4 +168,31 @@ func translate(err error) error {
 		}
 	}
 	return err
+}
+
+// isConnectionError reports whether err means Postgres could not be
+// reached or dropped the connection, as opposed to refusing the statement:
+// a network error, a closed connection, a deadline passed while waiting,
+// or a server error of class 08 (connection exception) or one that says
+// the server is shutting down, starting up or out of connections.
+func isConnectionError(err error) bool {
+	if errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, syscall.ECONNREFUSED) ||
+		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	var pqe *pq.Error
+	if errors.As(err, &pqe) {
+		switch {
+		case strings.HasPrefix(string(pqe.Code), "08"),
+			pqe.Code == "57P01", pqe.Code == "57P02", pqe.Code == "57P03", // admin shutdown, crash shutdown, cannot connect now
+			pqe.Code == "53300": // too many connections
+			return true
+		}
+	}
+	return false
 }
