@@ -21,6 +21,10 @@ func (s *Server) registerCommissionRoutes(r *gin.RouterGroup) {
 
 var statementStates = []string{"open", "invoiced", "paid"}
 
+// maxReferenceChars bounds a settlement's reference (an invoice or payment
+// number).
+const maxReferenceChars = 200
+
 func statementFilter(c *gin.Context) (postgres.StatementFilter, error) {
 	f := postgres.StatementFilter{Month: c.Query("month"), State: c.Query("state")}
 	var pr domain.Problems
@@ -73,9 +77,7 @@ func (s *Server) settleStatement(c *gin.Context) {
 	if req.State != "invoiced" && req.State != "paid" {
 		pr.Add("state", "must be invoiced or paid")
 	}
-	if n := len(strings.TrimSpace(req.Reference)); n == 0 || n > 200 {
-		pr.Add("reference", "is required (at most 200 characters)")
-	}
+	domain.CheckText(&pr, "reference", req.Reference, 1, maxReferenceChars, false)
 	if err := pr.Err(domain.ECodeValidation, "invalid fields"); err != nil {
 		respondError(c, err)
 		return
@@ -107,9 +109,7 @@ func (s *Server) addAdjustment(c *gin.Context) {
 	} else if *req.AmountCents > 1_000_000_000_00 || *req.AmountCents < -1_000_000_000_00 {
 		pr.Add("amount_cents", "is too large")
 	}
-	if n := len(strings.TrimSpace(req.Reason)); n == 0 || n > 2000 {
-		pr.Add("reason", "is required (at most 2000 characters)")
-	}
+	domain.CheckReason(&pr, "reason", req.Reason)
 	if err := pr.Err(domain.ECodeValidation, "invalid fields"); err != nil {
 		respondError(c, err)
 		return

@@ -2,7 +2,6 @@ package api
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -33,9 +32,16 @@ func (s *Server) submitIntake(c *gin.Context) {
 		return
 	}
 	key := c.GetHeader("Idempotency-Key")
+	// The key is stored: it obeys the text rule like any field. A header may
+	// carry bytes that are not UTF-8, which Postgres would refuse.
+	var pr domain.Problems
 	if len(key) > 255 {
-		respondError(c, &domain.Error{Code: domain.ECodeValidation, Message: "the Idempotency-Key header is too long",
-			Fields: []domain.FieldError{{Field: "Idempotency-Key", Message: "must be at most 255 characters"}}})
+		pr.Add("Idempotency-Key", "must be at most 255 characters")
+	} else {
+		domain.CheckText(&pr, "Idempotency-Key", key, 0, 255, false)
+	}
+	if err := pr.Err(domain.ECodeValidation, "the Idempotency-Key header is invalid"); err != nil {
+		respondError(c, err)
 		return
 	}
 	b, err := intake.Decode(raw)
@@ -133,9 +139,10 @@ func (s *Server) withdrawIntake(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	if len([]rune(req.Reason)) > 2000 {
-		respondError(c, &domain.Error{Code: domain.ECodeValidation, Message: "invalid fields",
-			Fields: []domain.FieldError{{Field: "reason", Message: "must be at most 2000 characters"}}})
+	var pr domain.Problems
+	domain.CheckOptionalReason(&pr, "reason", req.Reason)
+	if err := pr.Err(domain.ECodeValidation, "invalid fields"); err != nil {
+		respondError(c, err)
 		return
 	}
 	in, err := s.db.WithdrawIntake(c.Request.Context(), c.Param("id"), req.Reason)
@@ -151,22 +158,15 @@ type reasonBody struct {
 	Reason string `json:"reason"`
 }
 
+// bindReason reads a reasonBody and holds its reason to domain.CheckReason.
 func bindReason(c *gin.Context) (string, error) {
 	var req reasonBody
 	if err := bindJSON(c, &req); err != nil {
 		return "", err
 	}
-	return req.Reason, checkReason(req.Reason)
-}
-
-func checkReason(reason string) error {
 	var pr domain.Problems
-	if n := len([]rune(strings.TrimSpace(reason))); n == 0 {
-		pr.Add("reason", "is required")
-	} else if n > 2000 {
-		pr.Add("reason", "must be at most 2000 characters")
-	}
-	return pr.Err(domain.ECodeValidation, "a reason is required")
+	domain.CheckReason(&pr, "reason", req.Reason)
+	return req.Reason, pr.Err(domain.ECodeValidation, "the reason is missing or invalid")
 }
 
 func (s *Server) founderReroute(c *gin.Context) {

@@ -188,6 +188,9 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
+// maxKeyLabelChars bounds an API key's label.
+const maxKeyLabelChars = 100
+
 func (s *Server) createPartnerKey(c *gin.Context) {
 	var req struct {
 		Label string `json:"label"`
@@ -196,9 +199,10 @@ func (s *Server) createPartnerKey(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	if len(req.Label) > 100 {
-		respondError(c, &domain.Error{Code: domain.ECodeValidation, Message: "invalid fields",
-			Fields: []domain.FieldError{{Field: "label", Message: "must be at most 100 characters"}}})
+	var pr domain.Problems
+	domain.CheckText(&pr, "label", req.Label, 0, maxKeyLabelChars, false)
+	if err := pr.Err(domain.ECodeValidation, "invalid fields"); err != nil {
+		respondError(c, err)
 		return
 	}
 	k, secret, err := s.db.CreatePartnerKey(c.Request.Context(), c.Param("id"), req.Label)

@@ -173,9 +173,15 @@ func (s *Server) transitionRecord(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
+	var pr domain.Problems
 	if !domain.OneOf(req.To, ace.States) {
-		respondError(c, &domain.Error{Code: domain.ECodeValidation, Message: "unknown target state",
-			Fields: []domain.FieldError{{Field: "to", Message: "must be one of the record states"}}})
+		pr.Add("to", "must be one of the record states")
+	}
+	// Whether the move needs a reason is the store's rule; what a reason
+	// may hold is the same for every move.
+	domain.CheckOptionalReason(&pr, "reason", req.Reason)
+	if err := pr.Err(domain.ECodeValidation, "the transition has invalid fields"); err != nil {
+		respondError(c, err)
 		return
 	}
 	r, warnings, err := s.db.TransitionACERecord(c.Request.Context(), p.PartnerID, p.KeyID, c.Param("id"), postgres.TransitionRequest{

@@ -107,9 +107,7 @@ func (s *Server) adminAssign(c *gin.Context) {
 	if strings.TrimSpace(req.PartnerID) == "" {
 		pr.Add("partner_id", "is required")
 	}
-	if strings.TrimSpace(req.Reason) == "" {
-		pr.Add("reason", "is required")
-	}
+	domain.CheckReason(&pr, "reason", req.Reason)
 	if err := pr.Err(domain.ECodeValidation, "invalid fields"); err != nil {
 		respondError(c, err)
 		return

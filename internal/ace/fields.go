@@ -92,22 +92,28 @@ const (
 	maxShortText    = 200
 	maxLongText     = 10_000
 	maxURL          = 2048
+	maxEmail        = 254
 )
 
 // ValidateFields checks the shape of whatever fields are given, as it must
 // hold at every save, draft or not: values from the fixed sets, well-formed
 // dates with go-live not before start, a 12-digit account ID (and not
 // together with the placeholder flag), positive spend and budget lines,
-// email syntax and length limits. Fields not given are not checked; whether
+// email syntax, length limits, and on every string, the coded ones
+// included, the text rule of domain.CheckText (no NUL or other control
+// character, no bidi control; line breaks only in use_case, partner_role and
+// poc_plan.evaluation_method). Fields not given are not checked; whether
 // they are needed is MissingForSubmission's question. It reports every bad
 // field at once as validation_failed.
 func ValidateFields(f RecordFields) error {
 	var pr domain.Problems
-	text(&pr, "company_name", f.CompanyName, maxShortText)
-	if given(f.Website) && !validWebsite(*f.Website) {
+	text(&pr, "company_name", f.CompanyName, maxShortText, false)
+	// The text rule first: validWebsite would let a bidi control through in
+	// the host.
+	if text(&pr, "website", f.Website, maxURL, false) && given(f.Website) && !validWebsite(*f.Website) {
 		pr.Add("website", "must be a web address such as example.com")
 	}
-	text(&pr, "use_case", f.UseCase, maxLongText)
+	text(&pr, "use_case", f.UseCase, maxLongText, true)
 	lines(&pr, "projected_monthly_spend", "service", len(f.ProjectedMonthlySpend), func(i int) (string, int64) {
 		return f.ProjectedMonthlySpend[i].Service, f.ProjectedMonthlySpend[i].USD
 	})
@@ -115,8 +121,8 @@ func ValidateFields(f RecordFields) error {
 	if f.EstimatedAnnualSpendUSD != nil && (*f.EstimatedAnnualSpendUSD < 0 || *f.EstimatedAnnualSpendUSD > MaxUSD) {
 		pr.Add("estimated_annual_spend_usd", "must be between 0 and %d", int64(MaxUSD))
 	}
-	text(&pr, "partner_role", f.PartnerRole, maxLongText)
-	if given(f.AWSAccountID) {
+	text(&pr, "partner_role", f.PartnerRole, maxLongText, true)
+	if coded(&pr, "aws_account_id", f.AWSAccountID) && given(f.AWSAccountID) {
 		if !isAccountID(*f.AWSAccountID) {
 			pr.Add("aws_account_id", "must be exactly 12 digits")
 		} else if f.NewAccountPlaceholder != nil && *f.NewAccountPlaceholder {
@@ -138,12 +144,12 @@ func ValidateFields(f RecordFields) error {
 		if r.AmountUSD != nil && (*r.AmountUSD <= 0 || *r.AmountUSD > MaxUSD) {
 			pr.Add("last_round.amount_usd", "must be between 1 and %d", int64(MaxUSD))
 		}
-		text(&pr, "last_round.lead_investor", r.LeadInvestor, maxShortText)
+		text(&pr, "last_round.lead_investor", r.LeadInvestor, maxShortText, false)
 		date(&pr, "last_round.closed_on", r.ClosedOn)
 	}
 	if p := f.POCPlan; p != nil {
-		text(&pr, "poc_plan.model_choice", p.ModelChoice, maxShortText)
-		text(&pr, "poc_plan.evaluation_method", p.EvaluationMethod, maxLongText)
+		text(&pr, "poc_plan.model_choice", p.ModelChoice, maxShortText, false)
+		text(&pr, "poc_plan.evaluation_method", p.EvaluationMethod, maxLongText, true)
 		lines(&pr, "poc_plan.budget_items", "description", len(p.BudgetItems), func(i int) (string, int64) {
 			return p.BudgetItems[i].Description, p.BudgetItems[i].USD
 		})
@@ -301,17 +307,29 @@ func PlausibilityWarning(requestedUSD, monthlySpendUSD int64) string {
 	return ""
 }
 
+// coded applies the text rule to an optional coded field (a value from a
+// fixed set, a date, an account ID) before its own syntax is checked, so
+// that even a blank value, which counts as not given but is stored as sent,
+// holds nothing the text rule refuses.
+func coded(pr *domain.Problems, field string, p *string) bool {
+	return text(pr, field, p, maxShortText, false)
+}
+
 // given reports whether an optional string holds something other than
 // blanks; a blank string counts as not given everywhere in this package.
 func given(p *string) bool { return p != nil && strings.TrimSpace(*p) != "" }
 
-func text(pr *domain.Problems, field string, p *string, limit int) {
-	if p != nil && utf8.RuneCountInString(*p) > limit {
-		pr.Add(field, "must be at most %d characters", limit)
-	}
+// text checks an optional free-text field by the text rule of
+// domain.CheckText, and reports whether it passed; a blank value stands for
+// "not given" and passes.
+func text(pr *domain.Problems, field string, p *string, limit int, multiline bool) bool {
+	return p == nil || domain.CheckText(pr, field, *p, 0, limit, multiline)
 }
 
 func oneOf(pr *domain.Problems, field string, p *string, set []string) {
+	if !coded(pr, field, p) {
+		return
+	}
 	if given(p) && !domain.OneOf(*p, set) {
 		pr.Add(field, "must be one of %s", strings.Join(set, ", "))
 	}
@@ -319,7 +337,7 @@ func oneOf(pr *domain.Problems, field string, p *string, set []string) {
 
 // date parses an optional YYYY-MM-DD field; the zero time means absent or bad.
 func date(pr *domain.Problems, field string, p *string) time.Time {
-	if !given(p) {
+	if !coded(pr, field, p) || !given(p) {
 		return time.Time{}
 	}
 	t, err := time.Parse(time.DateOnly, *p)
@@ -334,8 +352,8 @@ func contact(pr *domain.Problems, field string, c *Contact) {
 	if c == nil {
 		return
 	}
-	text(pr, field+".name", c.Name, maxShortText)
-	if given(c.Email) && !domain.ValidEmail(*c.Email) {
+	text(pr, field+".name", c.Name, maxShortText, false)
+	if text(pr, field+".email", c.Email, maxEmail, false) && given(c.Email) && !domain.ValidEmail(*c.Email) {
 		pr.Add(field+".email", "must be an email address")
 	}
 }
@@ -349,9 +367,7 @@ func lines(pr *domain.Problems, field, label string, n int, line func(int) (stri
 	}
 	for i := range n {
 		l, usd := line(i)
-		if strings.TrimSpace(l) == "" || utf8.RuneCountInString(l) > maxShortText {
-			pr.Add(fmt.Sprintf("%s[%d].%s", field, i, label), "must be 1 to %d characters", maxShortText)
-		}
+		domain.CheckText(pr, fmt.Sprintf("%s[%d].%s", field, i, label), l, 1, maxShortText, false)
 		if usd <= 0 || usd > MaxUSD {
 			pr.Add(fmt.Sprintf("%s[%d].usd", field, i), "must be between 1 and %d", int64(MaxUSD))
 		}

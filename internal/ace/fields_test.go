@@ -351,3 +351,84 @@ func TestMonthlySpendUSD(t *testing.T) {
 		t.Error("want a warning for 25,000 against 1,000 a month")
 	}
 }
+
+// TestValidateFieldsTextRule puts each bad character into every string a
+// record holds, coded fields included, and expects exactly that field path
+// to be named: Postgres refuses NUL in a JSON document (a 500 before this
+// rule), and the other characters are what the intake refuses too.
+func TestValidateFieldsTextRule(t *testing.T) {
+	fields := []struct {
+		path string
+		set  func(f *ace.RecordFields, s string)
+	}{
+		{"company_name", func(f *ace.RecordFields, s string) { f.CompanyName = &s }},
+		{"website", func(f *ace.RecordFields, s string) { f.Website = new("example.com" + s) }},
+		{"use_case", func(f *ace.RecordFields, s string) { f.UseCase = &s }},
+		{"projected_monthly_spend[1].service", func(f *ace.RecordFields, s string) { f.ProjectedMonthlySpend[1].Service = "RDS" + s }},
+		{"engagement_type", func(f *ace.RecordFields, s string) { f.EngagementType = new("build" + s) }},
+		{"partner_role", func(f *ace.RecordFields, s string) { f.PartnerRole = &s }},
+		{"aws_account_id", func(f *ace.RecordFields, s string) { f.AWSAccountID = new("123456789012" + s) }},
+		{"funding_stage", func(f *ace.RecordFields, s string) { f.FundingStage = new("seed" + s) }},
+		{"engagement_start_date", func(f *ace.RecordFields, s string) { f.EngagementStartDate = new("2026-03-01" + s) }},
+		{"go_live_date", func(f *ace.RecordFields, s string) { f.GoLiveDate = new(s + "2026-06-01") }},
+		{"vertical", func(f *ace.RecordFields, s string) { f.Vertical = new("fintech" + s) }},
+		{"competing_cloud", func(f *ace.RecordFields, s string) { f.CompetingCloud = new("none" + s) }},
+		{"technical_contact.name", func(f *ace.RecordFields, s string) { f.TechnicalContact.Name = new("Ada" + s) }},
+		{"technical_contact.email", func(f *ace.RecordFields, s string) { f.TechnicalContact.Email = new("ada" + s + "@ledgerly.io") }},
+		{"business_contact.name", func(f *ace.RecordFields, s string) { f.BusinessContact.Name = &s }},
+		{"business_contact.email", func(f *ace.RecordFields, s string) { f.BusinessContact.Email = new("bo@ledgerly.io" + s) }},
+		{"last_round.round", func(f *ace.RecordFields, s string) { f.LastRound = &ace.Round{Round: new("seed" + s)} }},
+		{"last_round.lead_investor", func(f *ace.RecordFields, s string) { f.LastRound = &ace.Round{LeadInvestor: new("Accel" + s)} }},
+		{"last_round.closed_on", func(f *ace.RecordFields, s string) { f.LastRound = &ace.Round{ClosedOn: new("2025-12-01" + s)} }},
+		{"poc_plan.model_choice", func(f *ace.RecordFields, s string) { f.POCPlan = &ace.POCPlan{ModelChoice: new("Claude" + s)} }},
+		{"poc_plan.evaluation_method", func(f *ace.RecordFields, s string) { f.POCPlan = &ace.POCPlan{EvaluationMethod: &s} }},
+		{"poc_plan.budget_items[0].description", func(f *ace.RecordFields, s string) {
+			f.POCPlan = &ace.POCPlan{BudgetItems: []ace.BudgetItem{{Description: "GPU" + s, USD: 100}}}
+		}},
+		{"target_close_date", func(f *ace.RecordFields, s string) { f.TargetCloseDate = new("2026-09-30" + s) }},
+	}
+	for _, bad := range []struct{ name, s string }{
+		{"NUL", "\x00"},
+		{"NUL alone", "\x00 "},
+		{"ESC", "\x1b[2J"},
+		{"right-to-left override", "\u202E"},
+		{"first strong isolate", "\u2068"},
+		{"line separator", "\u2028"},
+		{"vertical tab", "\v"},
+		{"invalid UTF-8", "\xff"},
+	} {
+		for _, fl := range fields {
+			t.Run(bad.name+"/"+fl.path, func(t *testing.T) {
+				f := complete()
+				s := bad.s
+				if bad.name == "NUL alone" {
+					s = "\x00"
+				} else if fl.path == "use_case" || fl.path == "partner_role" || fl.path == "poc_plan.evaluation_method" ||
+					fl.path == "business_contact.name" {
+					s = "Something plausible " + bad.s + " and more"
+				}
+				fl.set(&f, s)
+				err := ace.ValidateFields(f)
+				if got := code(t, err); got != domain.ECodeValidation {
+					t.Fatalf("code = %q, want validation_failed (%v)", got, err)
+				}
+				if diff := cmp.Diff([]string{fl.path}, fieldsOf(t, err)); diff != "" {
+					t.Errorf("fields (-want +got):\n%s", diff)
+				}
+			})
+		}
+	}
+	// Line breaks are text in the three long fields, and nowhere else.
+	f := complete()
+	f.UseCase = new(useCase + "\n\nSecond paragraph.\tTabbed.")
+	f.PartnerRole = new("Architecture review.\r\nSOC 2 remediation.")
+	f.POCPlan = &ace.POCPlan{EvaluationMethod: new("Offline set.\nHuman review.")}
+	if err := ace.ValidateFields(f); err != nil {
+		t.Errorf("line breaks in multiline fields: %v", err)
+	}
+	f = complete()
+	f.CompanyName = new("Ledgerly\nLtd")
+	if diff := cmp.Diff([]string{"company_name"}, fieldsOf(t, ace.ValidateFields(f))); diff != "" {
+		t.Errorf("line break in company_name (-want +got):\n%s", diff)
+	}
+}

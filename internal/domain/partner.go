@@ -25,6 +25,9 @@ type Partner struct {
 	UpdatedAt          time.Time
 }
 
+// MaxPartnerNameChars bounds a partner's name.
+const MaxPartnerNameChars = 200
+
 // PartnerPatch holds the fields an admin sets on create or patch; nil means
 // "leave as is" (patch) or "use the default" (create).
 type PartnerPatch struct {
@@ -59,9 +62,7 @@ func ValidatePartnerPatch(p PartnerPatch, create bool) error {
 		}
 	}
 	if p.Name != nil {
-		if n := utf8.RuneCountInString(strings.TrimSpace(*p.Name)); n < 1 || n > 200 {
-			pr.Add("name", "must be 1 to 200 characters")
-		}
+		CheckText(&pr, "name", *p.Name, 1, MaxPartnerNameChars, false)
 	}
 	if p.Tier != nil && !OneOf(*p.Tier, Tiers) {
 		pr.Add("tier", "must be one of %s", strings.Join(Tiers, ", "))
@@ -129,9 +130,9 @@ func NormalizeExclusions(m map[string][]string) map[string][]string {
 }
 
 // ValidEmail reports whether s is a bare email address (no display name)
-// with a dotted domain.
+// with a dotted domain, that also passes the text rule of CheckText.
 func ValidEmail(s string) bool {
-	if len(s) < 3 || len(s) > 254 || strings.ContainsAny(s, " <>\t\r\n") {
+	if len(s) < 3 || len(s) > 254 || strings.ContainsAny(s, " <>\t\r\n") || !utf8.ValidString(s) || textFault(s, false) != "" {
 		return false
 	}
 	a, err := mail.ParseAddress(s)

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/cloudroute/cloudroute/internal/domain"
 )
@@ -44,7 +42,7 @@ func Validate(b Body) error { return ValidateAt(b, time.Now()) }
 func ValidateAt(b Body, now time.Time) error {
 	var p domain.Problems
 
-	checkText(&p, "company_name", b.CompanyName, 1, MaxCompanyNameLen, false)
+	domain.CheckText(&p, "company_name", b.CompanyName, 1, MaxCompanyNameLen, false)
 
 	// normalizeDomain also bounds the length (2048) and reports "is required".
 	if _, reason := normalizeDomain(b.Website); reason != "" {
@@ -71,7 +69,7 @@ func ValidateAt(b Body, now time.Time) error {
 	}
 
 	checkSpend(&p, b.ProjectedMonthlySpend)
-	checkText(&p, "use_case", b.UseCase, MinUseCaseLen, MaxUseCaseLen, true)
+	domain.CheckText(&p, "use_case", b.UseCase, MinUseCaseLen, MaxUseCaseLen, true)
 	checkEnum(&p, "competing_cloud", b.CompetingCloud, domain.CompetingClouds)
 
 	if b.AWSAccountID != nil {
@@ -94,35 +92,6 @@ func ValidateAt(b Body, now time.Time) error {
 	return p.Err(domain.ECodeValidation, validationMessage)
 }
 
-// checkText bounds the trimmed length of free text in characters, and
-// refuses what Postgres cannot store (NUL, invalid UTF-8) along with other
-// control characters. Line breaks and tabs are allowed where multiline is.
-func checkText(p *domain.Problems, field, s string, minLen, maxLen int, multiline bool) {
-	s = strings.TrimSpace(s)
-	if !utf8.ValidString(s) {
-		p.Add(field, "must be valid UTF-8 text")
-		return
-	}
-	n := utf8.RuneCountInString(s)
-	switch {
-	case n == 0 && minLen > 0:
-		p.Add(field, "is required")
-		return
-	case n > maxLen && minLen == 0:
-		p.Add(field, "must be at most %d characters", maxLen)
-		return
-	case n < minLen || n > maxLen:
-		p.Add(field, "must be %d to %d characters", minLen, maxLen)
-		return
-	}
-	for _, r := range s {
-		if unicode.IsControl(r) && !(multiline && (r == '\n' || r == '\r' || r == '\t')) {
-			p.Add(field, "must not contain control characters")
-			return
-		}
-	}
-}
-
 func checkEnum(p *domain.Problems, field, v string, set []string) {
 	switch {
 	case v == "":
@@ -133,7 +102,7 @@ func checkEnum(p *domain.Problems, field, v string, set []string) {
 }
 
 func checkRound(p *domain.Problems, r Round, now time.Time) {
-	checkText(p, "last_round.round", r.Round, 1, MaxRoundLen, false)
+	domain.CheckText(p, "last_round.round", r.Round, 1, MaxRoundLen, false)
 	switch {
 	case r.AmountUSD <= 0:
 		p.Add("last_round.amount_usd", "must be a positive whole number of USD")
@@ -141,7 +110,7 @@ func checkRound(p *domain.Problems, r Round, now time.Time) {
 		p.Add("last_round.amount_usd", "must be at most %d", int64(MaxRoundAmountUSD))
 	}
 	// The lead investor may be unknown or undisclosed.
-	checkText(p, "last_round.lead_investor", r.LeadInvestor, 0, MaxLeadInvestorLen, false)
+	domain.CheckText(p, "last_round.lead_investor", r.LeadInvestor, 0, MaxLeadInvestorLen, false)
 
 	if r.ClosedOn == "" {
 		p.Add("last_round.closed_on", "is required")
@@ -220,7 +189,7 @@ func checkContact(p *domain.Problems, field string, c *Contact) {
 		p.Add(field, "is required")
 		return
 	}
-	checkText(p, field+".name", c.Name, 1, MaxContactNameLen, false)
+	domain.CheckText(p, field+".name", c.Name, 1, MaxContactNameLen, false)
 	switch email := strings.TrimSpace(c.Email); {
 	case email == "":
 		p.Add(field+".email", "is required")

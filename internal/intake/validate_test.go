@@ -89,6 +89,12 @@ func TestValidateAt(t *testing.T) {
 		{"company_name 200 multibyte chars is fine", func(b *Body) { b.CompanyName = strings.Repeat("é", 200) }, nil},
 		{"company_name with NUL", func(b *Body) { b.CompanyName = "Acme\x00" }, []string{"company_name"}},
 		{"company_name invalid UTF-8", func(b *Body) { b.CompanyName = "Acme\xff" }, []string{"company_name"}},
+		{"company_name with ESC", func(b *Body) { b.CompanyName = "Acme\x1b[31m" }, []string{"company_name"}},
+		{"company_name with a bidi override", func(b *Body) { b.CompanyName = "Acme\u202Eevil" }, []string{"company_name"}},
+		{"company_name with a bidi isolate", func(b *Body) { b.CompanyName = "Acme\u2067" }, []string{"company_name"}},
+		{"company_name on two lines", func(b *Body) { b.CompanyName = "Acme\nRobotics" }, []string{"company_name"}},
+		{"company_name with a line separator at the end", func(b *Body) { b.CompanyName = "Acme\u2028" }, []string{"company_name"}},
+		{"company_name trailing line break is trimmed", func(b *Body) { b.CompanyName = "Acme Robotics\n" }, nil},
 
 		{"website missing", func(b *Body) { b.Website = "" }, []string{"website"}},
 		{"website localhost", func(b *Body) { b.Website = "http://localhost:3000" }, []string{"website"}},
@@ -152,6 +158,10 @@ func TestValidateAt(t *testing.T) {
 		{"use_case too long", func(b *Body) { b.UseCase = strings.Repeat("x", 5001) }, []string{"use_case"}},
 		{"use_case may hold line breaks", func(b *Body) { b.UseCase = "Line one of the use case.\nLine two.\tTabbed." }, nil},
 		{"use_case with NUL", func(b *Body) { b.UseCase = "Line one of the use case\x00" }, []string{"use_case"}},
+		{"use_case with a bidi override", func(b *Body) { b.UseCase = "Line one of the use case\u202D" }, []string{"use_case"}},
+		{"use_case with DEL", func(b *Body) { b.UseCase = "Line one of the use case\x7f" }, []string{"use_case"}},
+		{"last_round.round with NUL", func(b *Body) { b.LastRound.Round = "Seed\x00" }, []string{"last_round.round"}},
+		{"last_round.lead_investor with a bidi override", func(b *Body) { b.LastRound.LeadInvestor = "\u202EAccel" }, []string{"last_round.lead_investor"}},
 
 		{"aws_account_id absent is fine", func(b *Body) { b.AWSAccountID = nil }, nil},
 		{"aws_account_id empty", func(b *Body) { b.AWSAccountID = ptr("") }, []string{"aws_account_id"}},
@@ -175,6 +185,9 @@ func TestValidateAt(t *testing.T) {
 		{"technical_contact.email invalid", func(b *Body) { b.TechnicalContact.Email = "ada@" }, []string{"technical_contact.email"}},
 		{"technical_contact.email with display name", func(b *Body) { b.TechnicalContact.Email = "Ada <ada@example.com>" }, []string{"technical_contact.email"}},
 		{"technical_contact.email surrounding space ignored", func(b *Body) { b.TechnicalContact.Email = " ada@example.com " }, nil},
+		{"technical_contact.name with NUL", func(b *Body) { b.TechnicalContact.Name = "Ada\x00" }, []string{"technical_contact.name"}},
+		{"technical_contact.email with a bidi override", func(b *Body) { b.TechnicalContact.Email = "ada\u202E@example.com" }, []string{"technical_contact.email"}},
+		{"business_contact.name with ESC", func(b *Body) { b.BusinessContact.Name = "\x1bGrace" }, []string{"business_contact.name"}},
 		{"business_contact missing", func(b *Body) { b.BusinessContact = nil }, []string{"business_contact"}},
 		{"business_contact.email invalid", func(b *Body) { b.BusinessContact.Email = "grace" }, []string{"business_contact.email"}},
 
