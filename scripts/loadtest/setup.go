@@ -22,7 +22,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cloudroute/cloudroute/internal/apiclient"
+	"github.com/cloudroute/cloudroute/internal/cloudrouteapi"
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 )
@@ -115,7 +115,7 @@ type server struct {
 	envShown []string
 	log      *logCapture
 	http     *http.Client
-	api      *apiclient.Client // the API with the admin key
+	api      *cloudrouteapi.Client // the API with the admin key
 	done     chan struct{}
 	waitErr  error
 }
@@ -142,7 +142,7 @@ func startServer(ctx context.Context, o options, bin, dbURL, redisURL string, lo
 	}
 	s := &server{base: fmt.Sprintf("http://127.0.0.1:%d", port), adminKey: "lt-admin-" + randomHex(16), done: make(chan struct{})}
 	s.http = &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4}}
-	s.api = apiclient.New(s.base, s.adminKey, s.http)
+	s.api = cloudrouteapi.New(s.base, s.adminKey, s.http)
 	env := []string{}
 	for _, kv := range os.Environ() {
 		k, _, _ := strings.Cut(kv, "=")
@@ -416,10 +416,10 @@ func seed(ctx context.Context, s *server, db *postgres.DB, o options, log logger
 		if i%2 == 1 {
 			tier = "advanced"
 		}
-		p := apiclient.Partner{Name: fmt.Sprintf("Load Partner %04d", i), Tier: tier, Regions: domain.Regions, Verticals: domain.Verticals,
+		p := cloudrouteapi.Partner{Name: fmt.Sprintf("Load Partner %04d", i), Tier: tier, Regions: domain.Regions, Verticals: domain.Verticals,
 			Capacity: 100000, CommissionBPS: 1000, Status: "active", ContactEmail: fmt.Sprintf("partner%04d@loadtest.example.com", i),
 			ExcludedAxisValues: map[string][]string{}}
-		var created apiclient.Created
+		var created cloudrouteapi.Created
 		if err := s.api.Do(ctx, http.MethodPost, "/v1/admin/partners", p, http.StatusCreated, &created); err != nil {
 			return imported, err
 		}
@@ -427,10 +427,10 @@ func seed(ctx context.Context, s *server, db *postgres.DB, o options, log logger
 			continue
 		}
 		closeRate := 0.45 + 0.45*rng.Float64()
-		rows := make([]apiclient.Outcome, o.trackRecords)
+		rows := make([]cloudrouteapi.Outcome, o.trackRecords)
 		for k := range rows {
 			decided := now.Add(-time.Duration(1+rng.IntN(300))*24*time.Hour - time.Duration(rng.IntN(1440))*time.Minute)
-			r := apiclient.Outcome{DecidedAt: decided.Format(time.RFC3339),
+			r := cloudrouteapi.Outcome{DecidedAt: decided.Format(time.RFC3339),
 				SubmittedAt: decided.Add(-time.Duration(10+rng.IntN(21)) * 24 * time.Hour).Format(time.RFC3339),
 				Stage:       pick(domain.Stages), Region: pick(domain.Regions), Vertical: pick(domain.Verticals),
 				ServiceProfile: pick(domain.ServiceProfiles), EngagementType: pick(domain.EngagementTypes),
@@ -440,7 +440,7 @@ func seed(ctx context.Context, s *server, db *postgres.DB, o options, log logger
 			}
 			rows[k] = r
 		}
-		var ir apiclient.Imported
+		var ir cloudrouteapi.Imported
 		if err := s.api.Do(ctx, http.MethodPost, "/v1/admin/partners/"+created.ID+"/track-record", rows, http.StatusCreated, &ir); err != nil {
 			return imported, err
 		}

@@ -25,7 +25,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/cloudroute/cloudroute/internal/apiclient"
+	"github.com/cloudroute/cloudroute/internal/cloudrouteapi"
 )
 
 const usage = `Usage: go run ./scripts/seeddemo [flags]
@@ -53,7 +53,7 @@ var (
 // partnerSpec is one demo partner and the shape of its invented history.
 // Its Partner is the body that creates it.
 type partnerSpec struct {
-	apiclient.Partner
+	cloudrouteapi.Partner
 
 	closeRate float64 // the approval probability of its past outcomes
 	outcomes  int     // how many past outcomes to import (0: none)
@@ -63,30 +63,30 @@ type partnerSpec struct {
 }
 
 var partners = []partnerSpec{
-	{Partner: apiclient.Partner{Name: "Northwind Cloud Partners", Tier: "premier", Regions: []string{"us_east", "us_west"},
+	{Partner: cloudrouteapi.Partner{Name: "Northwind Cloud Partners", Tier: "premier", Regions: []string{"us_east", "us_west"},
 		Verticals: []string{"fintech", "b2b_saas", "ecommerce"}, Capacity: 25, CommissionBPS: 1000, Status: "active",
 		ContactEmail: "alliances@northwind-cloud.example.com", ExcludedAxisValues: map[string][]string{}},
 		closeRate: 0.84, outcomes: 110, strong: "ai_heavy", weak: "edge_heavy", envName: "NORTHWIND"},
-	{Partner: apiclient.Partner{Name: "Atlas Data & AI", Tier: "advanced", Regions: []string{"us_east", "eu"},
+	{Partner: cloudrouteapi.Partner{Name: "Atlas Data & AI", Tier: "advanced", Regions: []string{"us_east", "eu"},
 		Verticals: []string{"healthtech", "deep_tech", "b2b_saas"}, Capacity: 10, CommissionBPS: 1200, Status: "active",
 		ContactEmail: "partners@atlas-data.example.com", ExcludedAxisValues: map[string][]string{"stage": {"pre_seed"}}},
 		closeRate: 0.77, outcomes: 80, strong: "data_heavy", weak: "compute_heavy", envName: "ATLAS"},
-	{Partner: apiclient.Partner{Name: "Thames Digital Engineering", Tier: "premier", Regions: []string{"uk", "eu"},
+	{Partner: cloudrouteapi.Partner{Name: "Thames Digital Engineering", Tier: "premier", Regions: []string{"uk", "eu"},
 		Verticals: []string{"fintech", "ecommerce", "gaming", "other"}, Capacity: 15, CommissionBPS: 1000, Status: "active",
 		ContactEmail: "aws@thames-digital.example.co.uk", ExcludedAxisValues: map[string][]string{}},
 		closeRate: 0.80, outcomes: 95, strong: "compute_heavy", weak: "ai_heavy", envName: "THAMES"},
-	{Partner: apiclient.Partner{Name: "Bengaluru Scale Labs", Tier: "advanced", Regions: []string{"india", "mena"},
+	{Partner: cloudrouteapi.Partner{Name: "Bengaluru Scale Labs", Tier: "advanced", Regions: []string{"india", "mena"},
 		Verticals: []string{"b2b_saas", "ecommerce", "fintech"}, Capacity: 12, CommissionBPS: 900, Status: "active",
 		ContactEmail: "cloud@scale-labs.example.in", ExcludedAxisValues: map[string][]string{"engagement_type": {"migrate"}}},
 		closeRate: 0.66, outcomes: 60, strong: "compute_heavy", weak: "data_heavy", envName: "BENGALURU"},
-	{Partner: apiclient.Partner{Name: "Pacific Edge Systems", Tier: "advanced", Regions: []string{"us_west"},
+	{Partner: cloudrouteapi.Partner{Name: "Pacific Edge Systems", Tier: "advanced", Regions: []string{"us_west"},
 		Verticals: []string{"gaming", "deep_tech", "other"}, Capacity: 8, CommissionBPS: 1000, Status: "paused",
 		ContactEmail: "hello@pacific-edge.example.com", ExcludedAxisValues: map[string][]string{}},
 		closeRate: 0.73, outcomes: 45, strong: "edge_heavy", weak: "data_heavy", envName: "PACIFIC_EDGE"},
-	{Partner: apiclient.Partner{Name: "Brightpath Consulting", Tier: "select", Regions: []string{"us_east", "uk"},
+	{Partner: cloudrouteapi.Partner{Name: "Brightpath Consulting", Tier: "select", Regions: []string{"us_east", "uk"},
 		Verticals: []string{"b2b_saas"}, Capacity: 10, CommissionBPS: 1000, Status: "active",
 		ContactEmail: "team@brightpath.example.com", ExcludedAxisValues: map[string][]string{}}, envName: "BRIGHTPATH"},
-	{Partner: apiclient.Partner{Name: "Garage Cloud Co", Tier: "registered", Regions: []string{"eu"},
+	{Partner: cloudrouteapi.Partner{Name: "Garage Cloud Co", Tier: "registered", Regions: []string{"eu"},
 		Verticals: []string{"other"}, Capacity: 5, CommissionBPS: 1000, Status: "active",
 		ContactEmail: "founders@garage-cloud.example.eu", ExcludedAxisValues: map[string][]string{}}, envName: "GARAGE"},
 }
@@ -135,7 +135,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if *adminKey == "" {
 		return errors.New("an admin key is required: --admin-key, $ADMIN_KEY or $CLOUDROUTE_BOOTSTRAP_ADMIN_KEY")
 	}
-	c := apiclient.New(*apiURL, *adminKey, &http.Client{Timeout: 60 * time.Second})
+	c := cloudrouteapi.New(*apiURL, *adminKey, &http.Client{Timeout: 60 * time.Second})
 
 	if err := waitReady(ctx, c, *wait); err != nil {
 		return err
@@ -161,7 +161,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	var out []issued
 	for i, p := range partners {
-		var created apiclient.Created
+		var created cloudrouteapi.Created
 		if err := c.Do(ctx, http.MethodPost, "/v1/admin/partners", p.Partner, http.StatusCreated, &created); err != nil {
 			return fmt.Errorf("create partner %q: %w", p.Name, err)
 		}
@@ -169,7 +169,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			p.Tier, p.Status, strings.Join(p.Regions, ","), created.ID)
 		if p.outcomes > 0 {
 			rows := trackRecord(rng, p, now)
-			var res apiclient.Imported
+			var res cloudrouteapi.Imported
 			if err := c.Do(ctx, http.MethodPost, "/v1/admin/partners/"+created.ID+"/track-record", rows, http.StatusCreated, &res); err != nil {
 				return fmt.Errorf("import the track record of %q: %w", p.Name, err)
 			}
@@ -230,11 +230,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 // mostly its verticals, founders and portfolio pools with amounts in their
 // ranges, decided within the last 300 days, approved with roughly
 // p.closeRate (better on p.strong, worse on p.weak).
-func trackRecord(rng *rand.Rand, p partnerSpec, now time.Time) []apiclient.Outcome {
+func trackRecord(rng *rand.Rand, p partnerSpec, now time.Time) []cloudrouteapi.Outcome {
 	pick := func(s []string) string { return s[rng.IntN(len(s))] }
-	rows := make([]apiclient.Outcome, 0, p.outcomes)
+	rows := make([]cloudrouteapi.Outcome, 0, p.outcomes)
 	for range p.outcomes {
-		o := apiclient.Outcome{
+		o := cloudrouteapi.Outcome{
 			Region:         pick(p.Regions),
 			Stage:          pick(stages),
 			ServiceProfile: pick(serviceProfiles),
@@ -287,7 +287,7 @@ func trackRecord(rng *rand.Rand, p partnerSpec, now time.Time) []apiclient.Outco
 }
 
 // waitReady polls GET /readyz until it answers 200, for at most d.
-func waitReady(ctx context.Context, c *apiclient.Client, d time.Duration) error {
+func waitReady(ctx context.Context, c *cloudrouteapi.Client, d time.Duration) error {
 	deadline := time.Now().Add(d)
 	for {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+"/readyz", nil)

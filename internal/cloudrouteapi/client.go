@@ -1,7 +1,7 @@
 // Package apiclient is a client for CloudRoute's own HTTP API, used by the
 // scripts (scripts/seeddemo, scripts/loadtest). It uses only the standard
 // library and the HTTP contract (openapi.yaml).
-package apiclient
+package cloudrouteapi
 
 import (
 	"bytes"
