@@ -1,4 +1,4 @@
-// Package apiclient is a client for CloudRoute's own HTTP API, used by the
+// Package cloudrouteapi is a client for CloudRoute's own HTTP API, used by the
 // scripts (scripts/seeddemo, scripts/loadtest). It uses only the standard
 // library and the HTTP contract (openapi.yaml).
 package cloudrouteapi
