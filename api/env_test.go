@@ -302,7 +302,7 @@ func intakeBody(over map[string]any) map[string]any {
 	b, _ := json.Marshal(intake.Example())
 	var m map[string]any
 	json.Unmarshal(b, &m)
-	m["website"] = fmt.Sprintf("https://startup%d-%d.example.com", domainSeq, time.Now().UnixNano()%1e9)
+	m["website"] = fmt.Sprintf("https://startup%d-%d.example", domainSeq, time.Now().UnixNano()%1e9)
 	delete(m, "aws_account_id")
 	for k, v := range over {
 		if v == nil {

@@ -35,7 +35,7 @@ var itkUUID = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{
 
 // itkDomain is a customer domain no other test run has used.
 func itkDomain(prefix string) string {
-	return fmt.Sprintf("%s%d.example.com", prefix, time.Now().UnixNano())
+	return fmt.Sprintf("%s%d.example", prefix, time.Now().UnixNano())
 }
 
 // itkMarshal encodes v as JSON once, so that the same bytes can be sent
@@ -467,9 +467,10 @@ func TestIntakeSubmitMalformed(t *testing.T) {
 	})
 }
 
-// TestIntakeDuplicateCustomer: one open intake per customer, by normalised
-// domain and by AWS account; the 409 says nothing about the first intake;
-// once it is withdrawn, the customer may submit again.
+// TestIntakeDuplicateCustomer: one open intake per customer, by registrable
+// domain (a subdomain is the same customer) and by AWS account; the 409 says
+// nothing about the first intake; once it is withdrawn, the customer may
+// submit again.
 func TestIntakeDuplicateCustomer(t *testing.T) {
 	e := newEnv(t)
 	dom := itkDomain("example-co")
@@ -484,6 +485,8 @@ func TestIntakeDuplicateCustomer(t *testing.T) {
 		"http://" + dom + ":8080/pricing?ref=x",
 		dom + ".",
 		"  www.www." + dom + "  ",
+		"https://app." + dom,
+		"http://api.eu." + strings.ToUpper(dom) + ":8443/v1",
 	} {
 		t.Run("same domain as "+website, func(t *testing.T) {
 			before := e.itkCounts()
@@ -500,10 +503,6 @@ func TestIntakeDuplicateCustomer(t *testing.T) {
 			e.itkNothingWritten(t, before)
 		})
 	}
-
-	t.Run("subdomain is another customer", func(t *testing.T) {
-		e.submit(map[string]any{"website": "app." + dom})
-	})
 
 	t.Run("same aws_account_id on another domain", func(t *testing.T) {
 		acctID, _ := e.submit(map[string]any{"aws_account_id": "111122223333"})
@@ -543,6 +542,69 @@ func TestIntakeDuplicateCustomer(t *testing.T) {
 		e.do("POST", "/v1/intakes/"+id+"/withdraw", tok, nil).want(t, 200)
 		e.submit(map[string]any{"aws_account_id": acct})
 	})
+}
+
+// TestIntakeRegistrableDomain: the customer is the registrable domain of
+// the website (eTLD+1 by the Public Suffix List), so a subdomain cannot
+// open a second intake, while apps under a shared hosting suffix are
+// customers of their own; a public suffix alone is no customer at all.
+func TestIntakeRegistrableDomain(t *testing.T) {
+	e := newEnv(t)
+	stored := func(id string) string {
+		t.Helper()
+		var d string
+		if err := e.db.Get(&d, `SELECT customer_domain FROM intakes WHERE id = $1`, id); err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+
+	t.Run("a subdomain after the domain is duplicate_intake", func(t *testing.T) {
+		id, _ := e.submit(map[string]any{"website": "example.com"})
+		if d := stored(id); d != "example.com" {
+			t.Errorf("customer_domain %q, want example.com", d)
+		}
+		before := e.itkCounts()
+		e.do("POST", "/v1/intakes", "", intakeBody(map[string]any{"website": "https://app.example.com"})).
+			problem(t, 409, "duplicate_intake")
+		e.itkNothingWritten(t, before)
+	})
+	t.Run("the domain after a subdomain is duplicate_intake", func(t *testing.T) {
+		id, _ := e.submit(map[string]any{"website": "www.example.co.uk/x"})
+		if d := stored(id); d != "example.co.uk" {
+			t.Errorf("customer_domain %q, want example.co.uk", d)
+		}
+		e.do("POST", "/v1/intakes", "", intakeBody(map[string]any{"website": "https://example.co.uk"})).
+			problem(t, 409, "duplicate_intake")
+	})
+	t.Run("apps under a private-section suffix are two customers", func(t *testing.T) {
+		a, _ := e.submit(map[string]any{"website": "https://acme.herokuapp.com/"})
+		b, _ := e.submit(map[string]any{"website": "other.herokuapp.com"})
+		if da, db := stored(a), stored(b); da != "acme.herokuapp.com" || db != "other.herokuapp.com" {
+			t.Errorf("customer_domain %q and %q, want acme.herokuapp.com and other.herokuapp.com", da, db)
+		}
+		e.do("POST", "/v1/intakes", "", intakeBody(map[string]any{"website": "api.acme.herokuapp.com"})).
+			problem(t, 409, "duplicate_intake")
+	})
+	t.Run("unicode and punycode spellings are one customer", func(t *testing.T) {
+		id, _ := e.submit(map[string]any{"website": "https://www.bücher.example/"})
+		if d := stored(id); d != "xn--bcher-kva.example" {
+			t.Errorf("customer_domain %q, want xn--bcher-kva.example", d)
+		}
+		e.do("POST", "/v1/intakes", "", intakeBody(map[string]any{"website": "shop.XN--BCHER-KVA.example"})).
+			problem(t, 409, "duplicate_intake")
+	})
+	for _, website := range []string{"co.uk", "https://herokuapp.com/", "github.io", "10.0.0.1", "intranet"} {
+		t.Run("no customer in "+website, func(t *testing.T) {
+			before := e.itkCounts()
+			r := e.do("POST", "/v1/intakes", "", intakeBody(map[string]any{"website": website}))
+			r.problem(t, 422, "validation_failed")
+			if d := cmp.Diff([]string{"website"}, r.fields(t)); d != "" {
+				t.Errorf("fields (-want +got):\n%s", d)
+			}
+			e.itkNothingWritten(t, before)
+		})
+	}
 }
 
 // TestIntakeDuplicateRace: two submissions of one customer at the same

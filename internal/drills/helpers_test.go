@@ -712,7 +712,7 @@ func intakeBody() []byte {
 	b, _ := json.Marshal(intake.Example())
 	var m map[string]any
 	json.Unmarshal(b, &m)
-	m["website"] = fmt.Sprintf("https://drill%d-%s.example.com", domainSeq.Add(1), randHex(3))
+	m["website"] = fmt.Sprintf("https://drill%d-%s.example", domainSeq.Add(1), randHex(3))
 	delete(m, "aws_account_id")
 	out, _ := json.Marshal(m)
 	return out

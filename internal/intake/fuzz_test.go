@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/net/publicsuffix"
 
 	"github.com/cloudroute/cloudroute/internal/domain"
 )
@@ -81,8 +82,9 @@ func FuzzDecodeValidate(f *testing.F) {
 }
 
 // FuzzNormalizeDomain checks that a customer identity is always a plain,
-// dotted, lower-case host name, and that normalising it again changes
-// nothing: two spellings of one site must never become two customers.
+// dotted, lower-case ASCII host name and a registrable domain, and that
+// normalising it again changes nothing: two spellings of one site must
+// never become two customers.
 func FuzzNormalizeDomain(f *testing.F) {
 	for _, s := range []string{
 		"example.com", "https://WWW.Example.com:443/about?x=1", "http://Example.COM:8080/x?y#z",
@@ -90,6 +92,8 @@ func FuzzNormalizeDomain(f *testing.F) {
 		"[::1]", "http://10.0.0.1/", "intranet", "ftp://example.com", "", "exa mple.com",
 		"-bad.com", "bücher.de", "www.www.example.com", "www.com", "javascript:alert(1)",
 		"https://user@example.com", `http://example.com\@x`, "example.com:", "a.b.c.d.e.f.g",
+		"https://app.example.co.uk/x", "acme.herokuapp.com", "herokuapp.com", "co.uk", "xn--bcher-kva.example",
+		"BÜCHER.example", "ｅｘａｍｐｌｅ.com", "app。example。com", "xn--zz.com",
 	} {
 		f.Add(s)
 	}
@@ -117,6 +121,14 @@ func FuzzNormalizeDomain(f *testing.F) {
 			t.Fatalf("%q: result %q has an empty label", in, got)
 		case len(got) > maxDomainLen:
 			t.Fatalf("%q: result is %d bytes long", in, len(got))
+		}
+		for i := 0; i < len(got); i++ {
+			if got[i] >= 0x80 {
+				t.Fatalf("%q: result %q is not ASCII", in, got)
+			}
+		}
+		if reg, err := publicsuffix.EffectiveTLDPlusOne(got); err != nil || reg != got {
+			t.Fatalf("%q: result %q is not a registrable domain (%q, %v)", in, got, reg, err)
 		}
 		again, err := NormalizeDomain(got)
 		if err != nil || again != got {

@@ -1,7 +1,8 @@
 // Package intake holds the rules of the founder's intake form (SPEC §4): the
 // body as it arrives in JSON, a strict decoder, the validator that reports
-// every bad field at once, and the customer identity (the normalised website
-// domain) that duplicate-filing protection keys on (SPEC §3). It does no I/O.
+// every bad field at once, and the customer identity (the registrable domain
+// of the website) that duplicate-filing protection keys on (SPEC §3). It
+// does no I/O.
 package intake
 
 import (

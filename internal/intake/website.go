@@ -4,6 +4,9 @@ import (
 	"net/netip"
 	"strings"
 
+	"golang.org/x/net/idna"
+	"golang.org/x/net/publicsuffix"
+
 	"github.com/cloudroute/cloudroute/internal/domain"
 )
 
@@ -23,17 +26,35 @@ var reservedTLDs = []string{
 	"lan", "home", "corp", "invalid", "arpa", "onion",
 }
 
-// NormalizeDomain returns the customer identity of a website: its domain in
-// lower case, without scheme, "www.", port, path, query, fragment or
-// trailing dot. Two intakes with the same result are the same customer
-// (SPEC §3, one partner per customer).
+// idnaProfile turns an internationalised host into its ASCII (punycode)
+// form the way browsers resolve it (UTS #46 non-transitional mapping, so
+// "straße" stays distinct from "strasse"; case folded; full-width forms and
+// the ideographic full stop mapped), with the STD3 rules so that only
+// letters, digits and hyphens remain. Hyphen placement is left to
+// checkLabel: "ab--cd.com" is an ordinary ASCII host.
+var idnaProfile = idna.New(
+	idna.MapForLookup(),
+	idna.BidiRule(),
+	idna.CheckJoiners(true),
+	idna.Transitional(false),
+	idna.CheckHyphens(false),
+)
+
+// NormalizeDomain returns the customer identity of a website: its
+// registrable domain, the public suffix plus one label (eTLD+1 by the
+// Public Suffix List), in lower-case ASCII, without scheme, port, path,
+// query, fragment, trailing dot or subdomains. "https://app.example.co.uk/x"
+// is "example.co.uk"; "acme.herokuapp.com" stays itself, because
+// herokuapp.com is a suffix shared by many customers (the list's private
+// section counts as well as ICANN's). Two intakes with the same result are
+// the same customer (SPEC §3, one partner per customer).
 //
 // It accepts a bare domain ("example.com", "example.com:8443/x") or an
-// http or https URL. It refuses other schemes, user info, IP addresses,
-// single-label and special-use names, and anything not plain ASCII:
-// an internationalised domain must be sent in its punycode (xn--) form.
-// A refusal is a *domain.Error with code validation_failed naming the field
-// "website".
+// http or https URL. An internationalised domain may be sent in Unicode or
+// in punycode; both give the punycode (xn--) form. It refuses other
+// schemes, user info, IP addresses, single-label and special-use names,
+// and a public suffix on its own ("co.uk", "herokuapp.com"). A refusal is
+// a *domain.Error with code validation_failed naming the field "website".
 func NormalizeDomain(website string) (string, error) {
 	d, reason := normalizeDomain(website)
 	if reason != "" {
@@ -44,8 +65,25 @@ func NormalizeDomain(website string) (string, error) {
 	return d, nil
 }
 
-// normalizeDomain returns the domain, or the reason it has none.
+// normalizeDomain returns the registrable domain, or the reason it has none.
 func normalizeDomain(website string) (string, string) {
+	host, reason := websiteHost(website)
+	if reason != "" {
+		return "", reason
+	}
+	reg, err := publicsuffix.EffectiveTLDPlusOne(host)
+	if err != nil {
+		// websiteHost has refused empty labels, so the only failure left
+		// is a host that is itself a public suffix.
+		return "", "is a public suffix shared by many sites (such as co.uk or herokuapp.com); " +
+			"give the company's own domain, such as example.co.uk or example.herokuapp.com"
+	}
+	return reg, ""
+}
+
+// websiteHost returns the full host name of a website, checked and in
+// lower-case ASCII, or the reason it has none.
+func websiteHost(website string) (string, string) {
 	s := strings.TrimSpace(website)
 	if s == "" {
 		return "", "is required"
@@ -54,15 +92,13 @@ func normalizeDomain(website string) (string, string) {
 		return "", "must be at most 2048 characters"
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 {
-			return "", "must be ASCII; send an internationalised domain in its punycode (xn--) form"
-		}
-		if c <= ' ' || c == 0x7f {
+		if c := s[i]; c <= ' ' || c == 0x7f {
 			return "", "must not contain spaces or control characters"
 		}
 	}
-	s = strings.ToLower(s)
+	// Only ASCII is folded here: idnaProfile folds the rest of the host by
+	// the IDNA rules, which differ from strings.ToLower for a few letters.
+	s = strings.Map(asciiLower, s)
 
 	if i := strings.Index(s, "://"); i >= 0 {
 		switch s[:i] {
@@ -94,14 +130,16 @@ func normalizeDomain(website string) (string, string) {
 		}
 		host = host[:i]
 	}
+	if needsIDNA(host) {
+		a, err := idnaProfile.ToASCII(host)
+		if err != nil {
+			return "", "is not a valid internationalised domain name"
+		}
+		host = a
+	}
 	host = strings.TrimSuffix(host, ".")
 	if _, err := netip.ParseAddr(host); err == nil {
 		return "", "must be a domain name, not an IP address"
-	}
-	// Strip "www." as long as a dotted name remains, so that "www.com" is
-	// kept whole and the result is stable when normalised again.
-	for strings.HasPrefix(host, "www.") && strings.Contains(host[4:], ".") {
-		host = host[4:]
 	}
 	if len(host) > maxDomainLen {
 		return "", "must be a domain name of at most 253 characters"
@@ -125,6 +163,25 @@ func normalizeDomain(website string) (string, string) {
 		}
 	}
 	return host, ""
+}
+
+// needsIDNA reports whether host is internationalised: non-ASCII, or
+// holding a punycode label, which is checked to decode to a valid name so
+// that one name has one spelling.
+func needsIDNA(host string) bool {
+	for i := 0; i < len(host); i++ {
+		if host[i] >= 0x80 {
+			return true
+		}
+	}
+	return strings.HasPrefix(host, "xn--") || strings.Contains(host, ".xn--")
+}
+
+func asciiLower(r rune) rune {
+	if 'A' <= r && r <= 'Z' {
+		return r + ('a' - 'A')
+	}
+	return r
 }
 
 func checkLabel(label string) string {

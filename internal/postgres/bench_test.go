@@ -205,7 +205,7 @@ func BenchmarkRouteIntakeWrite(b *testing.B) {
 	ids := make([]string, b.N)
 	for i := range ids {
 		body := intake.Example()
-		body.Website = fmt.Sprintf("https://bench-%d-%d.example.com", run, i)
+		body.Website = fmt.Sprintf("https://bench-%d-%d.example", run, i)
 		body.AWSAccountID = nil
 		dom, err := intake.NormalizeDomain(body.Website)
 		if err != nil {

@@ -5,9 +5,12 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/jmoiron/sqlx"
 
 	"github.com/cloudroute/cloudroute/migrations"
 )
@@ -16,10 +19,22 @@ import (
 // two processes starting together do not both apply a file.
 const migrateLockID = 72_616_110_001
 
+// migrationPrep holds, by version, a step that runs in a migration's
+// transaction just before its SQL, for what SQL cannot compute; the SQL
+// file says what it expects from it.
+var migrationPrep = map[int]func(context.Context, *sqlx.Tx) error{
+	11: stageRegistrableDomains,
+}
+
 // Migrate applies every embedded migration not yet recorded in
 // schema_migrations, in order, one transaction each, under an advisory lock.
 // It returns the versions it applied.
 func (db *DB) Migrate(ctx context.Context, log *slog.Logger) ([]int, error) {
+	return db.migrate(ctx, log, math.MaxInt)
+}
+
+// migrate is Migrate stopping after version last.
+func (db *DB) migrate(ctx context.Context, log *slog.Logger, last int) ([]int, error) {
 	files, err := fs.Glob(migrations.FS, "*.sql")
 	if err != nil {
 		return nil, err
@@ -63,6 +78,9 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) ([]int, error) {
 	}
 	var ran []int
 	for _, m := range all {
+		if m.version > last {
+			break
+		}
 		if applied[m.version] {
 			continue
 		}
@@ -73,6 +91,12 @@ func (db *DB) Migrate(ctx context.Context, log *slog.Logger) ([]int, error) {
 		tx, err := conn.BeginTxx(ctx, nil)
 		if err != nil {
 			return ran, err
+		}
+		if prep := migrationPrep[m.version]; prep != nil {
+			if err := prep(ctx, tx); err != nil {
+				tx.Rollback()
+				return ran, fmt.Errorf("migration %s: %w", m.name, err)
+			}
 		}
 		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 			tx.Rollback()

@@ -62,12 +62,13 @@ func newBodies(label string) *bodies {
 	return b
 }
 
-// host is the customer domain of request n: "<label>-<n>.loadtest.example".
+// host is the customer domain of request n: "<label>-<n>.example", a
+// registrable domain of its own.
 func (b *bodies) host(dst []byte, n int64) []byte {
 	dst = append(dst, b.label...)
 	dst = append(dst, '-')
 	dst = strconv.AppendInt(dst, n, 10)
-	return append(dst, ".loadtest.example"...)
+	return append(dst, ".example"...)
 }
 
 // body is the JSON of request n, a new customer.
