@@ -68,11 +68,11 @@ func TestMigrateRegistrableDomain(t *testing.T) {
 		t.Helper()
 		b := intake.Example()
 		b.AWSAccountID = nil
-		res, err := db.SubmitIntake(ctx, b, stored, "", nil, func(id, _, _ string) []byte { return []byte(id) })
+		res, err := db.SubmitIntake(ctx, b, stored, "", nil)
 		if err != nil {
 			t.Fatalf("submit %s: %v", stored, err)
 		}
-		id := string(res.Body)
+		id := res.IntakeID
 		if _, err := db.Exec(`UPDATE intakes SET status = $2, created_at = $3, updated_at = $3 WHERE id = $1`,
 			id, status, t0.Add(time.Duration(age)*time.Hour)); err != nil {
 			t.Fatal(err)
@@ -202,7 +202,7 @@ func TestMigrateRegistrableDomain(t *testing.T) {
 		}
 		b := intake.Example()
 		b.AWSAccountID = nil
-		_, err = db.SubmitIntake(ctx, b, dom, "", nil, func(id, _, _ string) []byte { return []byte(id) })
+		_, err = db.SubmitIntake(ctx, b, dom, "", nil)
 		return err
 	}
 	wantCode := func(what string, err error, code string) {
