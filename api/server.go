@@ -90,9 +90,7 @@ func New(d Deps) (*Server, error) {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	if d.Registry != nil {
-		e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
-	}
+	// /metrics is not served here: see MetricsHandler.
 	v1 := e.Group("/v1")
 	s.registerPartnerRoutes(v1)
 	s.registerSettingsRoutes(v1)
@@ -107,6 +105,16 @@ func New(d Deps) (*Server, error) {
 
 // Handler is the server's http.Handler.
 func (s *Server) Handler() http.Handler { return s.engine }
+
+// MetricsHandler serves the Prometheus exposition of reg at GET /metrics,
+// and nothing else. It is served on its own listener (METRICS_ADDR), never
+// on the public router: the metrics name routes, volumes and error rates,
+// which are nobody's business outside the operators.
+func MetricsHandler(reg prometheus.Gatherer) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
+}
 
 // Routes lists the served method and path pairs, in gin's path syntax.
 func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
@@ -148,23 +156,46 @@ func logFrom(c *gin.Context) *slog.Logger {
 
 // observe logs one line per request and feeds the Prometheus metrics. It
 // logs no bodies, so contact names and emails never reach the log.
+//
+// Every label value comes from a closed set, whatever the client sends: the
+// route is the registered pattern or "unmatched", the method one of the
+// standard methods or "other". A client inventing methods or paths would
+// otherwise add a series per request, without bound.
 func (s *Server) observe(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	route := c.FullPath()
 	if route == "" {
-		route = "unmatched"
+		route = routeUnmatched
 	}
+	method := methodLabel(c.Request.Method)
 	status := c.Writer.Status()
 	d := time.Since(start)
-	s.reqs.WithLabelValues(route, c.Request.Method, strconv.Itoa(status)).Inc()
-	s.latency.WithLabelValues(route, c.Request.Method).Observe(d.Seconds())
+	s.reqs.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	s.latency.WithLabelValues(route, method).Observe(d.Seconds())
 	lvl := slog.LevelInfo
 	if status >= 500 {
 		lvl = slog.LevelError
 	}
-	logFrom(c).Log(c.Request.Context(), lvl, "http request", "method", c.Request.Method, "route", route,
+	logFrom(c).Log(c.Request.Context(), lvl, "http request", "method", method, "route", route,
 		"status", status, "duration_ms", float64(d.Microseconds())/1000, "client_ip", c.ClientIP())
+}
+
+// The label values of requests outside the served routes and methods.
+const (
+	routeUnmatched = "unmatched"
+	methodOther    = "other"
+)
+
+// methodLabel is method when it is a standard method, and "other" for
+// anything else (PROBE, a lower-case get, four thousand letters).
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return methodOther
 }
 
 // recover turns a panic into a logged 500 problem; the stack stays in the log.
