@@ -104,3 +104,19 @@ func checkContract(t *testing.T, req *http.Request, r resp) {
 			msg, strings.TrimSpace(string(r.body)))
 	}
 }
+
+// TestOpenAPIWritesDocument415: every POST, PUT and PATCH documents the
+// 415 the Content-Type check may answer.
+func TestOpenAPIWritesDocument415(t *testing.T) {
+	doc, _ := loadSpec(t)
+	for path, item := range doc.Paths.Map() {
+		for method, op := range item.Operations() {
+			switch method {
+			case http.MethodPost, http.MethodPut, http.MethodPatch:
+				if op.Responses.Status(http.StatusUnsupportedMediaType) == nil {
+					t.Errorf("%s %s does not document 415", method, path)
+				}
+			}
+		}
+	}
+}

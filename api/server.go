@@ -4,13 +4,17 @@
 package api
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -81,7 +85,7 @@ func New(d Deps) (*Server, error) {
 		}
 	}
 
-	e.Use(s.requestID, s.observe, s.recover, limitBody)
+	e.Use(s.requestID, s.observe, s.recover, limitBody, checkContentType)
 	e.NoRoute(func(c *gin.Context) { respondError(c, domain.NotFound()) })
 	e.NoMethod(func(c *gin.Context) {
 		writeProblem(c, Problem{Type: problemTypeBase + "method_not_allowed", Title: "Method not allowed",
@@ -225,6 +229,75 @@ func limitBody(c *gin.Context) {
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	c.Next()
+}
+
+// checkContentType refuses a body the endpoint cannot read: a POST, PUT or
+// PATCH that carries a body must say it is JSON (application/json or
+// application/*+json, with any parameters), or CSV (text/csv) where the
+// route reads CSV. Anything else, or no Content-Type at all, is 415
+// unsupported_media_type before a handler runs, so nothing is written. An
+// empty body is not checked: endpoints whose body is optional work without
+// one, and without a Content-Type.
+func checkContentType(c *gin.Context) {
+	switch c.Request.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+	default:
+		c.Next()
+		return
+	}
+	// Unknown paths and methods are 404 and 405, whatever the body.
+	if c.FullPath() == "" || !hasBody(c.Request) {
+		c.Next()
+		return
+	}
+	ct := c.GetHeader("Content-Type")
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil || !acceptsMediaType(c.FullPath(), mt) {
+		want := "application/json"
+		if csvRoutes[c.FullPath()] {
+			want += " or text/csv"
+		}
+		got := "no Content-Type"
+		if ct != "" {
+			got = "Content-Type " + strconv.Quote(ct)
+		}
+		respondError(c, domain.Errorf(domain.ECodeUnsupportedMediaType, "the body must be %s, got %s", want, got))
+		return
+	}
+	c.Next()
+}
+
+// csvRoutes are the routes that read text/csv as well as JSON.
+var csvRoutes = map[string]bool{"/v1/admin/partners/:id/track-record": true}
+
+// acceptsMediaType reports whether route reads a body of media type mt
+// (lower case, without parameters, as mime.ParseMediaType returns it).
+func acceptsMediaType(route, mt string) bool {
+	if mt == "application/json" {
+		return true
+	}
+	if sub, ok := strings.CutPrefix(mt, "application/"); ok && strings.HasSuffix(sub, "+json") {
+		return true
+	}
+	return mt == "text/csv" && csvRoutes[route]
+}
+
+// hasBody reports whether r carries a non-empty body. A body of unknown
+// length (chunked) is peeked at: one byte tells, and it is put back.
+func hasBody(r *http.Request) bool {
+	switch {
+	case r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0:
+		return false
+	case r.ContentLength > 0:
+		return true
+	}
+	br := bufio.NewReaderSize(r.Body, 16)
+	_, err := br.Peek(1)
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{br, r.Body}
+	return err != io.EOF
 }
 
 func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }
