@@ -150,6 +150,8 @@ func TestContentTypeAccepted(t *testing.T) {
 		{"partner as +json", "POST", "/v1/admin/partners", e.adminKey, "application/vnd.cloudroute+json", mtJSON(t, partnerBody(nil)), false, 201},
 		{"partner patch as merge-patch+json", "PATCH", "/v1/admin/partners/" + pid, e.adminKey, "application/merge-patch+json", `{"capacity":12}`, false, 200},
 		{"track record as CSV", "POST", "/v1/admin/partners/" + pid + "/track-record", e.adminKey, "text/csv", mtCSV, false, 201},
+		{"track record as CSV in capitals", "POST", "/v1/admin/partners/" + pid + "/track-record", e.adminKey, "Text/CSV", mtCSV, false, 201},
+		{"intake with a malformed parameter", "POST", "/v1/intakes", "", "application/json; charset", "", false, 201},
 		{"track record as CSV with charset, chunked", "POST", "/v1/admin/partners/" + pid + "/track-record", e.adminKey, "text/csv; charset=utf-8", mtCSV, true, 201},
 		{"api key, no body, no type", "POST", "/v1/admin/partners/" + pid + "/api-keys", e.adminKey, "", "", false, 201},
 		{"api key, empty chunked body, no type", "POST", "/v1/admin/partners/" + pid + "/api-keys", e.adminKey, "", "", true, 201},
@@ -170,7 +172,7 @@ func TestContentTypeAccepted(t *testing.T) {
 	t.Run("a read, no type", func(t *testing.T) {
 		e.mtSend("GET", "/v1/admin/partners/"+pid, e.adminKey, "", "", false).want(t, 200)
 	})
-	if n := e.count("outcomes"); n != 2 {
-		t.Errorf("%d outcomes imported, want 2", n)
+	if n := e.count("outcomes"); n != 3 {
+		t.Errorf("%d outcomes imported, want 3", n)
 	}
 }

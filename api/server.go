@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -250,9 +251,8 @@ func checkContentType(c *gin.Context) {
 		c.Next()
 		return
 	}
-	ct := c.GetHeader("Content-Type")
-	mt, _, err := mime.ParseMediaType(ct)
-	if err != nil || !acceptsMediaType(c.FullPath(), mt) {
+	if !acceptsMediaType(c.FullPath(), mediaType(c)) {
+		ct := c.GetHeader("Content-Type")
 		want := "application/json"
 		if csvRoutes[c.FullPath()] {
 			want += " or text/csv"
@@ -267,11 +267,23 @@ func checkContentType(c *gin.Context) {
 	c.Next()
 }
 
+// mediaType is the request's media type, lower case and without
+// parameters ("text/csv" for "Text/CSV; charset=utf-8"), or "" when there is
+// no Content-Type or it cannot be parsed. Malformed parameters alone do not
+// hide the type.
+func mediaType(c *gin.Context) string {
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil && !errors.Is(err, mime.ErrInvalidMediaParameter) {
+		return ""
+	}
+	return mt
+}
+
 // csvRoutes are the routes that read text/csv as well as JSON.
 var csvRoutes = map[string]bool{"/v1/admin/partners/:id/track-record": true}
 
-// acceptsMediaType reports whether route reads a body of media type mt
-// (lower case, without parameters, as mime.ParseMediaType returns it).
+// acceptsMediaType reports whether route reads a body of media type mt (as
+// mediaType returns it).
 func acceptsMediaType(route, mt string) bool {
 	if mt == "application/json" {
 		return true
