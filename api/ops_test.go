@@ -2,8 +2,10 @@ package api_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
@@ -94,14 +96,44 @@ func TestOpsReadyzUnavailable(t *testing.T) {
 	e.do("GET", "/readyz", "", nil).want(t, 200)
 }
 
+// opsMetricsEnv is newEnv with a registry of its own, served by
+// api.MetricsHandler on a listener apart from the API's, as in production.
+func opsMetricsEnv(t *testing.T) (*env, *prometheus.Registry, *httptest.Server) {
+	t.Helper()
+	base := newEnv(t)
+	reg := prometheus.NewRegistry()
+	s, err := api.New(api.Deps{DB: base.db, Redis: base.rdb, Config: base.cfg, Log: base.log, Registry: reg})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := *base
+	e.api = s
+	e.srv = httptest.NewServer(s.Handler())
+	t.Cleanup(e.srv.Close)
+	ms := httptest.NewServer(api.MetricsHandler(reg))
+	t.Cleanup(ms.Close)
+	return &e, reg, ms
+}
+
+func opsGet(t *testing.T, url string) resp {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return resp{status: res.StatusCode, header: res.Header, body: b}
+}
+
 func TestOpsMetrics(t *testing.T) {
-	e := newEnv(t)
+	e, _, ms := opsMetricsEnv(t)
 	e.do("GET", "/healthz", "", nil).want(t, 200)
 	e.do("GET", "/healthz", "", nil).want(t, 200)
 	e.do("GET", "/v1/admin/settings", e.adminKey, nil).want(t, 200)
 	e.do("GET", "/v1/admin/settings", "", nil).want(t, 401)
 	e.do("GET", "/v1/no-such-thing", "", nil).want(t, 404)
-	r := e.do("GET", "/metrics", "", nil).want(t, 200)
+	r := opsGet(t, ms.URL+"/metrics").want(t, 200)
 	if ct := r.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 		t.Errorf("Content-Type %q, want text/plain exposition", ct)
 	}
@@ -119,6 +151,96 @@ func TestOpsMetrics(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Logf("metrics:\n%s", body)
+	}
+	// The metrics listener serves the metrics and nothing else.
+	opsGet(t, ms.URL+"/healthz").want(t, 404)
+}
+
+// TestOpsMetricsNotPublic: the public router does not serve /metrics, with
+// or without credentials; it is a 404 like any unknown path.
+func TestOpsMetricsNotPublic(t *testing.T) {
+	e := newEnv(t)
+	e.do("GET", "/metrics", "", nil).problem(t, 404, "not_found")
+	e.do("GET", "/metrics", e.adminKey, nil).problem(t, 404, "not_found")
+}
+
+// TestOpsMetricsLabelsBounded: requests with invented methods and paths
+// add no label values of their own; the series stay bounded whatever
+// clients send, and every label value is a served route, a standard method,
+// or one of the two catch-alls.
+func TestOpsMetricsLabelsBounded(t *testing.T) {
+	e, reg, _ := opsMetricsEnv(t)
+	series := func() (int, map[string]map[string]bool) {
+		mfs, err := reg.Gather()
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		labels := map[string]map[string]bool{}
+		for _, mf := range mfs {
+			if !strings.HasPrefix(mf.GetName(), "cloudroute_http_") {
+				continue
+			}
+			for _, m := range mf.GetMetric() {
+				n++
+				for _, l := range m.GetLabel() {
+					if labels[l.GetName()] == nil {
+						labels[l.GetName()] = map[string]bool{}
+					}
+					labels[l.GetName()][l.GetValue()] = true
+				}
+			}
+		}
+		return n, labels
+	}
+	send := func(method, path string) {
+		req, err := http.NewRequest(method, e.srv.URL+path, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("%.40s %s: %v", method, path, err)
+		}
+		io.Copy(io.Discard, res.Body)
+		res.Body.Close()
+	}
+	// One of each kind first, so that the catch-all series exist.
+	send("GET", "/healthz")
+	send("PROBE", "/v1/intakes")
+	send("PROBE", "/nowhere")
+	send("GET", "/nowhere")
+	n0, _ := series()
+
+	for i := 0; i < 100; i++ {
+		send(fmt.Sprintf("PROBE%d", i), "/v1/intakes")
+		send("GET", fmt.Sprintf("/v1/nowhere-%d", i))
+		send(fmt.Sprintf("M%d", i), fmt.Sprintf("/elsewhere/%d", i))
+	}
+	send("get", "/healthz")
+	send(strings.Repeat("X", 4000), "/v1/intakes")
+	n1, labels := series()
+	if n1 != n0 {
+		t.Errorf("%d series after the odd requests, %d before: invented methods or paths became labels", n1, n0)
+	}
+	routes := map[string]bool{"unmatched": true}
+	for _, r := range e.api.Routes() {
+		routes[r.Path] = true
+	}
+	methods := map[string]bool{"GET": true, "HEAD": true, "POST": true, "PUT": true, "PATCH": true,
+		"DELETE": true, "OPTIONS": true, "other": true}
+	for v := range labels["route"] {
+		if !routes[v] {
+			t.Errorf("route label %.60q is not a served route", v)
+		}
+	}
+	for v := range labels["method"] {
+		if !methods[v] {
+			t.Errorf("method label %.60q is not a standard method", v)
+		}
+	}
+	if !labels["method"]["other"] || !labels["route"]["unmatched"] {
+		t.Errorf("labels %v lack the catch-alls", labels)
 	}
 }
 

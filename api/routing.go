@@ -331,8 +331,7 @@ func (s *Server) importTrackRecord(c *gin.Context) {
 		}
 		return imp.Add(ctx, row)
 	}
-	ct := c.ContentType()
-	if ct == "text/csv" {
+	if mediaType(c) == "text/csv" {
 		err = readCSV(c.Request.Body, add)
 	} else {
 		err = readJSONArray(c.Request.Body, add)

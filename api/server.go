@@ -4,13 +4,18 @@
 package api
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -81,7 +86,7 @@ func New(d Deps) (*Server, error) {
 		}
 	}
 
-	e.Use(s.requestID, s.observe, s.recover, limitBody)
+	e.Use(s.requestID, s.observe, s.recover, limitBody, checkContentType)
 	e.NoRoute(func(c *gin.Context) { respondError(c, domain.NotFound()) })
 	e.NoMethod(func(c *gin.Context) {
 		writeProblem(c, Problem{Type: problemTypeBase + "method_not_allowed", Title: "Method not allowed",
@@ -90,9 +95,7 @@ func New(d Deps) (*Server, error) {
 
 	e.GET("/healthz", s.healthz)
 	e.GET("/readyz", s.readyz)
-	if d.Registry != nil {
-		e.GET("/metrics", gin.WrapH(promhttp.HandlerFor(d.Registry, promhttp.HandlerOpts{})))
-	}
+	// /metrics is not served here: see MetricsHandler.
 	v1 := e.Group("/v1")
 	s.registerPartnerRoutes(v1)
 	s.registerSettingsRoutes(v1)
@@ -107,6 +110,16 @@ func New(d Deps) (*Server, error) {
 
 // Handler is the server's http.Handler.
 func (s *Server) Handler() http.Handler { return s.engine }
+
+// MetricsHandler serves the Prometheus exposition of reg at GET /metrics,
+// and nothing else. It is served on its own listener (METRICS_ADDR), never
+// on the public router: the metrics name routes, volumes and error rates,
+// which are nobody's business outside the operators.
+func MetricsHandler(reg prometheus.Gatherer) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	return mux
+}
 
 // Routes lists the served method and path pairs, in gin's path syntax.
 func (s *Server) Routes() gin.RoutesInfo { return s.engine.Routes() }
@@ -148,23 +161,46 @@ func logFrom(c *gin.Context) *slog.Logger {
 
 // observe logs one line per request and feeds the Prometheus metrics. It
 // logs no bodies, so contact names and emails never reach the log.
+//
+// Every label value comes from a closed set, whatever the client sends: the
+// route is the registered pattern or "unmatched", the method one of the
+// standard methods or "other". A client inventing methods or paths would
+// otherwise add a series per request, without bound.
 func (s *Server) observe(c *gin.Context) {
 	start := time.Now()
 	c.Next()
 	route := c.FullPath()
 	if route == "" {
-		route = "unmatched"
+		route = routeUnmatched
 	}
+	method := methodLabel(c.Request.Method)
 	status := c.Writer.Status()
 	d := time.Since(start)
-	s.reqs.WithLabelValues(route, c.Request.Method, strconv.Itoa(status)).Inc()
-	s.latency.WithLabelValues(route, c.Request.Method).Observe(d.Seconds())
+	s.reqs.WithLabelValues(route, method, strconv.Itoa(status)).Inc()
+	s.latency.WithLabelValues(route, method).Observe(d.Seconds())
 	lvl := slog.LevelInfo
 	if status >= 500 {
 		lvl = slog.LevelError
 	}
-	logFrom(c).Log(c.Request.Context(), lvl, "http request", "method", c.Request.Method, "route", route,
+	logFrom(c).Log(c.Request.Context(), lvl, "http request", "method", method, "route", route,
 		"status", status, "duration_ms", float64(d.Microseconds())/1000, "client_ip", c.ClientIP())
+}
+
+// The label values of requests outside the served routes and methods.
+const (
+	routeUnmatched = "unmatched"
+	methodOther    = "other"
+)
+
+// methodLabel is method when it is a standard method, and "other" for
+// anything else (PROBE, a lower-case get, four thousand letters).
+func methodLabel(method string) string {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+		http.MethodDelete, http.MethodOptions:
+		return method
+	}
+	return methodOther
 }
 
 // recover turns a panic into a logged 500 problem; the stack stays in the log.
@@ -194,6 +230,86 @@ func limitBody(c *gin.Context) {
 	}
 	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)
 	c.Next()
+}
+
+// checkContentType refuses a body the endpoint cannot read: a POST, PUT or
+// PATCH that carries a body must say it is JSON (application/json or
+// application/*+json, with any parameters), or CSV (text/csv) where the
+// route reads CSV. Anything else, or no Content-Type at all, is 415
+// unsupported_media_type before a handler runs, so nothing is written. An
+// empty body is not checked: endpoints whose body is optional work without
+// one, and without a Content-Type.
+func checkContentType(c *gin.Context) {
+	switch c.Request.Method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch:
+	default:
+		c.Next()
+		return
+	}
+	// Unknown paths and methods are 404 and 405, whatever the body.
+	if c.FullPath() == "" || !hasBody(c.Request) {
+		c.Next()
+		return
+	}
+	if !acceptsMediaType(c.FullPath(), mediaType(c)) {
+		ct := c.GetHeader("Content-Type")
+		want := "application/json"
+		if csvRoutes[c.FullPath()] {
+			want += " or text/csv"
+		}
+		got := "no Content-Type"
+		if ct != "" {
+			got = "Content-Type " + strconv.Quote(ct)
+		}
+		respondError(c, domain.Errorf(domain.ECodeUnsupportedMediaType, "the body must be %s, got %s", want, got))
+		return
+	}
+	c.Next()
+}
+
+// mediaType is the request's media type, lower case and without
+// parameters ("text/csv" for "Text/CSV; charset=utf-8"), or "" when there is
+// no Content-Type or it cannot be parsed. Malformed parameters alone do not
+// hide the type.
+func mediaType(c *gin.Context) string {
+	mt, _, err := mime.ParseMediaType(c.GetHeader("Content-Type"))
+	if err != nil && !errors.Is(err, mime.ErrInvalidMediaParameter) {
+		return ""
+	}
+	return mt
+}
+
+// csvRoutes are the routes that read text/csv as well as JSON.
+var csvRoutes = map[string]bool{"/v1/admin/partners/:id/track-record": true}
+
+// acceptsMediaType reports whether route reads a body of media type mt (as
+// mediaType returns it).
+func acceptsMediaType(route, mt string) bool {
+	if mt == "application/json" {
+		return true
+	}
+	if sub, ok := strings.CutPrefix(mt, "application/"); ok && strings.HasSuffix(sub, "+json") {
+		return true
+	}
+	return mt == "text/csv" && csvRoutes[route]
+}
+
+// hasBody reports whether r carries a non-empty body. A body of unknown
+// length (chunked) is peeked at: one byte tells, and it is put back.
+func hasBody(r *http.Request) bool {
+	switch {
+	case r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0:
+		return false
+	case r.ContentLength > 0:
+		return true
+	}
+	br := bufio.NewReaderSize(r.Body, 16)
+	_, err := br.Peek(1)
+	r.Body = struct {
+		io.Reader
+		io.Closer
+	}{br, r.Body}
+	return err != io.EOF
 }
 
 func (s *Server) healthz(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"os/signal"
@@ -67,13 +68,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve":
 		fs.BoolVar(&noWorker, "no-worker", false, "serve the API only; run workers separately with 'cloudroute worker'")
 		fs.Usage = func() {
-			fmt.Fprint(stderr, "Usage: cloudroute serve [--no-worker]\n\nApplies the migrations under a lock, makes sure the bootstrap admin key exists,\nthen serves the HTTP API on HTTP_ADDR together with the job worker and scheduler.\n\nFlags:\n")
+			fmt.Fprint(stderr, "Usage: cloudroute serve [--no-worker]\n\nApplies the migrations under a lock, makes sure the bootstrap admin key exists,\nthen serves the HTTP API on HTTP_ADDR together with the job worker and scheduler,\nand the Prometheus metrics on METRICS_ADDR.\n\nFlags:\n")
 			fs.PrintDefaults()
 			fmt.Fprint(stderr, "\n"+config.Usage)
 		}
 	case "worker":
 		fs.Usage = func() {
-			fmt.Fprint(stderr, "Usage: cloudroute worker\n\nRuns the asynq job worker, the periodic scheduler and the outbox relay.\n\n"+config.Usage)
+			fmt.Fprint(stderr, "Usage: cloudroute worker\n\nRuns the asynq job worker, the periodic scheduler and the outbox relay,\nand serves their Prometheus metrics on METRICS_ADDR.\n\n"+config.Usage)
 		}
 	case "migrate":
 		fs.Usage = func() {
@@ -152,6 +153,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
+	// The metrics have a listener of their own (METRICS_ADDR), never the
+	// public one; the worker serves its job metrics there too. It stops
+	// last, so that a scrape during shutdown still sees the final counts.
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, reg, log)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics(cfg.ShutdownGrace)
+	}
 
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorker()
@@ -212,4 +223,35 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveMetrics listens on addr at once, so that a taken or bad address stops
+// the process before anything else starts, and serves GET /metrics there.
+// The returned function shuts the listener down gracefully.
+func serveMetrics(addr string, reg *prometheus.Registry, log *slog.Logger) (func(grace time.Duration), error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("METRICS_ADDR: %w", err)
+	}
+	ms := &http.Server{
+		Handler:           api.MetricsHandler(reg),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+	go func() {
+		if err := ms.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics server", "err", err.Error())
+		}
+	}()
+	log.Info("serving metrics", "addr", ln.Addr().String())
+	return func(grace time.Duration) {
+		ctx, cancel := context.WithTimeout(context.Background(), grace)
+		defer cancel()
+		if err := ms.Shutdown(ctx); err != nil {
+			log.Error("metrics shutdown", "err", err.Error())
+		}
+	}, nil
 }

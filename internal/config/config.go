@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/netip"
 	"net/url"
 	"os"
@@ -23,6 +24,9 @@ type Config struct {
 	HTTPAddr          string
 	BootstrapAdminKey string
 	LogLevel          slog.Level
+	// MetricsAddr is the listen address of GET /metrics, apart from the
+	// public HTTPAddr; empty means metrics are not served (METRICS_ADDR=off).
+	MetricsAddr string
 	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed. Empty
 	// means none: the TCP peer is the client.
 	TrustedProxies []string
@@ -40,11 +44,17 @@ type Config struct {
 	DBMaxConns int
 }
 
+// DefaultMetricsAddr is loopback only: a Prometheus on the same host (or a
+// sidecar) scrapes it, and nothing outside the host can reach it unless an
+// operator says so.
+const DefaultMetricsAddr = "127.0.0.1:9090"
+
 // Usage is the table of environment variables, printed by --help.
 const Usage = `Environment:
   DATABASE_URL                     Postgres URL (default postgres://localhost:5432/cloudroute?sslmode=disable)
   REDIS_URL                        Redis URL (default redis://localhost:6379/0)
   HTTP_ADDR                        listen address (default :8080)
+  METRICS_ADDR                     listen address of GET /metrics, apart from HTTP_ADDR; off serves none (default 127.0.0.1:9090)
   CLOUDROUTE_BOOTSTRAP_ADMIN_KEY   when set, serve makes sure an admin key with this value exists
   LOG_LEVEL                        debug | info | warn | error (default info)
   TRUSTED_PROXIES                  comma-separated CIDRs whose X-Forwarded-For is trusted (default none)
@@ -73,6 +83,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DatabaseURL:       get("DATABASE_URL", "postgres://localhost:5432/cloudroute?sslmode=disable"),
 		RedisURL:          get("REDIS_URL", "redis://localhost:6379/0"),
 		HTTPAddr:          get("HTTP_ADDR", ":8080"),
+		MetricsAddr:       get("METRICS_ADDR", DefaultMetricsAddr),
 		BootstrapAdminKey: strings.TrimSpace(getenv("CLOUDROUTE_BOOTSTRAP_ADMIN_KEY")),
 	}
 	if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
@@ -80,6 +91,13 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if u, err := url.Parse(c.RedisURL); err != nil || (u.Scheme != "redis" && u.Scheme != "rediss") {
 		errs = append(errs, fmt.Errorf("REDIS_URL: want a redis:// URL"))
+	}
+	if strings.EqualFold(c.MetricsAddr, "off") {
+		c.MetricsAddr = ""
+	} else if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil || !validPort(port) {
+		errs = append(errs, fmt.Errorf("METRICS_ADDR: want host:port (such as 127.0.0.1:9090) or off, got %q", c.MetricsAddr))
+	} else if c.MetricsAddr == c.HTTPAddr {
+		errs = append(errs, fmt.Errorf("METRICS_ADDR: must differ from HTTP_ADDR (%s): the metrics are not public", c.HTTPAddr))
 	}
 	if c.BootstrapAdminKey != "" && len(c.BootstrapAdminKey) < 16 {
 		errs = append(errs, fmt.Errorf("CLOUDROUTE_BOOTSTRAP_ADMIN_KEY: want at least 16 characters"))
@@ -124,4 +142,11 @@ func Load(getenv func(string) string) (Config, error) {
 	c.WorkerConcurrency = posInt("WORKER_CONCURRENCY", 10)
 	c.DBMaxConns = posInt("DB_MAX_CONNS", 20)
 	return c, errors.Join(errs...)
+}
+
+// validPort reports whether p is a port number, 0 to 65535 (0 picks a free
+// port).
+func validPort(p string) bool {
+	n, err := strconv.Atoi(p)
+	return err == nil && n >= 0 && n <= 65535
 }

@@ -19,18 +19,65 @@ func TestLoadDefaults(t *testing.T) {
 	if c.IntakeRateWindow != time.Minute || c.IntakeRateLimit != 120 {
 		t.Fatalf("rate defaults: %+v", c)
 	}
+	if c.MetricsAddr != "127.0.0.1:9090" {
+		t.Fatalf("METRICS_ADDR default %q, want loopback 127.0.0.1:9090", c.MetricsAddr)
+	}
+}
+
+func TestLoadMetricsAddr(t *testing.T) {
+	for _, tc := range []struct {
+		name, env, want string
+	}{
+		{"unset", "", "127.0.0.1:9090"},
+		{"blank", "  ", "127.0.0.1:9090"},
+		{"all interfaces", ":9100", ":9100"},
+		{"a host", "10.0.0.5:9090", "10.0.0.5:9090"},
+		{"ipv6 loopback", "[::1]:9090", "[::1]:9090"},
+		{"a free port", "127.0.0.1:0", "127.0.0.1:0"},
+		{"off", "off", ""},
+		{"OFF", "OFF", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(env(map[string]string{"METRICS_ADDR": tc.env}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.MetricsAddr != tc.want {
+				t.Fatalf("MetricsAddr %q, want %q", c.MetricsAddr, tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name string
+		env  map[string]string
+	}{
+		{"no port", map[string]string{"METRICS_ADDR": "127.0.0.1"}},
+		{"a port only", map[string]string{"METRICS_ADDR": "9090"}},
+		{"port not a number", map[string]string{"METRICS_ADDR": "127.0.0.1:metrics"}},
+		{"port out of range", map[string]string{"METRICS_ADDR": "127.0.0.1:70000"}},
+		{"a URL", map[string]string{"METRICS_ADDR": "http://127.0.0.1:9090/metrics"}},
+		{"the public address", map[string]string{"METRICS_ADDR": ":8080"}},
+		{"the public address, set", map[string]string{"METRICS_ADDR": "127.0.0.1:8081", "HTTP_ADDR": "127.0.0.1:8081"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(env(tc.env))
+			if err == nil || !strings.Contains(err.Error(), "METRICS_ADDR") {
+				t.Fatalf("error %v, want one naming METRICS_ADDR", err)
+			}
+		})
+	}
 }
 
 func TestLoadReportsEveryBadValue(t *testing.T) {
 	_, err := Load(env(map[string]string{
 		"DATABASE_URL": "mysql://x", "REDIS_URL": "http://x", "LOG_LEVEL": "loud",
 		"INTAKE_RATE_LIMIT": "-1", "SHUTDOWN_GRACE": "soon", "TRUSTED_PROXIES": "10.0.0.0/8,nope",
-		"CLOUDROUTE_BOOTSTRAP_ADMIN_KEY": "short",
+		"CLOUDROUTE_BOOTSTRAP_ADMIN_KEY": "short", "METRICS_ADDR": "nine",
 	}))
 	if err == nil {
 		t.Fatal("want error")
 	}
-	for _, k := range []string{"DATABASE_URL", "REDIS_URL", "LOG_LEVEL", "INTAKE_RATE_LIMIT", "SHUTDOWN_GRACE", "TRUSTED_PROXIES", "CLOUDROUTE_BOOTSTRAP_ADMIN_KEY"} {
+	for _, k := range []string{"DATABASE_URL", "REDIS_URL", "LOG_LEVEL", "INTAKE_RATE_LIMIT", "SHUTDOWN_GRACE", "TRUSTED_PROXIES", "CLOUDROUTE_BOOTSTRAP_ADMIN_KEY", "METRICS_ADDR"} {
 		if !strings.Contains(err.Error(), k) {
 			t.Errorf("error does not name %s: %v", k, err)
 		}

@@ -29,6 +29,10 @@ const (
 	ECodeRateLimited       = "rate_limited"
 	ECodeUnavailable       = "unavailable"
 	ECodeInternal          = "internal"
+
+	// ECodeUnsupportedMediaType is a body of a type the endpoint does not
+	// read: not JSON, or not CSV where CSV is accepted.
+	ECodeUnsupportedMediaType = "unsupported_media_type"
 )
 
 // FieldError names one bad field of a request and why it is bad.

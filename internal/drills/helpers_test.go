@@ -507,6 +507,7 @@ type stack struct {
 	redisURL string
 	addr     string
 	base     string
+	metrics  string // the API's METRICS_ADDR
 	adminKey string
 	extraEnv []string
 	client   *http.Client
@@ -519,6 +520,7 @@ func newStack(t *testing.T, dbURL, redisURL string, extraEnv ...string) *stack {
 	s := &stack{t: t, dbURL: dbURL, redisURL: redisURL, adminKey: "drill-admin-" + randHex(16), extraEnv: extraEnv}
 	s.addr = "127.0.0.1:" + strconv.Itoa(freePort(t))
 	s.base = "http://" + s.addr
+	s.metrics = "127.0.0.1:" + strconv.Itoa(freePort(t))
 	tr := &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second,
 		DialContext: (&net.Dialer{Timeout: 2 * time.Second}).DialContext}
 	s.client = &http.Client{Transport: tr, Timeout: 20 * time.Second}
@@ -538,6 +540,7 @@ func (s *stack) env(extra ...string) []string {
 		"DATABASE_URL=" + s.dbURL,
 		"REDIS_URL=" + s.redisURL,
 		"HTTP_ADDR=" + s.addr,
+		"METRICS_ADDR=" + s.metrics,
 		"CLOUDROUTE_BOOTSTRAP_ADMIN_KEY=" + s.adminKey,
 		"LOG_LEVEL=info",
 		"TRUSTED_PROXIES=",
@@ -587,6 +590,8 @@ func (s *stack) serve(args ...string) *proc {
 // worker starts a `cloudroute worker` process and waits for its start line.
 func (s *stack) worker(name string, extra ...string) *proc {
 	s.t.Helper()
+	// Each worker serves its metrics on a port of its own.
+	extra = append([]string{"METRICS_ADDR=127.0.0.1:" + strconv.Itoa(freePort(s.t))}, extra...)
 	p := startProc(s.t, name, s.env(extra...), "worker")
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(p.out.String(), `"worker started"`) {
@@ -787,11 +792,20 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 	}
 }
 
-// metric reads one unlabelled sample from /metrics.
+// metric reads one unlabelled sample from the API's /metrics, on its
+// METRICS_ADDR.
 func (s *stack) metric(name string) (float64, bool) {
 	s.t.Helper()
-	r := s.must("GET", "/metrics", "", nil).want(s.t, 200)
-	for _, line := range strings.Split(string(r.body), "\n") {
+	res, err := s.client.Get("http://" + s.metrics + "/metrics")
+	if err != nil {
+		s.t.Fatalf("GET /metrics: %v", err)
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err != nil || res.StatusCode != 200 {
+		s.t.Fatalf("GET /metrics: %d %v", res.StatusCode, err)
+	}
+	for _, line := range strings.Split(string(body), "\n") {
 		if rest, ok := strings.CutPrefix(line, name+" "); ok {
 			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
 			return v, err == nil

@@ -132,11 +132,17 @@ func freePort() (int, error) {
 
 // controlledEnv are the variables the harness sets itself; the rest of its
 // environment (GOMAXPROCS, GOGC...) passes through.
-var controlledEnv = []string{"DATABASE_URL", "REDIS_URL", "HTTP_ADDR", "CLOUDROUTE_BOOTSTRAP_ADMIN_KEY", "INTAKE_RATE_LIMIT",
+var controlledEnv = []string{"DATABASE_URL", "REDIS_URL", "HTTP_ADDR", "METRICS_ADDR", "CLOUDROUTE_BOOTSTRAP_ADMIN_KEY", "INTAKE_RATE_LIMIT",
 	"INTAKE_RATE_WINDOW", "TRUSTED_PROXIES", "SHUTDOWN_GRACE", "PORT"}
 
 func startServer(ctx context.Context, o options, bin, dbURL, redisURL string, log logger) (*server, error) {
 	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	// The metrics listener too gets a free port, so that the server under
+	// test never collides with another CloudRoute on the default one.
+	metricsPort, err := freePort()
 	if err != nil {
 		return nil, err
 	}
@@ -160,6 +166,7 @@ func startServer(ctx context.Context, o options, bin, dbURL, redisURL string, lo
 		}
 	}
 	env = append(env, "DATABASE_URL="+dbURL, "REDIS_URL="+redisURL, fmt.Sprintf("HTTP_ADDR=127.0.0.1:%d", port),
+		fmt.Sprintf("METRICS_ADDR=127.0.0.1:%d", metricsPort),
 		"CLOUDROUTE_BOOTSTRAP_ADMIN_KEY="+s.adminKey, "INTAKE_RATE_LIMIT=1000000000", "INTAKE_RATE_WINDOW=1m",
 		"SHUTDOWN_GRACE=15s")
 	if o.dbMaxConns > 0 {
