@@ -154,10 +154,6 @@ func TestTextRuleReasons(t *testing.T) {
 		e.txtRefused(t, "POST", "/v1/intakes/"+iid+"/reroute", tok, map[string]any{"reason": nul}, "reason")
 	})
 	t.Run("founder withdraw (optional reason)", func(t *testing.T) {
-		// openapi.yaml does not list 422 for withdraw yet (a reason over
-		// 2,000 characters was refused with it already), so these two skip
-		// the contract check.
-		t.Setenv("SKIP_CONTRACT", "1")
 		e.txtRefused(t, "POST", "/v1/intakes/"+iid+"/withdraw", tok, map[string]any{"reason": nul}, "reason")
 		e.txtRefused(t, "POST", "/v1/intakes/"+iid+"/withdraw", tok, map[string]any{"reason": "bye\u202E"}, "reason")
 	})
