@@ -84,7 +84,7 @@ func TestCommissionStatements(t *testing.T) {
 			map[string]any{"state": "invoiced", "reference": "INV-1"}).problem(t, 404, "not_found")
 		// The month is still open: it cannot be invoiced yet.
 		e.do("POST", path, e.adminKey, map[string]any{"state": "invoiced", "reference": "INV-1"}).problem(t, 409, "invalid_transition")
-		e.db.Now = func() time.Time { return time.Now().UTC().AddDate(0, 1, 0) }
+		e.db.Clock = func() time.Time { return time.Now().UTC().AddDate(0, 1, 0) }
 		if _, claimed, err := e.db.CloseMonth(t.Context()); err != nil || !claimed {
 			t.Fatalf("close month: %v %v", claimed, err)
 		}
@@ -130,7 +130,7 @@ func TestRecordDuplicatePoolRace(t *testing.T) {
 			}
 		}
 		var n int
-		e.db.Get(&n, `SELECT count(*) FROM ace_records WHERE assignment_id = $1`, asg)
+		e.sql.Get(&n, `SELECT count(*) FROM ace_records WHERE assignment_id = $1`, asg)
 		if created != 1 || n != 1 {
 			t.Fatalf("round %d: %d created, %d rows; want 1 and 1", round, created, n)
 		}

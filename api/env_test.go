@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/jmoiron/sqlx"
 	"io"
 	"log/slog"
 	"net/http"
@@ -38,8 +39,10 @@ func TestMain(m *testing.M) {
 // env is one test's CloudRoute: a fresh database, a flushed Redis, the real
 // router behind a real HTTP listener on a free port.
 type env struct {
-	t        *testing.T
-	db       *postgres.DB
+	t  *testing.T
+	db *postgres.DB
+	// sql reaches the same database behind storage's back, for checks.
+	sql      *sqlx.DB
 	rdb      *redis.Client
 	srv      *httptest.Server
 	api      *api.Server
@@ -53,7 +56,7 @@ type envOption func(*config.Config)
 
 func newEnv(t *testing.T, opts ...envOption) *env {
 	t.Helper()
-	db := testenv.MustOpenDB(t)
+	db, sqlDB := testenv.MustOpenDBWithSQL(t)
 	rdb := testenv.MustRedis(t, redisDB)
 	cfg, err := config.Load(func(string) string { return "" })
 	if err != nil {
@@ -76,7 +79,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, rdb: rdb, api: s, cfg: cfg, log: log}
+	e := &env{t: t, db: db, sql: sqlDB, rdb: rdb, api: s, cfg: cfg, log: log}
 	e.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(e.srv.Close)
 	_, e.adminKey, err = db.CreateAdminKey(context.Background(), "test")
@@ -104,7 +107,7 @@ func (e *env) runJobs() {
 	mux := e.worker.Mux()
 	for i := 0; i < 50; i++ {
 		var rows []postgres.OutboxMessage
-		err := e.db.Select(&rows, `SELECT id, task_type, payload, process_at FROM outbox
+		err := e.sql.Select(&rows, `SELECT id, task_type, payload, process_at FROM outbox
 			WHERE sent_at IS NULL AND (process_at IS NULL OR process_at <= $1) ORDER BY id`, e.db.Now())
 		if err != nil {
 			e.t.Fatal(err)
@@ -116,7 +119,7 @@ func (e *env) runJobs() {
 			if err := mux.ProcessTask(context.Background(), asynq.NewTask(r.TaskType, r.Payload)); err != nil {
 				e.t.Fatalf("job %s %s: %v", r.TaskType, r.Payload, err)
 			}
-			e.db.MustExec(`UPDATE outbox SET sent_at = now() WHERE id = $1`, r.ID)
+			e.sql.MustExec(`UPDATE outbox SET sent_at = now() WHERE id = $1`, r.ID)
 		}
 	}
 	e.t.Fatal("runJobs: jobs keep producing jobs")
@@ -264,7 +267,7 @@ func (e *env) count(table string) int {
 	if !strings.Contains(table, " ") {
 		q = "SELECT count(*) FROM " + table
 	}
-	if err := e.db.Get(&n, q); err != nil {
+	if err := e.sql.Get(&n, q); err != nil {
 		e.t.Fatal(err)
 	}
 	return n

@@ -54,7 +54,7 @@ func itkMarshal(t *testing.T, v any) []byte {
 func (e *env) itkFindAtRest(s string) []string {
 	e.t.Helper()
 	var tables []string
-	if err := e.db.Select(&tables, `SELECT quote_ident(table_name) FROM information_schema.tables
+	if err := e.sql.Select(&tables, `SELECT quote_ident(table_name) FROM information_schema.tables
 		WHERE table_schema = 'public' AND table_type = 'BASE TABLE'`); err != nil {
 		e.t.Fatal(err)
 	}
@@ -62,7 +62,7 @@ func (e *env) itkFindAtRest(s string) []string {
 	for _, tb := range tables {
 		var n int
 		q := `SELECT count(*) FROM ` + tb + ` t WHERE strpos(t::text, $1) > 0 OR strpos(t::text, encode(convert_to($1, 'UTF8'), 'hex')) > 0`
-		if err := e.db.Get(&n, q, s); err != nil {
+		if err := e.sql.Get(&n, q, s); err != nil {
 			e.t.Fatal(err)
 		}
 		if n > 0 {
@@ -95,7 +95,7 @@ func (e *env) itkNothingWritten(t *testing.T, before itkCounts) {
 func (e *env) itkStatus(id string) string {
 	e.t.Helper()
 	var s string
-	if err := e.db.Get(&s, `SELECT status FROM intakes WHERE id = $1`, id); err != nil {
+	if err := e.sql.Get(&s, `SELECT status FROM intakes WHERE id = $1`, id); err != nil {
 		e.t.Fatal(err)
 	}
 	return s
@@ -214,7 +214,7 @@ func TestIntakeSubmit(t *testing.T) {
 		TokenHash      []byte  `db:"access_token_hash"`
 		Xmin           string  `db:"xmin"`
 	}
-	if err := e.db.Get(&row, `SELECT status, customer_domain, aws_account_id, access_token_hash, xmin::text AS xmin
+	if err := e.sql.Get(&row, `SELECT status, customer_domain, aws_account_id, access_token_hash, xmin::text AS xmin
 		FROM intakes WHERE id = $1`, id); err != nil {
 		t.Fatal(err)
 	}
@@ -234,7 +234,7 @@ func TestIntakeSubmit(t *testing.T) {
 		`SELECT count(*) FROM idempotency_keys k WHERE strpos(row_to_json(k)::text, $1) > 0`,
 	} {
 		var n int
-		if err := e.db.Get(&n, q, token); err != nil {
+		if err := e.sql.Get(&n, q, token); err != nil {
 			t.Fatal(err)
 		}
 		if n != 0 {
@@ -249,7 +249,7 @@ func TestIntakeSubmit(t *testing.T) {
 		Payload  string `db:"payload"`
 		Xmin     string `db:"xmin"`
 	}
-	if err := e.db.Select(&tasks, `SELECT task_type, payload::text AS payload, xmin::text AS xmin FROM outbox ORDER BY id`); err != nil {
+	if err := e.sql.Select(&tasks, `SELECT task_type, payload::text AS payload, xmin::text AS xmin FROM outbox ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}
 	if len(tasks) != before.Outbox+1 {
@@ -366,7 +366,7 @@ func TestIntakeSubmitInvalid(t *testing.T) {
 		before := e.count("intakes")
 		id, _ := e.submit(map[string]any{"stage": "pre_seed", "last_round": nil})
 		var lastRound *string
-		if err := e.db.Get(&lastRound, `SELECT last_round::text FROM intakes WHERE id = $1`, id); err != nil {
+		if err := e.sql.Get(&lastRound, `SELECT last_round::text FROM intakes WHERE id = $1`, id); err != nil {
 			t.Fatal(err)
 		}
 		if lastRound != nil {
@@ -525,7 +525,7 @@ func TestIntakeDuplicateCustomer(t *testing.T) {
 			t.Fatal("the new intake has the withdrawn one's id")
 		}
 		var n int
-		if err := e.db.Get(&n, `SELECT count(*) FROM intakes WHERE customer_domain = $1`, dom); err != nil {
+		if err := e.sql.Get(&n, `SELECT count(*) FROM intakes WHERE customer_domain = $1`, dom); err != nil {
 			t.Fatal(err)
 		}
 		if n != 2 {
@@ -553,7 +553,7 @@ func TestIntakeRegistrableDomain(t *testing.T) {
 	stored := func(id string) string {
 		t.Helper()
 		var d string
-		if err := e.db.Get(&d, `SELECT customer_domain FROM intakes WHERE id = $1`, id); err != nil {
+		if err := e.sql.Get(&d, `SELECT customer_domain FROM intakes WHERE id = $1`, id); err != nil {
 			t.Fatal(err)
 		}
 		return d
@@ -632,7 +632,7 @@ func TestIntakeDuplicateRace(t *testing.T) {
 			t.Errorf("round %d: the 409 reveals the winner: %s", i, lost.body)
 		}
 		var n int
-		if err := e.db.Get(&n, `SELECT count(*) FROM intakes WHERE customer_domain = $1`, dom); err != nil {
+		if err := e.sql.Get(&n, `SELECT count(*) FROM intakes WHERE customer_domain = $1`, dom); err != nil {
 			t.Fatal(err)
 		}
 		if n != 1 {
@@ -890,7 +890,7 @@ func TestIntakeWithdraw(t *testing.T) {
 			t.Errorf("withdraw (-want +got):\n%s", d)
 		}
 		var ended bool
-		if err := e.db.Get(&ended, `SELECT ended_at IS NOT NULL FROM intakes WHERE id = $1`, id); err != nil {
+		if err := e.sql.Get(&ended, `SELECT ended_at IS NOT NULL FROM intakes WHERE id = $1`, id); err != nil {
 			t.Fatal(err)
 		}
 		if !ended {
@@ -917,7 +917,7 @@ func TestIntakeWithdraw(t *testing.T) {
 			EndReason *string `db:"end_reason"`
 			Ended     bool    `db:"ended"`
 		}
-		if err := e.db.Get(&a, `SELECT status, end_reason, ended_at IS NOT NULL AS ended FROM assignments WHERE id = $1`, asg); err != nil {
+		if err := e.sql.Get(&a, `SELECT status, end_reason, ended_at IS NOT NULL AS ended FROM assignments WHERE id = $1`, asg); err != nil {
 			t.Fatal(err)
 		}
 		if a.Status != "cancelled" || !a.Ended || a.EndReason == nil || *a.EndReason != "withdrawn by the founder" {
@@ -929,7 +929,7 @@ func TestIntakeWithdraw(t *testing.T) {
 		e.do("POST", "/v1/assignments/"+asg+"/accept", pKey, nil).problem(t, 409, "invalid_transition")
 		e.runJobs()
 		var n int
-		if err := e.db.Get(&n, `SELECT count(*) FROM assignments WHERE intake_id = $1`, oid); err != nil {
+		if err := e.sql.Get(&n, `SELECT count(*) FROM assignments WHERE intake_id = $1`, oid); err != nil {
 			t.Fatal(err)
 		}
 		if n != 1 || e.itkStatus(oid) != "withdrawn" {
@@ -1122,7 +1122,7 @@ func TestIntakeStoredNormalized(t *testing.T) {
 		Spend       string `db:"spend"`
 		Contact     string `db:"contact"`
 	}
-	if err := e.db.Get(&row, `SELECT company_name, projected_monthly_spend::text AS spend, technical_contact::text AS contact
+	if err := e.sql.Get(&row, `SELECT company_name, projected_monthly_spend::text AS spend, technical_contact::text AS contact
 		FROM intakes WHERE id = $1`, id); err != nil {
 		t.Fatal(err)
 	}

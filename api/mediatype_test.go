@@ -119,7 +119,7 @@ func TestContentTypeRefused(t *testing.T) {
 		t.Error("a refused withdraw withdrew the intake")
 	}
 	var name string
-	if err := e.db.Get(&name, `SELECT name FROM partners WHERE id = $1`, pid); err != nil || name != "Media Type Partner" {
+	if err := e.sql.Get(&name, `SELECT name FROM partners WHERE id = $1`, pid); err != nil || name != "Media Type Partner" {
 		t.Errorf("partner name %q (%v), want it unchanged", name, err)
 	}
 }

@@ -407,7 +407,7 @@ func TestMigrateConcurrentFreshDatabase(t *testing.T) {
 		Version int `db:"version"`
 		N       int `db:"n"`
 	}
-	if err := dbs[0].Select(&rows, `SELECT version, count(*) AS n FROM schema_migrations GROUP BY version ORDER BY version`); err != nil {
+	if err := testenv.MustOpenSQL(t, u.String()).Select(&rows, `SELECT version, count(*) AS n FROM schema_migrations GROUP BY version ORDER BY version`); err != nil {
 		t.Fatal(err)
 	}
 	var versions []int
@@ -422,7 +422,7 @@ func TestMigrateConcurrentFreshDatabase(t *testing.T) {
 	}
 	// The seed row of settings was inserted once, not once per migrator.
 	var settingsRows int
-	if err := dbs[0].Get(&settingsRows, `SELECT count(*) FROM settings`); err != nil {
+	if err := testenv.MustOpenSQL(t, u.String()).Get(&settingsRows, `SELECT count(*) FROM settings`); err != nil {
 		t.Fatal(err)
 	}
 	if settingsRows != 1 {

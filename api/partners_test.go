@@ -36,7 +36,7 @@ func fdnRandomUUID() string {
 func (e *env) fdnPartnerRow(id string) string {
 	e.t.Helper()
 	var s string
-	if err := e.db.Get(&s, `SELECT row_to_json(p)::text FROM partners p WHERE id = $1`, id); err != nil {
+	if err := e.sql.Get(&s, `SELECT row_to_json(p)::text FROM partners p WHERE id = $1`, id); err != nil {
 		e.t.Fatal(err)
 	}
 	return s
@@ -88,7 +88,7 @@ func fdnTime(t *testing.T, what string, v any) time.Time {
 func (e *env) fdnKeyID(key string) string {
 	e.t.Helper()
 	var id string
-	if err := e.db.Get(&id, `SELECT id FROM api_keys WHERE key_hash = $1`, postgres.HashSecret(key)); err != nil {
+	if err := e.sql.Get(&id, `SELECT id FROM api_keys WHERE key_hash = $1`, postgres.HashSecret(key)); err != nil {
 		e.t.Fatal(err)
 	}
 	return id
@@ -146,7 +146,7 @@ func TestPartnerCreateDefaults(t *testing.T) {
 		Regions       string `db:"regions"`
 		Excl          string `db:"excl"`
 	}
-	if err := e.db.Get(&row, `SELECT capacity, commission_bps, status, array_to_string(regions, ',') AS regions,
+	if err := e.sql.Get(&row, `SELECT capacity, commission_bps, status, array_to_string(regions, ',') AS regions,
 		excluded_axis_values::text AS excl FROM partners WHERE id = $1`, id); err != nil {
 		t.Fatal(err)
 	}
@@ -726,7 +726,7 @@ func TestPartnerKeyIssuedOnceAndHashed(t *testing.T) {
 
 	t.Run("only a 32-byte hash is stored", func(t *testing.T) {
 		var hash []byte
-		if err := e.db.Get(&hash, `SELECT key_hash FROM api_keys WHERE id = $1`, k1ID); err != nil {
+		if err := e.sql.Get(&hash, `SELECT key_hash FROM api_keys WHERE id = $1`, k1ID); err != nil {
 			t.Fatal(err)
 		}
 		sum := sha256.Sum256([]byte(key1))
@@ -734,7 +734,7 @@ func TestPartnerKeyIssuedOnceAndHashed(t *testing.T) {
 			t.Fatalf("key_hash %x (%d bytes), want sha256 of the key", hash, len(hash))
 		}
 		var rows []string
-		if err := e.db.Select(&rows, `SELECT row_to_json(k)::text FROM api_keys k`); err != nil {
+		if err := e.sql.Select(&rows, `SELECT row_to_json(k)::text FROM api_keys k`); err != nil {
 			t.Fatal(err)
 		}
 		for _, row := range rows {
@@ -747,7 +747,7 @@ func TestPartnerKeyIssuedOnceAndHashed(t *testing.T) {
 			}
 		}
 		var n int
-		if err := e.db.Get(&n, `SELECT count(*) FROM api_keys WHERE prefix = $1 OR label = $1
+		if err := e.sql.Get(&n, `SELECT count(*) FROM api_keys WHERE prefix = $1 OR label = $1
 			OR key_hash = convert_to($1, 'UTF8') OR id::text = $1`, key1); err != nil {
 			t.Fatal(err)
 		}
@@ -885,7 +885,7 @@ func TestAuthAdminEndpoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.db.MustExec(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, revokedAdmin.ID)
+	e.sql.MustExec(`UPDATE api_keys SET revoked_at = now() WHERE id = $1`, revokedAdmin.ID)
 
 	endpoints := []struct {
 		method, path string

@@ -11,7 +11,7 @@ import (
 )
 
 // at sets the database clock.
-func (e *env) at(t time.Time) { e.db.Now = func() time.Time { return t } }
+func (e *env) at(t time.Time) { e.db.Clock = func() time.Time { return t } }
 
 // scan runs the daily hygiene scan now.
 func (e *env) scan() {

@@ -31,7 +31,7 @@ func (e *env) engaged(partnerOver map[string]any) (intakeID, token, partnerID, p
 	e.t.Helper()
 	partnerID, partnerKey = e.createPartner(partnerOver)
 	// Only the new partner is routable, so the intake goes to it.
-	e.db.MustExec(`UPDATE partners SET status = 'paused' WHERE id <> $1`, partnerID)
+	e.sql.MustExec(`UPDATE partners SET status = 'paused' WHERE id <> $1`, partnerID)
 	intakeID, token = e.submit(nil)
 	e.runJobs()
 	assignmentID = e.assignmentOf(intakeID, partnerID)
@@ -231,7 +231,7 @@ func TestRecordRules(t *testing.T) {
 	})
 	t.Run("tier dropped", func(t *testing.T) {
 		var pid string
-		e.db.Get(&pid, `SELECT partner_id FROM assignments WHERE id = $1`, otherAsg)
+		e.sql.Get(&pid, `SELECT partner_id FROM assignments WHERE id = $1`, otherAsg)
 		e.do("PATCH", "/v1/admin/partners/"+pid, e.adminKey, map[string]any{"tier": "select"}).want(t, 200)
 		e.do("POST", "/v1/assignments/"+otherAsg+"/ace-records", otherKey, map[string]any{"funding_source": "portfolio", "requested_usd": 60000}).problem(t, 403, "tier_not_permitted")
 		e.do("POST", "/v1/assignments/"+otherAsg+"/ace-records", otherKey, map[string]any{"funding_source": "founders", "requested_usd": 10000}).want(t, 201)
@@ -336,7 +336,7 @@ func TestRecordRerouteRules(t *testing.T) {
 	e.move(key, sub, map[string]any{"to": "withdrawn", "reason": "customer went quiet"}).want(t, 200)
 	e.do("POST", "/v1/intakes/"+id+"/reroute", tok, map[string]any{"reason": "we did not connect"}).want(t, 200)
 	var st string
-	e.db.Get(&st, `SELECT state FROM ace_records WHERE id = $1`, draft)
+	e.sql.Get(&st, `SELECT state FROM ace_records WHERE id = $1`, draft)
 	if st != "withdrawn" {
 		t.Fatalf("draft is %s after re-route, want withdrawn", st)
 	}
@@ -374,8 +374,8 @@ func TestRecordNeverStranded(t *testing.T) {
 	e.do("POST", "/v1/intakes/"+id+"/reroute", tok, map[string]any{"reason": "we did not connect"}).problem(t, 409, "duplicate_filing")
 	e.do("POST", "/v1/intakes/"+id+"/withdraw", tok, map[string]any{"reason": "changed our minds"}).problem(t, 409, "duplicate_filing")
 	var asgStatus, recState string
-	e.db.Get(&asgStatus, `SELECT status FROM assignments WHERE id = $1`, asg)
-	e.db.Get(&recState, `SELECT state FROM ace_records WHERE id = $1`, rec)
+	e.sql.Get(&asgStatus, `SELECT status FROM assignments WHERE id = $1`, asg)
+	e.sql.Get(&recState, `SELECT state FROM ace_records WHERE id = $1`, rec)
 	if asgStatus != "accepted" || recState != "approved" || e.intakeStatus(id, tok) != "engaged" {
 		t.Fatalf("after refused founder moves: assignment %s, record %s, intake %s", asgStatus, recState, e.intakeStatus(id, tok))
 	}
@@ -431,15 +431,15 @@ func TestRecordNeverStranded(t *testing.T) {
 func TestOfferDeclineAfterDeadline(t *testing.T) {
 	e := newEnv(t)
 	pid, key := e.createPartner(nil)
-	e.db.MustExec(`UPDATE partners SET status = 'paused' WHERE id <> $1`, pid)
+	e.sql.MustExec(`UPDATE partners SET status = 'paused' WHERE id <> $1`, pid)
 	id, _ := e.submit(nil)
 	e.runJobs()
 	asg := e.assignmentOf(id, pid)
-	e.db.MustExec(`UPDATE assignments SET expires_at = now() - interval '1 minute' WHERE id = $1`, asg)
+	e.sql.MustExec(`UPDATE assignments SET expires_at = now() - interval '1 minute' WHERE id = $1`, asg)
 	e.do("POST", "/v1/assignments/"+asg+"/decline", key, map[string]any{"reason": "too late"}).problem(t, 409, "invalid_transition")
 	e.do("POST", "/v1/assignments/"+asg+"/accept", key, nil).problem(t, 409, "invalid_transition")
 	var st string
-	e.db.Get(&st, `SELECT status FROM assignments WHERE id = $1`, asg)
+	e.sql.Get(&st, `SELECT status FROM assignments WHERE id = $1`, asg)
 	if st != "offered" {
 		t.Fatalf("assignment %s after refused answers, want offered (the expiry task ends it)", st)
 	}
@@ -454,7 +454,7 @@ func TestAssignmentRaces(t *testing.T) {
 		id, tok := e.submit(nil)
 		e.runJobs()
 		var asg string
-		e.db.Get(&asg, `SELECT id FROM assignments WHERE intake_id = $1`, id)
+		e.sql.Get(&asg, `SELECT id FROM assignments WHERE intake_id = $1`, id)
 		var wg sync.WaitGroup
 		results := make([]int, 3)
 		wg.Add(3)
@@ -469,7 +469,7 @@ func TestAssignmentRaces(t *testing.T) {
 		case 0: // accept against expire
 			go func() {
 				defer wg.Done()
-				e.db.MustExec(`UPDATE assignments SET expires_at = now() WHERE id = $1`, asg)
+				e.sql.MustExec(`UPDATE assignments SET expires_at = now() WHERE id = $1`, asg)
 				e.worker.Handlers().DB.ExpireAssignment(t.Context(), asg)
 			}()
 		case 1: // accept against withdraw
@@ -480,11 +480,11 @@ func TestAssignmentRaces(t *testing.T) {
 			t.Fatalf("round %d: two accepts both succeeded", i)
 		}
 		var active int
-		e.db.Get(&active, `SELECT count(*) FROM assignments WHERE intake_id = $1 AND status IN ('offered','accepted')`, id)
+		e.sql.Get(&active, `SELECT count(*) FROM assignments WHERE intake_id = $1 AND status IN ('offered','accepted')`, id)
 		var status string
-		e.db.Get(&status, `SELECT status FROM intakes WHERE id = $1`, id)
+		e.sql.Get(&status, `SELECT status FROM intakes WHERE id = $1`, id)
 		var astatus string
-		e.db.Get(&astatus, `SELECT status FROM assignments WHERE id = $1`, asg)
+		e.sql.Get(&astatus, `SELECT status FROM assignments WHERE id = $1`, asg)
 		switch {
 		case astatus == "accepted" && status == "engaged" && active == 1:
 		case astatus == "expired" && (status == "routing" || status == "unroutable") && active == 0:
@@ -514,8 +514,8 @@ func TestDuplicateFilingHeldByDatabase(t *testing.T) {
 	asgB := e.assignmentOf(id, b)
 	e.do("POST", "/v1/assignments/"+asgB+"/accept", bKey, nil).want(t, 200)
 	var domain string
-	e.db.Get(&domain, `SELECT customer_domain FROM intakes WHERE id = $1`, id)
-	_, err := e.db.Exec(`INSERT INTO ace_records (intake_id, assignment_id, partner_id, customer_domain, funding_source, requested_usd)
+	e.sql.Get(&domain, `SELECT customer_domain FROM intakes WHERE id = $1`, id)
+	_, err := e.sql.Exec(`INSERT INTO ace_records (intake_id, assignment_id, partner_id, customer_domain, funding_source, requested_usd)
 		VALUES ($1, $2, $3, $4, 'founders', 10000)`, id, asgA, a, domain)
 	if err == nil || !strings.Contains(err.Error(), "no accepted assignment") {
 		t.Fatalf("the database took a record of the declined partner: %v", err)
@@ -537,7 +537,7 @@ func TestDuplicateFilingHeldByDatabase(t *testing.T) {
 		t.Fatalf("statuses %v, want [409 201]", st)
 	}
 	var n int
-	e.db.Get(&n, `SELECT count(*) FROM ace_records WHERE partner_id = $1`, a)
+	e.sql.Get(&n, `SELECT count(*) FROM ace_records WHERE partner_id = $1`, a)
 	if n != 0 {
 		t.Fatalf("the declined partner has %d records", n)
 	}

@@ -20,7 +20,7 @@ func (e *env) intakeStatus(id, token string) string {
 func (e *env) offeredTo(intakeID string) string {
 	e.t.Helper()
 	var pid string
-	if err := e.db.Get(&pid, `SELECT partner_id FROM assignments WHERE intake_id = $1 AND status IN ('offered','accepted')`, intakeID); err != nil {
+	if err := e.sql.Get(&pid, `SELECT partner_id FROM assignments WHERE intake_id = $1 AND status IN ('offered','accepted')`, intakeID); err != nil {
 		e.t.Fatalf("no active assignment for %s: %v", intakeID, err)
 	}
 	return pid
@@ -29,7 +29,7 @@ func (e *env) offeredTo(intakeID string) string {
 func (e *env) assignmentOf(intakeID, partnerID string) string {
 	e.t.Helper()
 	var id string
-	if err := e.db.Get(&id, `SELECT id FROM assignments WHERE intake_id = $1 AND partner_id = $2`, intakeID, partnerID); err != nil {
+	if err := e.sql.Get(&id, `SELECT id FROM assignments WHERE intake_id = $1 AND partner_id = $2`, intakeID, partnerID); err != nil {
 		e.t.Fatal(err)
 	}
 	return id
@@ -280,13 +280,13 @@ func TestRoutingDeclineExpireReroute(t *testing.T) {
 		t.Fatal("after A declined, the offer should go to B")
 	}
 	// B lets the offer expire: move the clock past the deadline.
-	e.db.Now = func() time.Time { return time.Now().UTC().Add(49 * time.Hour) }
+	e.db.Clock = func() time.Time { return time.Now().UTC().Add(49 * time.Hour) }
 	e.runJobs()
 	if s := e.intakeStatus(id, tok); s != "unroutable" {
 		t.Fatalf("status %s after both partners, want unroutable", s)
 	}
 	var statuses []string
-	e.db.Select(&statuses, `SELECT status FROM assignments WHERE intake_id = $1 ORDER BY offered_at`, id)
+	e.sql.Select(&statuses, `SELECT status FROM assignments WHERE intake_id = $1 ORDER BY offered_at`, id)
 	if d := cmp.Diff([]string{"declined", "expired"}, statuses); d != "" {
 		t.Fatalf("assignments (-want +got):\n%s", d)
 	}
@@ -402,7 +402,7 @@ func TestRoutingCapacityRace(t *testing.T) {
 		id, _ := e.submit(nil)
 		ids = append(ids, id)
 	}
-	e.db.MustExec(`DELETE FROM outbox`) // route them here, all at once
+	e.sql.MustExec(`DELETE FROM outbox`) // route them here, all at once
 	var wg sync.WaitGroup
 	errs := make([]error, len(ids))
 	for i, id := range ids {
@@ -416,8 +416,8 @@ func TestRoutingCapacityRace(t *testing.T) {
 		}
 	}
 	count := func(pid string) (open, counter int) {
-		e.db.Get(&open, `SELECT count(*) FROM assignments WHERE partner_id = $1 AND status IN ('offered','accepted')`, pid)
-		e.db.Get(&counter, `SELECT open_assignments FROM partners WHERE id = $1`, pid)
+		e.sql.Get(&open, `SELECT count(*) FROM assignments WHERE partner_id = $1 AND status IN ('offered','accepted')`, pid)
+		e.sql.Get(&counter, `SELECT open_assignments FROM partners WHERE id = $1`, pid)
 		return
 	}
 	for _, p := range []struct {
@@ -430,7 +430,7 @@ func TestRoutingCapacityRace(t *testing.T) {
 		}
 	}
 	var unroutable int
-	e.db.Get(&unroutable, `SELECT count(*) FROM intakes WHERE status = 'unroutable'`)
+	e.sql.Get(&unroutable, `SELECT count(*) FROM intakes WHERE status = 'unroutable'`)
 	if unroutable != 3 {
 		t.Fatalf("%d unroutable, want 3", unroutable)
 	}
@@ -468,11 +468,11 @@ func TestRoutingCacheFollowsChanges(t *testing.T) {
 		t.Fatalf("after pausing A: chose %s, filtered %v", c, f)
 	}
 	// Changed straight in the database.
-	e.db.MustExec(`UPDATE partners SET status = 'active', regions = '{us_east}' WHERE id = $1`, a)
+	e.sql.MustExec(`UPDATE partners SET status = 'active', regions = '{us_east}' WHERE id = $1`, a)
 	if c, f := chosen(); c != b || f["region"] != 1 {
 		t.Fatalf("after moving A out of the region: chose %s, filtered %v", c, f)
 	}
-	e.db.MustExec(`UPDATE partners SET regions = '{eu}' WHERE id = $1`, a)
+	e.sql.MustExec(`UPDATE partners SET regions = '{eu}' WHERE id = $1`, a)
 	// New outcomes make B the stronger partner once the index is updated.
 	e.importRecord(b, nil, 200, 200)
 	e.runJobs()

@@ -320,7 +320,7 @@ func (s *Server) readyz(c *gin.Context) {
 	defer cancel()
 	checks := gin.H{"postgres": "ok", "redis": "ok"}
 	ok := true
-	if err := s.db.PingContext(ctx); err != nil {
+	if err := s.db.Ping(ctx); err != nil {
 		checks["postgres"] = "unavailable"
 		ok = false
 	}

@@ -26,7 +26,7 @@ func (e *env) txtFingerprint() map[string]string {
 	for _, table := range txtTables {
 		var s *string
 		q := `SELECT string_agg(r, E'\n' ORDER BY r) FROM (SELECT row_to_json(t)::text AS r FROM ` + table + ` t) x`
-		if err := e.db.Get(&s, q); err != nil {
+		if err := e.sql.Get(&s, q); err != nil {
 			e.t.Fatal(err)
 		}
 		if s != nil {
@@ -56,7 +56,7 @@ func (e *env) txtRefused(t *testing.T, method, path, key string, body any, field
 func (e *env) txtOffered() (intakeID, token, partnerID, partnerKey, assignmentID string) {
 	e.t.Helper()
 	partnerID, partnerKey = e.createPartner(nil)
-	e.db.MustExec(`UPDATE partners SET status = 'paused' WHERE id <> $1`, partnerID)
+	e.sql.MustExec(`UPDATE partners SET status = 'paused' WHERE id <> $1`, partnerID)
 	intakeID, token = e.submit(nil)
 	e.runJobs()
 	assignmentID = e.assignmentOf(intakeID, partnerID)

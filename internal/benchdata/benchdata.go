@@ -24,7 +24,6 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/cloudroute/cloudroute/internal/domain"
-	"github.com/cloudroute/cloudroute/internal/postgres"
 )
 
 // Shape of the generated data. The window the routing index uses is 365
@@ -77,7 +76,7 @@ type partner struct {
 // one of the partner's regions 85% of the time, otherwise any region;
 // approved with the partner's skill (+0.05 in one of its verticals),
 // otherwise rejected (85%) or withdrawn, with approved_usd 0.
-func Load(ctx context.Context, db *postgres.DB, partners, outcomes int, seed int64) error {
+func Load(ctx context.Context, db *sql.DB, now time.Time, partners, outcomes int, seed int64) error {
 	if partners < 1 {
 		return errors.New("benchdata: at least one partner is needed")
 	}
@@ -85,7 +84,7 @@ func Load(ctx context.Context, db *postgres.DB, partners, outcomes int, seed int
 		return errors.New("benchdata: outcomes must not be negative")
 	}
 	rng := rand.New(rand.NewSource(seed))
-	now := db.Now().UTC().Truncate(time.Second)
+	now = now.UTC().Truncate(time.Second)
 
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {

@@ -87,7 +87,7 @@ func TestDrillRedisDownDuringBurst(t *testing.T) {
 		r, err := s.do("GET", "/readyz", "", nil)
 		return err == nil && r.status == 200
 	})
-	checkInvariants(t, s.db)
+	checkInvariants(t, s.db, s.dbURL)
 	t.Logf("drill took %s", time.Since(start).Round(time.Millisecond))
 }
 
@@ -297,7 +297,7 @@ func TestDrillPostgresRestart(t *testing.T) {
 	redeliver(t, insp, "every intake to be offered", 20*time.Second, func() bool {
 		return s.count(`SELECT count(*) FROM intakes WHERE status = 'offered'`) == clients*perClient+1
 	}, "critical")
-	checkInvariants(t, s.db)
+	checkInvariants(t, s.db, s.dbURL)
 	t.Logf("drill took %s", time.Since(start).Round(time.Millisecond))
 }
 
@@ -612,7 +612,7 @@ func TestDrillWorkerKilled(t *testing.T) {
 	if !strings.Contains(out, "balanced") {
 		t.Errorf("cloudroute reconcile: %s", out)
 	}
-	checkInvariants(t, s.db)
+	checkInvariants(t, s.db, s.dbURL)
 	t.Logf("drill took %s", time.Since(start).Round(time.Millisecond))
 }
 
@@ -771,6 +771,6 @@ func TestDrillSigtermUnderLoad(t *testing.T) {
 	if !strings.Contains(s.api.out.String(), `"msg":"stopped"`) {
 		t.Error(`the API did not log "stopped"`)
 	}
-	checkInvariants(t, s.db)
+	checkInvariants(t, s.db, s.dbURL)
 	t.Logf("drill took %s", time.Since(start).Round(time.Millisecond))
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/jmoiron/sqlx"
 	"io"
 	"net"
 	"net/http"
@@ -511,7 +512,7 @@ type stack struct {
 	adminKey string
 	extraEnv []string
 	client   *http.Client
-	db       *postgres.DB
+	db       *sqlx.DB // the drill's own look at the database, from outside
 	api      *proc
 }
 
@@ -525,12 +526,7 @@ func newStack(t *testing.T, dbURL, redisURL string, extraEnv ...string) *stack {
 		DialContext: (&net.Dialer{Timeout: 2 * time.Second}).DialContext}
 	s.client = &http.Client{Transport: tr, Timeout: 20 * time.Second}
 	t.Cleanup(tr.CloseIdleConnections)
-	db, err := postgres.Open(context.Background(), dbURL, 6)
-	if err != nil {
-		t.Fatalf("open the drill database: %v", err)
-	}
-	t.Cleanup(func() { db.Close() })
-	s.db = db
+	s.db = testenv.MustOpenSQL(t, dbURL)
 	return s
 }
 
@@ -822,7 +818,7 @@ func (s *stack) metric(name string) (float64, bool) {
 // most one ledger entry per closed record and (once the jobs drain, waited
 // for here within a bound) exactly one per closed record with an award, and
 // the ledger reconciled with the statements.
-func checkInvariants(t *testing.T, db *postgres.DB) {
+func checkInvariants(t *testing.T, db *sqlx.DB, dbURL string) {
 	t.Helper()
 	var bad []string
 	if err := db.Select(&bad, `SELECT intake_id::text FROM assignments WHERE status IN ('offered','accepted')
@@ -865,7 +861,12 @@ func checkInvariants(t *testing.T, db *postgres.DB) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-	r, err := db.Reconcile(context.Background())
+	store, err := postgres.Open(context.Background(), dbURL, 2)
+	if err != nil {
+		t.Fatalf("open storage: %v", err)
+	}
+	defer store.Close()
+	r, err := store.Reconcile(context.Background())
 	if err != nil {
 		t.Fatalf("reconcile: %v", err)
 	}

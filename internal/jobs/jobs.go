@@ -94,12 +94,12 @@ func NewMetrics(reg prometheus.Registerer, db *postgres.DB) (*Metrics, error) {
 		}
 		return float64(n)
 	})
-	ledger := func(q string) func() float64 {
+	ledger := func(read func(context.Context) (int64, error)) func() float64 {
 		return func() float64 {
 			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 			defer cancel()
-			var n int64
-			if err := db.GetContext(ctx, &n, q); err != nil {
+			n, err := read(ctx)
+			if err != nil {
 				return -1
 			}
 			return float64(n)
@@ -107,10 +107,10 @@ func NewMetrics(reg prometheus.Registerer, db *postgres.DB) (*Metrics, error) {
 	}
 	m.Accrued = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "cloudroute_commission_accrued_cents", Help: "Commission accrued on closed records, in cents (the ledger's accruals).",
-	}, ledger(`SELECT COALESCE(sum(amount_cents), 0) FROM commission_entries WHERE kind = 'accrual'`))
+	}, ledger(db.CommissionAccruedCents))
 	m.Paid = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "cloudroute_commission_paid_cents", Help: "Commission on paid statements, in cents.",
-	}, ledger(`SELECT COALESCE(sum(total_cents), 0) FROM statements WHERE state = 'paid'`))
+	}, ledger(db.CommissionPaidCents))
 	if reg != nil {
 		for _, c := range []prometheus.Collector{m.Processed, m.Relayed, m.Backlog, m.Accrued, m.Paid} {
 			if err := reg.Register(c); err != nil {

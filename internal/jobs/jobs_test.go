@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"fmt"
+	"github.com/jmoiron/sqlx"
 	"io"
 	"log/slog"
 	"net"
@@ -37,9 +38,33 @@ var quiet = slog.New(slog.NewJSONHandler(io.Discard, nil))
 
 func ptr[T any](v T) *T { return &v }
 
+// testDB is storage plus a plain connection to the same database, for what
+// a test sets up or checks behind storage's back.
+type testDB struct {
+	*postgres.DB
+	x *sqlx.DB
+}
+
+func openTestDB(t *testing.T) *testDB {
+	t.Helper()
+	db, x := testenv.MustOpenDBWithSQL(t)
+	return &testDB{DB: db, x: x}
+}
+
+func (db *testDB) MustExec(q string, args ...any) { db.x.MustExec(q, args...) }
+
+// Get runs q and fails the test on an error, so a failed query never reads
+// as a zero.
+func (db *testDB) Get(t *testing.T, dst any, q string, args ...any) {
+	t.Helper()
+	if err := db.x.Get(dst, q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
 // closedRecord walks one intake through the store to a closed record with
 // approvedUSD awarded, leaving the commission accrual in the outbox.
-func closedRecord(t *testing.T, db *postgres.DB, approvedUSD int64, bps int) (recordID, partnerID string) {
+func closedRecord(t *testing.T, db *testDB, approvedUSD int64, bps int) (recordID, partnerID string) {
 	t.Helper()
 	ctx := context.Background()
 	p, err := db.CreatePartner(ctx, domain.PartnerPatch{Name: ptr("P"), Tier: ptr("advanced"), Regions: ptr([]string{"eu"}),
@@ -79,24 +104,24 @@ func closedRecord(t *testing.T, db *postgres.DB, approvedUSD int64, bps int) (re
 	return rec.ID, p.ID
 }
 
-func accrualPayload(t *testing.T, db *postgres.DB, recordID string) []byte {
+func accrualPayload(t *testing.T, db *testDB, recordID string) []byte {
 	t.Helper()
 	var payload []byte
-	if err := db.Get(&payload, `SELECT payload FROM outbox WHERE task_type = $1 AND payload->>'ace_record_id' = $2`,
+	if err := db.x.Get(&payload, `SELECT payload FROM outbox WHERE task_type = $1 AND payload->>'ace_record_id' = $2`,
 		tasks.TypeAccrueCommission, recordID); err != nil {
 		t.Fatalf("no accrual in the outbox: %v", err)
 	}
 	return payload
 }
 
-func ledger(t *testing.T, db *postgres.DB, recordID string) (n int, cents int64) {
+func ledger(t *testing.T, db *testDB, recordID string) (n int, cents int64) {
 	t.Helper()
-	db.Get(&n, `SELECT count(*) FROM commission_entries WHERE ace_record_id = $1`, recordID)
-	db.Get(&cents, `SELECT COALESCE(sum(amount_cents), 0) FROM commission_entries WHERE ace_record_id = $1`, recordID)
+	db.Get(t, &n, `SELECT count(*) FROM commission_entries WHERE ace_record_id = $1`, recordID)
+	db.Get(t, &cents, `SELECT COALESCE(sum(amount_cents), 0) FROM commission_entries WHERE ace_record_id = $1`, recordID)
 	return
 }
 
-func reconciled(t *testing.T, db *postgres.DB) {
+func reconciled(t *testing.T, db *testDB) {
 	t.Helper()
 	r, err := db.Reconcile(context.Background())
 	if err != nil || !r.Balanced {
@@ -105,8 +130,8 @@ func reconciled(t *testing.T, db *postgres.DB) {
 }
 
 func TestAccrueOnceWhateverTheDeliveries(t *testing.T) {
-	db := testenv.MustOpenDB(t)
-	h := &jobs.Handlers{DB: db, Log: quiet}
+	db := openTestDB(t)
+	h := &jobs.Handlers{DB: db.DB, Log: quiet}
 	rec, _ := closedRecord(t, db, 100000, 1000)
 	task := asynq.NewTask(tasks.TypeAccrueCommission, accrualPayload(t, db, rec))
 	if err := h.AccrueCommission(context.Background(), task); err != nil {
@@ -126,7 +151,7 @@ func TestAccrueOnceWhateverTheDeliveries(t *testing.T) {
 }
 
 func TestCloseTwiceConcurrently(t *testing.T) {
-	db := testenv.MustOpenDB(t)
+	db := openTestDB(t)
 	ctx := context.Background()
 	rec, pid := closedRecord(t, db, 50000, 1000)
 	// Reopen the record to launched, then race two closes.
@@ -152,7 +177,7 @@ func TestCloseTwiceConcurrently(t *testing.T) {
 		}
 	}
 	var queued int
-	db.Get(&queued, `SELECT count(*) FROM outbox WHERE task_type = $1`, tasks.TypeAccrueCommission)
+	db.Get(t, &queued, `SELECT count(*) FROM outbox WHERE task_type = $1`, tasks.TypeAccrueCommission)
 	if ok != 1 || queued != 1 {
 		t.Fatalf("%d closes succeeded and %d accruals queued; want 1 and 1", ok, queued)
 	}
@@ -161,8 +186,8 @@ func TestCloseTwiceConcurrently(t *testing.T) {
 // TestRetryAfterPartialFailure: an accrual whose transaction fails part-way
 // leaves nothing behind, and the retry writes it once.
 func TestRetryAfterPartialFailure(t *testing.T) {
-	db := testenv.MustOpenDB(t)
-	h := &jobs.Handlers{DB: db, Log: quiet}
+	db := openTestDB(t)
+	h := &jobs.Handlers{DB: db.DB, Log: quiet}
 	rec, pid := closedRecord(t, db, 100000, 1000)
 	task := asynq.NewTask(tasks.TypeAccrueCommission, accrualPayload(t, db, rec))
 	// The statement insert succeeds, then the entry insert fails: a trigger
@@ -173,7 +198,7 @@ func TestRetryAfterPartialFailure(t *testing.T) {
 		t.Fatal("want the first attempt to fail")
 	}
 	var statements int
-	db.Get(&statements, `SELECT count(*) FROM statements WHERE partner_id = $1`, pid)
+	db.Get(t, &statements, `SELECT count(*) FROM statements WHERE partner_id = $1`, pid)
 	if n, _ := ledger(t, db, rec); n != 0 || statements != 0 {
 		t.Fatalf("a failed attempt left %d entries and %d statements", n, statements)
 	}
@@ -188,18 +213,18 @@ func TestRetryAfterPartialFailure(t *testing.T) {
 }
 
 func TestMonthBoundary(t *testing.T) {
-	db := testenv.MustOpenDB(t)
-	h := &jobs.Handlers{DB: db, Log: quiet}
+	db := openTestDB(t)
+	h := &jobs.Handlers{DB: db.DB, Log: quiet}
 	ctx := context.Background()
 	jan31 := time.Date(2026, 1, 31, 23, 59, 0, 0, time.UTC)
-	db.Now = func() time.Time { return jan31 }
+	db.Clock = func() time.Time { return jan31 }
 	onTime, pid := closedRecord(t, db, 100000, 1000)
 	late, pid2 := closedRecord(t, db, 60000, 500)
 	if err := h.AccrueCommission(ctx, asynq.NewTask(tasks.TypeAccrueCommission, accrualPayload(t, db, onTime))); err != nil {
 		t.Fatal(err)
 	}
 	// The month ends before the second accrual runs.
-	db.Now = func() time.Time { return time.Date(2026, 2, 1, 0, 5, 0, 0, time.UTC) }
+	db.Clock = func() time.Time { return time.Date(2026, 2, 1, 0, 5, 0, 0, time.UTC) }
 	if err := h.CloseStatements(ctx, asynq.NewTask(tasks.TypeCloseStatements, nil)); err != nil {
 		t.Fatal(err)
 	}
@@ -211,7 +236,7 @@ func TestMonthBoundary(t *testing.T) {
 	}
 	month := func(rec string) string {
 		var m string
-		db.Get(&m, `SELECT to_char(s.month, 'YYYY-MM') || ':' || (s.closed_at IS NOT NULL) FROM commission_entries e
+		db.Get(t, &m, `SELECT to_char(s.month, 'YYYY-MM') || ':' || (s.closed_at IS NOT NULL) FROM commission_entries e
 			JOIN statements s ON s.id = e.statement_id WHERE e.ace_record_id = $1`, rec)
 		return m
 	}
@@ -230,6 +255,7 @@ func TestMonthBoundary(t *testing.T) {
 }
 
 func freePort(t *testing.T) int {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -269,19 +295,19 @@ func privateRedis(t *testing.T, port int) (stop func()) {
 // TestRedisDownWhenRecordCloses: the accrual waits in the outbox while
 // Redis is down, and is relayed and accrued once after it returns.
 func TestRedisDownWhenRecordCloses(t *testing.T) {
-	db := testenv.MustOpenDB(t)
+	db := openTestDB(t)
 	port := freePort(t)
 	stop := privateRedis(t, port)
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:" + strconv.Itoa(port), MaxRetries: -1, DialTimeout: 200 * time.Millisecond})
 	defer rdb.Close()
-	w := jobs.NewWorker(db, rdb, quiet, nil, jobs.Options{Concurrency: 2, OutboxPoll: 20 * time.Millisecond})
+	w := jobs.NewWorker(db.DB, rdb, quiet, nil, jobs.Options{Concurrency: 2, OutboxPoll: 20 * time.Millisecond})
 	stop()
 	rec, _ := closedRecord(t, db, 100000, 1000)
 	if _, err := w.RelayOnce(context.Background()); err == nil {
 		t.Fatal("relay succeeded with Redis down")
 	}
 	var unsent int
-	db.Get(&unsent, `SELECT count(*) FROM outbox WHERE sent_at IS NULL AND task_type = $1`, tasks.TypeAccrueCommission)
+	db.Get(t, &unsent, `SELECT count(*) FROM outbox WHERE sent_at IS NULL AND task_type = $1`, tasks.TypeAccrueCommission)
 	if unsent != 1 {
 		t.Fatalf("%d accruals waiting, want 1", unsent)
 	}
@@ -310,9 +336,9 @@ func TestRedisDownWhenRecordCloses(t *testing.T) {
 // TestRelayDeduplicatesByTaskID: a row relayed twice (a crash between the
 // enqueue and marking it sent) is still one task in Redis.
 func TestRelayDeduplicatesByTaskID(t *testing.T) {
-	db := testenv.MustOpenDB(t)
+	db := openTestDB(t)
 	rdb := testenv.MustRedis(t, redisDB)
-	w := jobs.NewWorker(db, rdb, quiet, nil, jobs.Options{})
+	w := jobs.NewWorker(db.DB, rdb, quiet, nil, jobs.Options{})
 	db.MustExec(`INSERT INTO outbox (task_type, payload) VALUES ($1, '{"reason":"test"}')`, tasks.TypeDrainUnroutable)
 	if n, err := w.RelayOnce(context.Background()); err != nil || n != 1 {
 		t.Fatalf("relay: %d %v", n, err)
@@ -334,14 +360,14 @@ func TestRelayDeduplicatesByTaskID(t *testing.T) {
 // TestLostAccrualIsRecovered: an accrual task Redis lost is found by the
 // reconciliation and written by the sweep, once, at the rate of closing.
 func TestLostAccrualIsRecovered(t *testing.T) {
-	db := testenv.MustOpenDB(t)
-	h := &jobs.Handlers{DB: db, Log: quiet}
+	db := openTestDB(t)
+	h := &jobs.Handlers{DB: db.DB, Log: quiet}
 	ctx := context.Background()
 	rec, pid := closedRecord(t, db, 100000, 1000)
 	db.MustExec(`DELETE FROM outbox WHERE task_type = $1`, tasks.TypeAccrueCommission) // the task is lost
 	db.MustExec(`UPDATE partners SET commission_bps = 500 WHERE id = $1`, pid)         // the rate changed since
 	closed := time.Now()
-	db.Now = func() time.Time { return closed.Add(10 * time.Minute) }
+	db.Clock = func() time.Time { return closed.Add(10 * time.Minute) }
 	r, err := db.Reconcile(ctx)
 	if err != nil || r.Balanced || len(r.Unaccrued) != 1 || r.Unaccrued[0] != rec {
 		t.Fatalf("reconciliation does not name the unaccrued record: %+v %v", r, err)

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 
 	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
@@ -63,7 +62,7 @@ type Transition struct {
 	At                    time.Time `db:"at" json:"at"`
 }
 
-func recordForUpdate(ctx context.Context, tx *sqlx.Tx, id, partnerID string) (ACERecord, error) {
+func recordForUpdate(ctx context.Context, tx *Tx, id, partnerID string) (ACERecord, error) {
 	if !validUUID(id) {
 		return ACERecord{}, domain.NotFound()
 	}
@@ -79,14 +78,14 @@ func (db *DB) ACERecord(ctx context.Context, partnerID, id string) (ACERecord, e
 		return ACERecord{}, domain.NotFound()
 	}
 	var r ACERecord
-	err := db.GetContext(ctx, &r, `SELECT `+recordCols+` FROM ace_records WHERE id = $1 AND ($2 = '' OR partner_id::text = $2)`, id, partnerID)
+	err := db.pool.GetContext(ctx, &r, `SELECT `+recordCols+` FROM ace_records WHERE id = $1 AND ($2 = '' OR partner_id::text = $2)`, id, partnerID)
 	return r, translate(err)
 }
 
 // RecordTransitions lists a record's moves in order.
 func (db *DB) RecordTransitions(ctx context.Context, id string) ([]Transition, error) {
 	out := []Transition{}
-	err := db.SelectContext(ctx, &out, `SELECT id, from_state, to_state, actor_role, actor_key_id, reason, approved_usd,
+	err := db.pool.SelectContext(ctx, &out, `SELECT id, from_state, to_state, actor_role, actor_key_id, reason, approved_usd,
 		approved_funding_source, at FROM ace_record_transitions WHERE ace_record_id = $1 ORDER BY id`, id)
 	for i := range out {
 		out[i].At = out[i].At.UTC()
@@ -142,7 +141,7 @@ func prefill(in Intake) ace.RecordFields {
 
 // customerSums returns the customer's approved awards and open requested
 // amounts over its records other than exceptID, after locking them.
-func customerSums(ctx context.Context, tx *sqlx.Tx, customer, exceptID string) (approved, requestedOpen int64, err error) {
+func customerSums(ctx context.Context, tx *Tx, customer, exceptID string) (approved, requestedOpen int64, err error) {
 	var rows []struct {
 		State    string `db:"state"`
 		Req      int64  `db:"requested_usd"`
@@ -165,7 +164,7 @@ func customerSums(ctx context.Context, tx *sqlx.Tx, customer, exceptID string) (
 
 // lockCustomer serialises every record change of one customer behind its
 // intake row, so ceiling sums cannot race.
-func lockCustomer(ctx context.Context, tx *sqlx.Tx, intakeID string) (Intake, error) {
+func lockCustomer(ctx context.Context, tx *Tx, intakeID string) (Intake, error) {
 	return intakeForUpdate(ctx, tx, intakeID)
 }
 
@@ -179,7 +178,7 @@ func (db *DB) CreateACERecord(ctx context.Context, partnerID, assignmentID, acto
 	fields ace.RecordFields) (ACERecord, []string, error) {
 	var out ACERecord
 	var warnings []string
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		a, err := assignmentForUpdate(ctx, tx, assignmentID, partnerID)
 		if err != nil {
 			return err
@@ -213,7 +212,7 @@ func (db *DB) CreateACERecord(ctx context.Context, partnerID, assignmentID, acto
 			return err
 		}
 		fb, _ := json.Marshal(merged)
-		now := db.now()
+		now := tx.now
 		var id string
 		const q = `INSERT INTO ace_records (intake_id, assignment_id, partner_id, customer_domain, funding_source, state,
 			requested_usd, fields, target_close_date, created_at, updated_at)
@@ -240,7 +239,7 @@ func (db *DB) CreateACERecord(ctx context.Context, partnerID, assignmentID, acto
 	return out, warnings, err
 }
 
-func insertTransition(ctx context.Context, tx *sqlx.Tx, recordID string, from *string, to, actorRole, actorKeyID, reason string,
+func insertTransition(ctx context.Context, tx *Tx, recordID string, from *string, to, actorRole, actorKeyID, reason string,
 	approvedUSD *int64, approvedPool *string, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO ace_record_transitions (ace_record_id, from_state, to_state, actor_role,
 		actor_key_id, reason, approved_usd, approved_funding_source, at)
@@ -251,7 +250,7 @@ func insertTransition(ctx context.Context, tx *sqlx.Tx, recordID string, from *s
 
 // moveRecordState changes a record's state and records the move; it checks
 // nothing (callers do).
-func moveRecordState(ctx context.Context, tx *sqlx.Tx, id, from, to, actorRole, actorKeyID, reason string,
+func moveRecordState(ctx context.Context, tx *Tx, id, from, to, actorRole, actorKeyID, reason string,
 	approvedUSD *int64, approvedPool *string, now time.Time) error {
 	q := `UPDATE ace_records SET state = $2, updated_at = $3`
 	switch to {
@@ -278,7 +277,7 @@ func moveRecordState(ctx context.Context, tx *sqlx.Tx, id, from, to, actorRole, 
 func (db *DB) PatchACERecord(ctx context.Context, partnerID, id string, patch ace.RecordFields, requestedUSD *int64) (ACERecord, []string, error) {
 	var out ACERecord
 	var warnings []string
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		r, err := recordForUpdate(ctx, tx, id, partnerID)
 		if err != nil {
 			return err
@@ -316,13 +315,13 @@ func (db *DB) PatchACERecord(ctx context.Context, partnerID, id string, patch ac
 		}
 		fb, _ := json.Marshal(merged)
 		if _, err := tx.ExecContext(ctx, `UPDATE ace_records SET fields = $2, requested_usd = $3, target_close_date = $4::date,
-			updated_at = $5 WHERE id = $1`, r.ID, fb, req, merged.TargetCloseDate, db.now()); err != nil {
+			updated_at = $5 WHERE id = $1`, r.ID, fb, req, merged.TargetCloseDate, tx.now); err != nil {
 			return translate(err)
 		}
 		if w := ace.PlausibilityWarning(req, ace.MonthlySpendUSD(merged)); w != "" {
 			warnings = append(warnings, w)
 		}
-		if err := refreshFlags(ctx, tx, r.AssignmentID, db.now()); err != nil {
+		if err := refreshFlags(ctx, tx, r.AssignmentID, tx.now); err != nil {
 			return err
 		}
 		out, err = recordForUpdate(ctx, tx, r.ID, "")
@@ -351,7 +350,7 @@ type TransitionRequest struct {
 func (db *DB) TransitionACERecord(ctx context.Context, partnerID, actorKeyID, id string, req TransitionRequest) (ACERecord, []string, error) {
 	var out ACERecord
 	var warnings []string
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		r, err := recordForUpdate(ctx, tx, id, partnerID)
 		if err != nil {
 			return err
@@ -408,7 +407,7 @@ func (db *DB) TransitionACERecord(ctx context.Context, partnerID, actorKeyID, id
 			return err
 		}
 		fields := r.RecordFields()
-		now := db.now()
+		now := tx.now
 		var approvedUSD *int64
 		var approvedPool *string
 		switch req.To {
@@ -503,7 +502,7 @@ func (db *DB) TransitionACERecord(ctx context.Context, partnerID, actorKeyID, id
 // maybeCloseEngagement closes the intake and completes its assignment once
 // at least one of the assignment's records is closed and none is open: the
 // partner has closed out its engagement with the customer.
-func maybeCloseEngagement(ctx context.Context, tx *sqlx.Tx, assignmentID, intakeID string, now time.Time) error {
+func maybeCloseEngagement(ctx context.Context, tx *Tx, assignmentID, intakeID string, now time.Time) error {
 	var c struct {
 		Open   int `db:"open"`
 		Closed int `db:"closed"`
@@ -553,7 +552,7 @@ type Engagement struct {
 func (db *DB) IntakeEngagement(ctx context.Context, intakeID string) (Engagement, error) {
 	var e Engagement
 	var names []string
-	if err := db.SelectContext(ctx, &names, `SELECT p.name FROM assignments a JOIN partners p ON p.id = a.partner_id
+	if err := db.pool.SelectContext(ctx, &names, `SELECT p.name FROM assignments a JOIN partners p ON p.id = a.partner_id
 		WHERE a.intake_id = $1 AND a.status IN ('accepted','completed') ORDER BY a.offered_at DESC LIMIT 1`, intakeID); err != nil {
 		return e, translate(err)
 	}
@@ -561,7 +560,7 @@ func (db *DB) IntakeEngagement(ctx context.Context, intakeID string) (Engagement
 		e.PartnerName = names[0]
 	}
 	e.Records = []EngagementRecord{}
-	err := db.SelectContext(ctx, &e.Records, `SELECT id, funding_source, state, requested_usd, approved_usd, approved_funding_source
+	err := db.pool.SelectContext(ctx, &e.Records, `SELECT id, funding_source, state, requested_usd, approved_usd, approved_funding_source
 		FROM ace_records WHERE intake_id = $1 ORDER BY created_at, id`, intakeID)
 	return e, translate(err)
 }

@@ -57,7 +57,7 @@ func (db *DB) CreatePartnerKey(ctx context.Context, partnerID, label string) (AP
 	const q = `INSERT INTO api_keys (role, partner_id, prefix, key_hash, label, created_at)
 		SELECT 'partner', id, $2, $3, $4, $5 FROM partners WHERE id = $1
 		RETURNING id, role, partner_id, prefix, label, created_at, revoked_at`
-	if err := db.GetContext(ctx, &k, q, partnerID, secret[:len(partnerKeyPrefix)+6], HashSecret(secret), label, db.now()); err != nil {
+	if err := db.pool.GetContext(ctx, &k, q, partnerID, secret[:len(partnerKeyPrefix)+6], HashSecret(secret), label, db.Now()); err != nil {
 		return APIKey{}, "", translate(err)
 	}
 	return k, secret, nil
@@ -69,7 +69,7 @@ func (db *DB) CreateAdminKey(ctx context.Context, label string) (APIKey, string,
 	var k APIKey
 	const q = `INSERT INTO api_keys (role, prefix, key_hash, label, created_at) VALUES ('admin', $1, $2, $3, $4)
 		RETURNING id, role, partner_id, prefix, label, created_at, revoked_at`
-	err := db.GetContext(ctx, &k, q, secret[:len(adminKeyPrefix)+6], HashSecret(secret), label, db.now())
+	err := db.pool.GetContext(ctx, &k, q, secret[:len(adminKeyPrefix)+6], HashSecret(secret), label, db.Now())
 	return k, secret, translate(err)
 }
 
@@ -82,7 +82,7 @@ func (db *DB) EnsureAdminKey(ctx context.Context, secret string) error {
 	}
 	const q = `INSERT INTO api_keys (role, prefix, key_hash, label) VALUES ('admin', $1, $2, 'bootstrap')
 		ON CONFLICT (key_hash) DO UPDATE SET revoked_at = NULL WHERE api_keys.role = 'admin'`
-	_, err := db.ExecContext(ctx, q, prefix, HashSecret(secret))
+	_, err := db.pool.ExecContext(ctx, q, prefix, HashSecret(secret))
 	return translate(err)
 }
 
@@ -92,7 +92,7 @@ func (db *DB) PartnerKeys(ctx context.Context, partnerID string) ([]APIKey, erro
 		return nil, err
 	}
 	keys := []APIKey{}
-	err := db.SelectContext(ctx, &keys, `SELECT id, role, partner_id, prefix, label, created_at, revoked_at
+	err := db.pool.SelectContext(ctx, &keys, `SELECT id, role, partner_id, prefix, label, created_at, revoked_at
 		FROM api_keys WHERE partner_id = $1 ORDER BY created_at, id`, partnerID)
 	return keys, translate(err)
 }
@@ -106,7 +106,7 @@ func (db *DB) RevokePartnerKey(ctx context.Context, partnerID, keyID string) (AP
 	var k APIKey
 	const q = `UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $3) WHERE id = $1 AND partner_id = $2
 		RETURNING id, role, partner_id, prefix, label, created_at, revoked_at`
-	err := db.GetContext(ctx, &k, q, keyID, partnerID, db.now())
+	err := db.pool.GetContext(ctx, &k, q, keyID, partnerID, db.Now())
 	return k, translate(err)
 }
 
@@ -119,7 +119,7 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (domain.Principal
 		PartnerID *string `db:"partner_id"`
 	}
 	const q = `SELECT id, role, partner_id FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL`
-	if err := db.GetContext(ctx, &r, q, HashSecret(secret)); err != nil {
+	if err := db.pool.GetContext(ctx, &r, q, HashSecret(secret)); err != nil {
 		if domain.ErrorCode(translate(err)) == domain.ECodeNotFound {
 			return domain.Principal{}, domain.Errorf(domain.ECodeUnauthenticated, "the key is unknown or revoked")
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 
 	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
@@ -49,7 +48,7 @@ func (db *DB) PartnerAssignment(ctx context.Context, partnerID, id string) (Assi
 		return Assignment{}, domain.NotFound()
 	}
 	var a Assignment
-	err := db.GetContext(ctx, &a, `SELECT `+assignmentCols+` FROM assignments WHERE id = $1 AND partner_id = $2`, id, partnerID)
+	err := db.pool.GetContext(ctx, &a, `SELECT `+assignmentCols+` FROM assignments WHERE id = $1 AND partner_id = $2`, id, partnerID)
 	return a, translate(err)
 }
 
@@ -57,12 +56,12 @@ func (db *DB) PartnerAssignment(ctx context.Context, partnerID, id string) (Assi
 // optionally of one status.
 func (db *DB) PartnerAssignments(ctx context.Context, partnerID, status string, limit int) ([]Assignment, error) {
 	out := []Assignment{}
-	err := db.SelectContext(ctx, &out, `SELECT `+assignmentCols+` FROM assignments
+	err := db.pool.SelectContext(ctx, &out, `SELECT `+assignmentCols+` FROM assignments
 		WHERE partner_id = $1 AND ($2 = '' OR status = $2) ORDER BY offered_at DESC, id LIMIT $3`, partnerID, status, limit)
 	return out, translate(err)
 }
 
-func assignmentForUpdate(ctx context.Context, tx *sqlx.Tx, id, partnerID string) (Assignment, error) {
+func assignmentForUpdate(ctx context.Context, tx *Tx, id, partnerID string) (Assignment, error) {
 	if !validUUID(id) {
 		return Assignment{}, domain.NotFound()
 	}
@@ -72,14 +71,14 @@ func assignmentForUpdate(ctx context.Context, tx *sqlx.Tx, id, partnerID string)
 	return a, translate(err)
 }
 
-func endAssignment(ctx context.Context, tx *sqlx.Tx, id, status, reason string, now time.Time) error {
+func endAssignment(ctx context.Context, tx *Tx, id, status, reason string, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE assignments SET status = $2, end_reason = NULLIF($3, ''), ended_at = $4, updated_at = $4 WHERE id = $1`,
 		id, status, reason, now)
 	return translate(err)
 }
 
 // reroute marks the intake as routing again and queues its routing.
-func reroute(ctx context.Context, tx *sqlx.Tx, intakeID, trigger string, now time.Time) error {
+func reroute(ctx context.Context, tx *Tx, intakeID, trigger string, now time.Time) error {
 	if err := setIntakeStatus(ctx, tx, intakeID, IntakeRouting, now); err != nil {
 		return err
 	}
@@ -94,12 +93,12 @@ func reroute(ctx context.Context, tx *sqlx.Tx, intakeID, trigger string, now tim
 // partner's), invalid_transition (not offered, or past its deadline).
 func (db *DB) AcceptAssignment(ctx context.Context, partnerID, id string) (Assignment, error) {
 	var out Assignment
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		a, err := assignmentForUpdate(ctx, tx, id, partnerID)
 		if err != nil {
 			return err
 		}
-		now := db.now()
+		now := tx.now
 		if a.Status != AssignmentOffered {
 			return domain.Errorf(domain.ECodeInvalidTransition, "the assignment is %s; only an offered assignment can be accepted", a.Status)
 		}
@@ -122,7 +121,7 @@ func (db *DB) AcceptAssignment(ctx context.Context, partnerID, id string) (Assig
 // intake to the next partner. Returns not_found or invalid_transition.
 func (db *DB) DeclineAssignment(ctx context.Context, partnerID, id, reason string) (Assignment, error) {
 	var out Assignment
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		a, err := assignmentForUpdate(ctx, tx, id, partnerID)
 		if err != nil {
 			return err
@@ -130,7 +129,7 @@ func (db *DB) DeclineAssignment(ctx context.Context, partnerID, id, reason strin
 		if a.Status != AssignmentOffered {
 			return domain.Errorf(domain.ECodeInvalidTransition, "the assignment is %s; only an offered assignment can be declined", a.Status)
 		}
-		now := db.now()
+		now := tx.now
 		if !now.Before(a.ExpiresAt) {
 			// Past its deadline the offer is expired, whether or not the
 			// expiry task has run yet: it can be neither accepted nor declined.
@@ -156,12 +155,12 @@ func (db *DB) DeclineAssignment(ctx context.Context, partnerID, id, reason strin
 // answered or is not yet due, so it is safe to run twice.
 func (db *DB) ExpireAssignment(ctx context.Context, id string) (bool, error) {
 	expired := false
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		a, err := assignmentForUpdate(ctx, tx, id, "")
 		if err != nil {
 			return err
 		}
-		now := db.now()
+		now := tx.now
 		if a.Status != AssignmentOffered || now.Before(a.ExpiresAt) {
 			return nil
 		}
@@ -181,8 +180,8 @@ func (db *DB) ExpireAssignment(ctx context.Context, id string) (bool, error) {
 // expiry tasks that Redis lost).
 func (db *DB) OverdueOffers(ctx context.Context, limit int) ([]string, error) {
 	var ids []string
-	err := db.SelectContext(ctx, &ids, `SELECT id FROM assignments WHERE status = 'offered' AND expires_at <= $1
-		ORDER BY expires_at LIMIT $2`, db.now(), limit)
+	err := db.pool.SelectContext(ctx, &ids, `SELECT id FROM assignments WHERE status = 'offered' AND expires_at <= $1
+		ORDER BY expires_at LIMIT $2`, db.Now(), limit)
 	return ids, translate(err)
 }
 
@@ -193,7 +192,7 @@ func (db *DB) OverdueOffers(ctx context.Context, limit int) ([]string, error) {
 // release: the partner then keeps the right to launch and close that award
 // (ace.CloseOutAfterRelease). Identified drafts are withdrawn. Returns
 // whether there was an accepted assignment.
-func releaseAccepted(ctx context.Context, tx *sqlx.Tx, intakeID, endStatus string, actor domain.Principal, reason string, now time.Time) (bool, error) {
+func releaseAccepted(ctx context.Context, tx *Tx, intakeID, endStatus string, actor domain.Principal, reason string, now time.Time) (bool, error) {
 	var a Assignment
 	err := tx.GetContext(ctx, &a, `SELECT `+assignmentCols+` FROM assignments WHERE intake_id = $1 AND status = 'accepted' FOR UPDATE`, intakeID)
 	if err != nil {
@@ -237,12 +236,12 @@ func releaseAccepted(ctx context.Context, tx *sqlx.Tx, intakeID, endStatus strin
 // release) or duplicate_filing (a record is under review).
 func (db *DB) ReleaseAssignment(ctx context.Context, intakeID string, actor domain.Principal, reason string) (Intake, error) {
 	var out Intake
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		in, err := intakeForUpdate(ctx, tx, intakeID)
 		if err != nil {
 			return err
 		}
-		now := db.now()
+		now := tx.now
 		ok, err := releaseAccepted(ctx, tx, in.ID, AssignmentReleased, actor, reason, now)
 		if err != nil {
 			return err
@@ -265,7 +264,7 @@ func (db *DB) ReleaseAssignment(ctx context.Context, intakeID string, actor doma
 // free to submit again later. Returns not_found or invalid_transition.
 func (db *DB) WithdrawIntake(ctx context.Context, intakeID, reason string) (Intake, error) {
 	var out Intake
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		in, err := intakeForUpdate(ctx, tx, intakeID)
 		if err != nil {
 			return err
@@ -273,7 +272,7 @@ func (db *DB) WithdrawIntake(ctx context.Context, intakeID, reason string) (Inta
 		if in.Status == IntakeWithdrawn || in.Status == IntakeClosed {
 			return domain.Errorf(domain.ECodeInvalidTransition, "the intake is already %s", in.Status)
 		}
-		now := db.now()
+		now := tx.now
 		if reason == "" {
 			reason = "withdrawn by the founder"
 		}
@@ -319,12 +318,12 @@ func (db *DB) PartnerResponsiveness(ctx context.Context, partnerID string) (Resp
 		return Responsiveness{}, err
 	}
 	r := Responsiveness{WindowDays: st.WindowDays}
-	if err := db.GetContext(ctx, &r, `SELECT count(*) AS offers,
+	if err := db.pool.GetContext(ctx, &r, `SELECT count(*) AS offers,
 		count(*) FILTER (WHERE accepted_at IS NOT NULL) AS accepted,
 		count(*) FILTER (WHERE status = 'declined') AS declined,
 		count(*) FILTER (WHERE status = 'expired') AS expired,
 		count(*) FILTER (WHERE status = 'offered') AS pending
-		FROM assignments WHERE partner_id = $1 AND offered_at >= $2`, partnerID, windowStart(db.now(), st)); err != nil {
+		FROM assignments WHERE partner_id = $1 AND offered_at >= $2`, partnerID, windowStart(db.Now(), st)); err != nil {
 		return r, translate(err)
 	}
 	if answered := r.Accepted + r.Declined + r.Expired; answered > 0 {

@@ -18,6 +18,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
+	"github.com/jmoiron/sqlx"
 	"os"
 	"slices"
 	"strconv"
@@ -54,6 +55,7 @@ func (processTB) Cleanup(f func()) { sharedCleanups = append(sharedCleanups, f) 
 
 type fixture struct {
 	db *postgres.DB
+	x  *sqlx.DB
 }
 
 var (
@@ -81,9 +83,9 @@ func loadFixture(b *testing.B) *fixture {
 		outcomes = envInt("BENCH_OUTCOMES", outcomes)
 		seed := int64(envInt("BENCH_SEED", 1))
 		ctx := context.Background()
-		db := testenv.MustOpenDB(processTB{b})
+		db, x := testenv.MustOpenDBWithSQL(processTB{b})
 		start := time.Now()
-		if err := benchdata.Load(ctx, db, partners, outcomes, seed); err != nil {
+		if err := benchdata.Load(ctx, x.DB, db.Now(), partners, outcomes, seed); err != nil {
 			b.Fatalf("load: %v", err)
 		}
 		loaded := time.Since(start)
@@ -92,12 +94,12 @@ func loadFixture(b *testing.B) *fixture {
 			b.Fatalf("rebuild index: %v", err)
 		}
 		rebuilt := time.Since(start)
-		if err := vacuumIndex(ctx, db); err != nil {
+		if err := vacuumIndex(ctx, x); err != nil {
 			b.Fatal(err)
 		}
 		b.Logf("fixture: %d partners, %d outcomes (seed %d): load %s, first index rebuild %s",
 			partners, outcomes, seed, loaded.Round(time.Millisecond), rebuilt.Round(time.Millisecond))
-		fix = &fixture{db: db}
+		fix = &fixture{db: db, x: x}
 	})
 	if fix == nil {
 		b.Fatal("the benchmark data failed to load in an earlier benchmark")
@@ -109,7 +111,7 @@ func loadFixture(b *testing.B) *fixture {
 // it removes the dead rows and gives the planner statistics. The benchmark
 // server may run with autovacuum off; a server in service runs it between
 // two nightly rebuilds.
-func vacuumIndex(ctx context.Context, db *postgres.DB) error {
+func vacuumIndex(ctx context.Context, db *sqlx.DB) error {
 	_, err := db.ExecContext(ctx, `VACUUM (ANALYZE) routing_index, partner_stats, outbox`)
 	return err
 }
@@ -181,7 +183,7 @@ func BenchmarkIndexRebuild(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StopTimer()
-		if err := vacuumIndex(ctx, f.db); err != nil {
+		if err := vacuumIndex(ctx, f.x); err != nil {
 			b.Fatal(err)
 		}
 		b.StartTimer()
@@ -196,10 +198,10 @@ func BenchmarkIndexRebuild(b *testing.B) {
 func BenchmarkRouteIntakeWrite(b *testing.B) {
 	f := loadFixture(b)
 	ctx := context.Background()
-	if _, err := f.db.ExecContext(ctx, `UPDATE partners SET capacity = 100000`); err != nil {
+	if _, err := f.x.ExecContext(ctx, `UPDATE partners SET capacity = 100000`); err != nil {
 		b.Fatal(err)
 	}
-	defer f.db.ExecContext(ctx, `UPDATE partners SET capacity = $1`, benchdata.PartnerCapacity)
+	defer f.x.ExecContext(ctx, `UPDATE partners SET capacity = $1`, benchdata.PartnerCapacity)
 
 	run := time.Now().UnixNano()
 	ids := make([]string, b.N)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/cloudroute/cloudroute/internal/commission"
@@ -44,7 +43,7 @@ const statementCols = `id, partner_id, to_char(month, 'YYYY-MM') AS month, state
 // openStatement returns, locked, the statement an entry dated at belongs
 // on: its month's, unless that month is already closed, in which case the
 // current month's (the next open one). It creates the statement if needed.
-func openStatement(ctx context.Context, tx *sqlx.Tx, partnerID string, at, now time.Time) (string, error) {
+func openStatement(ctx context.Context, tx *Tx, partnerID string, at, now time.Time) (string, error) {
 	months := []time.Time{commission.MonthOf(at), commission.MonthOf(now)}
 	for _, m := range months {
 		// A month already closed for everyone takes no new statement.
@@ -79,7 +78,7 @@ func openStatement(ctx context.Context, tx *sqlx.Tx, partnerID string, at, now t
 	return id, translate(err)
 }
 
-func addEntry(ctx context.Context, tx *sqlx.Tx, e Entry, partnerID, actorKeyID string) error {
+func addEntry(ctx context.Context, tx *Tx, e Entry, partnerID, actorKeyID string) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO commission_entries (partner_id, kind, ace_record_id, amount_cents, approved_usd,
 		commission_bps, reason, actor_key_id, statement_id, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10)`,
 		partnerID, e.Kind, e.ACERecordID, e.AmountCents, e.ApprovedUSD, e.CommissionBPS, e.Reason, actorKeyID, e.StatementID, e.OccurredAt); err != nil {
@@ -94,7 +93,7 @@ func addEntry(ctx context.Context, tx *sqlx.Tx, e Entry, partnerID, actorKeyID s
 // (or a concurrent one) a no-op. It returns false when nothing was written.
 func (db *DB) AccrueCommission(ctx context.Context, p tasks.AccrueCommission) (bool, error) {
 	wrote := false
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		r, err := recordForUpdate(ctx, tx, p.ACERecordID, "")
 		if err != nil {
 			return err
@@ -113,7 +112,7 @@ func (db *DB) AccrueCommission(ctx context.Context, p tasks.AccrueCommission) (b
 		if r.ClosedAt != nil {
 			at = *r.ClosedAt
 		}
-		sid, err := openStatement(ctx, tx, r.PartnerID, at, db.now())
+		sid, err := openStatement(ctx, tx, r.PartnerID, at, tx.now)
 		if err != nil {
 			return err
 		}
@@ -140,7 +139,7 @@ func (db *DB) AccrueCommission(ctx context.Context, p tasks.AccrueCommission) (b
 // closed before the given time: accruals whose task was lost.
 func (db *DB) UnaccruedRecords(ctx context.Context, closedBefore time.Time, limit int) ([]string, error) {
 	var ids []string
-	err := db.SelectContext(ctx, &ids, unaccruedSQL, closedBefore, limit)
+	err := db.pool.SelectContext(ctx, &ids, unaccruedSQL, closedBefore, limit)
 	return ids, translate(err)
 }
 
@@ -153,11 +152,11 @@ const unaccruedSQL = `SELECT r.id FROM ace_records r
 // current open statement. Returns not_found or validation_failed.
 func (db *DB) AddAdjustment(ctx context.Context, partnerID string, amountCents int64, reason, actorKeyID string) (Entry, error) {
 	var out Entry
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		if _, err := partnerForUpdate(ctx, tx, partnerID); err != nil {
 			return err
 		}
-		now := db.now()
+		now := tx.now
 		sid, err := openStatement(ctx, tx, partnerID, now, now)
 		if err != nil {
 			return err
@@ -176,9 +175,9 @@ func (db *DB) AddAdjustment(ctx context.Context, partnerID string, amountCents i
 // how many statements it closed, and false when the month was already done.
 func (db *DB) CloseMonth(ctx context.Context) (int, bool, error) {
 	n := 0
-	now := db.now()
+	now := db.Now()
 	prev := commission.PreviousMonth(now)
-	claimed, err := db.inPeriod(ctx, tasks.TypeCloseStatements, prev.Format("2006-01"), func(tx *sqlx.Tx) error {
+	claimed, err := db.inPeriod(ctx, tasks.TypeCloseStatements, prev.Format("2006-01"), func(tx *Tx) error {
 		res, err := tx.ExecContext(ctx, `UPDATE statements SET closed_at = $2 WHERE month <= $1 AND closed_at IS NULL`, prev, now)
 		if err != nil {
 			return translate(err)
@@ -212,7 +211,7 @@ func (db *DB) ListStatements(ctx context.Context, f StatementFilter) ([]Statemen
 		}
 		month = &m
 	}
-	if err := db.SelectContext(ctx, &out, `SELECT `+statementCols+` FROM statements
+	if err := db.pool.SelectContext(ctx, &out, `SELECT `+statementCols+` FROM statements
 		WHERE ($1 = '' OR partner_id::text = $1) AND ($2::date IS NULL OR month = $2::date) AND ($3 = '' OR state = $3)
 		ORDER BY month DESC, partner_id LIMIT 500`, f.PartnerID, month, f.State); err != nil {
 		return nil, translate(err)
@@ -226,7 +225,7 @@ func (db *DB) ListStatements(ctx context.Context, f StatementFilter) ([]Statemen
 		byID[out[i].ID] = &out[i]
 	}
 	var entries []Entry
-	if err := db.SelectContext(ctx, &entries, `SELECT id, kind, ace_record_id, amount_cents, approved_usd, commission_bps,
+	if err := db.pool.SelectContext(ctx, &entries, `SELECT id, kind, ace_record_id, amount_cents, approved_usd, commission_bps,
 		reason, occurred_at, statement_id FROM commission_entries WHERE statement_id = ANY($1::uuid[]) ORDER BY id`, pq.Array(ids)); err != nil {
 		return nil, translate(err)
 	}
@@ -241,7 +240,7 @@ func (db *DB) ListStatements(ctx context.Context, f StatementFilter) ([]Statemen
 // invalid_transition.
 func (db *DB) SettleStatement(ctx context.Context, id, to, reference, actorKeyID string) (Statement, error) {
 	var out Statement
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		if !validUUID(id) {
 			return domain.NotFound()
 		}
@@ -249,7 +248,7 @@ func (db *DB) SettleStatement(ctx context.Context, id, to, reference, actorKeyID
 		if err := tx.GetContext(ctx, &s, `SELECT `+statementCols+` FROM statements WHERE id = $1 FOR UPDATE`, id); err != nil {
 			return translate(err)
 		}
-		now := db.now()
+		now := tx.now
 		switch {
 		case s.State == "open" && to == "invoiced":
 			if s.ClosedAt == nil {
@@ -305,7 +304,7 @@ type Discrepancy struct {
 // so an accrual committing meanwhile cannot make the two sums disagree.
 func (db *DB) Reconcile(ctx context.Context) (Reconciliation, error) {
 	r := Reconciliation{Differences: []Discrepancy{}, Unaccrued: []string{}}
-	err := db.inSnapshot(ctx, func(tx *sqlx.Tx) error {
+	err := db.inSnapshot(ctx, func(tx *Tx) error {
 		if err := tx.GetContext(ctx, &r.LedgerCents, `SELECT COALESCE(sum(amount_cents), 0) FROM commission_entries`); err != nil {
 			return translate(err)
 		}
@@ -324,11 +323,25 @@ func (db *DB) Reconcile(ctx context.Context) (Reconciliation, error) {
 			GROUP BY s.id, s.total_cents HAVING s.total_cents <> COALESCE(sum(e.amount_cents), 0) ORDER BY s.id`); err != nil {
 			return translate(err)
 		}
-		return translate(tx.SelectContext(ctx, &r.Unaccrued, unaccruedSQL, db.now().Add(-5*time.Minute), 1000))
+		return translate(tx.SelectContext(ctx, &r.Unaccrued, unaccruedSQL, tx.now.Add(-5*time.Minute), 1000))
 	})
 	if err != nil {
 		return Reconciliation{}, err
 	}
 	r.Balanced = r.LedgerCents == r.StatementsCents && len(r.Differences) == 0 && len(r.Unaccrued) == 0
 	return r, nil
+}
+
+// CommissionAccruedCents is the sum of the ledger's accruals.
+func (db *DB) CommissionAccruedCents(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.pool.GetContext(ctx, &n, `SELECT COALESCE(sum(amount_cents), 0) FROM commission_entries WHERE kind = 'accrual'`)
+	return n, translate(err)
+}
+
+// CommissionPaidCents is the sum of the paid statements.
+func (db *DB) CommissionPaidCents(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.pool.GetContext(ctx, &n, `SELECT COALESCE(sum(total_cents), 0) FROM statements WHERE state = 'paid'`)
+	return n, translate(err)
 }

@@ -22,12 +22,14 @@ import (
 	"github.com/cloudroute/cloudroute/internal/domain"
 )
 
-// DB wraps the connection pool and the clock used for every timestamp that
-// business rules depend on, so tests can move time without sleeping.
+// DB is CloudRoute's storage: the connection pool, kept unexported so that
+// every query lives in this package, and the clock used for every
+// timestamp that business rules depend on, so tests can move time without
+// sleeping.
 type DB struct {
-	*sqlx.DB
-	// Now returns the current time. Tests replace it.
-	Now func() time.Time
+	pool *sqlx.DB
+	// Clock returns the current time. Tests replace it.
+	Clock func() time.Time
 	// stmts caches prepared statements of the hot paths (submission,
 	// routing): Postgres then parses and plans them once per connection
 	// instead of on every call.
@@ -41,7 +43,7 @@ func (db *DB) stmt(ctx context.Context, q string) (*sqlx.Stmt, error) {
 	if s, ok := db.stmts.Load(q); ok {
 		return s.(*sqlx.Stmt), nil
 	}
-	s, err := db.PreparexContext(ctx, q)
+	s, err := db.pool.PreparexContext(ctx, q)
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -53,7 +55,7 @@ func (db *DB) stmt(ctx context.Context, q string) (*sqlx.Stmt, error) {
 }
 
 // txStmt returns the cached statement for q bound to tx.
-func (db *DB) txStmt(ctx context.Context, tx *sqlx.Tx, q string) (*sqlx.Stmt, error) {
+func (db *DB) txStmt(ctx context.Context, tx *Tx, q string) (*sqlx.Stmt, error) {
 	s, err := db.stmt(ctx, q)
 	if err != nil {
 		return nil, err
@@ -84,18 +86,43 @@ func Open(ctx context.Context, url string, maxConns int) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("ping postgres: %w", err)
 	}
-	return &DB{DB: db, Now: func() time.Time { return time.Now().UTC() }, rcache: &routingCache{}}, nil
+	return &DB{pool: db, Clock: func() time.Time { return time.Now().UTC() }, rcache: &routingCache{}}, nil
 }
 
-// now returns the clock's time in UTC, truncated to microseconds as
-// Postgres stores it.
-func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
+// Ping checks that Postgres answers.
+func (db *DB) Ping(ctx context.Context) error { return translate(db.pool.PingContext(ctx)) }
+
+// Close closes the pool and the cached prepared statements.
+func (db *DB) Close() error {
+	db.stmts.Range(func(_, s any) bool { s.(*sqlx.Stmt).Close(); return true })
+	return db.pool.Close()
+}
+
+// Now is the clock's time in UTC, truncated to microseconds as Postgres
+// stores it. A transaction takes it once (Tx.now), so that every row one
+// change writes carries the same time.
+func (db *DB) Now() time.Time { return db.Clock().UTC().Truncate(time.Microsecond) }
+
+// Tx is a transaction with its one time: every timestamp the transaction
+// writes is now (wtf's Tx.now).
+type Tx struct {
+	*sqlx.Tx
+	now time.Time
+}
+
+func (db *DB) begin(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
+	tx, err := db.pool.BeginTxx(ctx, opts)
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &Tx{Tx: tx, now: db.Now()}, nil
+}
 
 // inTx runs fn in a transaction, committing when fn returns nil.
-func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := db.BeginTxx(ctx, nil)
+func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := db.begin(ctx, nil)
 	if err != nil {
-		return translate(err)
+		return err
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
@@ -108,10 +135,10 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 // query fn makes sees the same snapshot, so figures that must agree with
 // one another (the ledger and the statements, the admin metrics) cannot be
 // torn apart by a change committed between two of the queries.
-func (db *DB) inSnapshot(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+func (db *DB) inSnapshot(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := db.begin(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
-		return translate(err)
+		return err
 	}
 	defer tx.Rollback()
 	if err := fn(tx); err != nil {
@@ -126,7 +153,7 @@ func (db *DB) inSnapshot(ctx context.Context, fn func(tx *sqlx.Tx) error) error 
 // it runs again (routing: the drain re-routes intakes left in received or
 // routing; the relay: a row relayed again is the same asynq TaskID). It
 // keeps background work from competing with submissions for WAL flushes.
-func asyncCommit(ctx context.Context, tx *sqlx.Tx) error {
+func asyncCommit(ctx context.Context, tx *Tx) error {
 	_, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off`)
 	return translate(err)
 }

@@ -27,7 +27,7 @@ type flagKey struct {
 // assignments (all of them, or one assignment's) and makes the open flags
 // match: new conditions are raised with the time, ended ones cleared.
 // Running it twice changes nothing.
-func syncFlags(ctx context.Context, tx *sqlx.Tx, st domain.Settings, now time.Time, assignmentID string) (raised, cleared int, err error) {
+func syncFlags(ctx context.Context, tx *Tx, st domain.Settings, now time.Time, assignmentID string) (raised, cleared int, err error) {
 	hs := healthSettings(st)
 	var scope any
 	if assignmentID != "" {
@@ -133,7 +133,7 @@ func syncFlags(ctx context.Context, tx *sqlx.Tx, st domain.Settings, now time.Ti
 
 // refreshFlags re-evaluates one assignment's flags inside a change to it
 // or its records, so a flag clears as soon as its condition ends.
-func refreshFlags(ctx context.Context, tx *sqlx.Tx, assignmentID string, now time.Time) error {
+func refreshFlags(ctx context.Context, tx *Tx, assignmentID string, now time.Time) error {
 	st, err := settingsTx(ctx, tx)
 	if err != nil {
 		return err
@@ -146,12 +146,12 @@ func refreshFlags(ctx context.Context, tx *sqlx.Tx, assignmentID string, now tim
 // open record and accepted assignment. With a period (a UTC date) it runs
 // once per period; it returns false when the period was already scanned.
 func (db *DB) ScanHygiene(ctx context.Context, period string) (raised, cleared int, ran bool, err error) {
-	ran, err = db.inPeriod(ctx, tasks.TypeHygieneScan, period, func(tx *sqlx.Tx) error {
+	ran, err = db.inPeriod(ctx, tasks.TypeHygieneScan, period, func(tx *Tx) error {
 		st, err := settingsTx(ctx, tx)
 		if err != nil {
 			return err
 		}
-		raised, cleared, err = syncFlags(ctx, tx, st, db.now(), "")
+		raised, cleared, err = syncFlags(ctx, tx, st, tx.now, "")
 		return err
 	})
 	return raised, cleared, ran, err
@@ -195,16 +195,16 @@ func (db *DB) PartnerPipelineHealth(ctx context.Context, partnerID string) (Pipe
 	if err != nil {
 		return PipelineHealth{}, err
 	}
-	now := db.now()
+	now := db.Now()
 	h := PipelineHealth{PartnerID: partnerID, Flags: []Flag{}, AsOf: now}
-	if err := db.SelectContext(ctx, &h.Flags, `SELECT kind, ace_record_id, assignment_id, raised_at FROM hygiene_flags
+	if err := db.pool.SelectContext(ctx, &h.Flags, `SELECT kind, ace_record_id, assignment_id, raised_at FROM hygiene_flags
 		WHERE partner_id = $1 AND cleared_at IS NULL ORDER BY raised_at, id`, partnerID); err != nil {
 		return h, translate(err)
 	}
 	for i := range h.Flags {
 		h.Flags[i].RaisedAt = h.Flags[i].RaisedAt.UTC()
 	}
-	ts, err := submissionTimes(ctx, db, partnerID, health.CadenceLookbackStart(now, healthSettings(st)), now.Add(time.Second))
+	ts, err := submissionTimes(ctx, db.pool, partnerID, health.CadenceLookbackStart(now, healthSettings(st)), now.Add(time.Second))
 	if err != nil {
 		return h, err
 	}
@@ -213,7 +213,7 @@ func (db *DB) PartnerPipelineHealth(ctx context.Context, partnerID string) (Pipe
 		Open     int `db:"open"`
 		Accepted int `db:"accepted"`
 	}
-	if err := db.GetContext(ctx, &c, `SELECT
+	if err := db.pool.GetContext(ctx, &c, `SELECT
 		(SELECT count(*) FROM ace_records WHERE partner_id = $1 AND state NOT IN ('closed','rejected','withdrawn')) AS open,
 		(SELECT count(*) FROM assignments WHERE partner_id = $1 AND status = 'accepted') AS accepted`, partnerID); err != nil {
 		return h, translate(err)
@@ -224,7 +224,7 @@ func (db *DB) PartnerPipelineHealth(ctx context.Context, partnerID string) (Pipe
 		Target   *time.Time `db:"target"`
 		ClosedAt *time.Time `db:"closed_out"`
 	}
-	if err := db.SelectContext(ctx, &rows, `SELECT r.target_close_date::timestamptz AS target,
+	if err := db.pool.SelectContext(ctx, &rows, `SELECT r.target_close_date::timestamptz AS target,
 		(SELECT min(t.at) FROM ace_record_transitions t WHERE t.ace_record_id = r.id
 			AND t.to_state IN ('closed','rejected','withdrawn')) AS closed_out
 		FROM ace_records r WHERE r.partner_id = $1 AND r.target_close_date IS NOT NULL`, partnerID); err != nil {
@@ -250,10 +250,10 @@ func (db *DB) PartnerPipelineHealth(ctx context.Context, partnerID string) (Pipe
 // already done.
 func (db *DB) WriteSnapshots(ctx context.Context) (int, bool, error) {
 	n := 0
-	now := db.now()
+	now := db.Now()
 	end := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	start := end.AddDate(0, -1, 0)
-	ran, err := db.inPeriod(ctx, tasks.TypeWriteSnapshots, start.Format("2006-01"), func(tx *sqlx.Tx) error {
+	ran, err := db.inPeriod(ctx, tasks.TypeWriteSnapshots, start.Format("2006-01"), func(tx *Tx) error {
 		st, err := settingsTx(ctx, tx)
 		if err != nil {
 			return err
@@ -352,7 +352,7 @@ func (db *DB) Snapshots(ctx context.Context, partnerID, month string) ([]Snapsho
 		}
 		m = &t
 	}
-	err := db.SelectContext(ctx, &out, `SELECT partner_id, to_char(month, 'YYYY-MM') AS month, data, created_at
+	err := db.pool.SelectContext(ctx, &out, `SELECT partner_id, to_char(month, 'YYYY-MM') AS month, data, created_at
 		FROM partner_snapshots WHERE ($1 = '' OR partner_id::text = $1) AND ($2::date IS NULL OR month = $2::date)
 		ORDER BY month DESC, partner_id LIMIT 1000`, partnerID, m)
 	for i := range out {

@@ -18,8 +18,9 @@ import (
 	"github.com/cloudroute/cloudroute/internal/testenv"
 )
 
-// blankDB returns an empty database, dropped at the end of the test.
-func blankDB(t *testing.T) *postgres.DB {
+// blankDB returns storage on an empty database, dropped at the end of the
+// test, and a plain connection to it for the test's own rows and checks.
+func blankDB(t *testing.T) (*postgres.DB, *sqlx.DB) {
 	t.Helper()
 	admin, err := sqlx.Open("postgres", testenv.AdminURL())
 	if err != nil {
@@ -48,7 +49,7 @@ func blankDB(t *testing.T) *postgres.DB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return db
+	return db, testenv.MustOpenSQL(t, u.String())
 }
 
 // TestMigrateRegistrableDomain loads intakes and records under the old
@@ -58,7 +59,7 @@ func blankDB(t *testing.T) *postgres.DB {
 // new is accepted for the customer while either is open.
 func TestMigrateRegistrableDomain(t *testing.T) {
 	ctx := context.Background()
-	db := blankDB(t)
+	db, x := blankDB(t)
 	if _, err := db.MigrateTo(ctx, 10); err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func TestMigrateRegistrableDomain(t *testing.T) {
 			t.Fatalf("submit %s: %v", stored, err)
 		}
 		id := res.IntakeID
-		if _, err := db.Exec(`UPDATE intakes SET status = $2, created_at = $3, updated_at = $3 WHERE id = $1`,
+		if _, err := x.Exec(`UPDATE intakes SET status = $2, created_at = $3, updated_at = $3 WHERE id = $1`,
 			id, status, t0.Add(time.Duration(age)*time.Hour)); err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +82,7 @@ func TestMigrateRegistrableDomain(t *testing.T) {
 	}
 	var p1, p2 string
 	for _, p := range []*string{&p1, &p2} {
-		if err := db.Get(p, `INSERT INTO partners (name, tier, regions, capacity, commission_bps, contact_email)
+		if err := x.Get(p, `INSERT INTO partners (name, tier, regions, capacity, commission_bps, contact_email)
 			VALUES ('Partner', 'advanced', '{eu}', 10, 1000, 'p@partner.example') RETURNING id`); err != nil {
 			t.Fatal(err)
 		}
@@ -89,7 +90,7 @@ func TestMigrateRegistrableDomain(t *testing.T) {
 	accept := func(intakeID, partnerID string) string {
 		t.Helper()
 		var id string
-		if err := db.Get(&id, `INSERT INTO assignments (intake_id, partner_id, status, expires_at, accepted_at)
+		if err := x.Get(&id, `INSERT INTO assignments (intake_id, partner_id, status, expires_at, accepted_at)
 			VALUES ($1, $2, 'accepted', now() + interval '2 days', now()) RETURNING id`, intakeID, partnerID); err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +99,7 @@ func TestMigrateRegistrableDomain(t *testing.T) {
 	file := func(intakeID, assignmentID, partnerID, stored, state string, usd int64, age int) string {
 		t.Helper()
 		var id string
-		if err := db.Get(&id, `INSERT INTO ace_records (intake_id, assignment_id, partner_id, customer_domain,
+		if err := x.Get(&id, `INSERT INTO ace_records (intake_id, assignment_id, partner_id, customer_domain,
 			funding_source, state, requested_usd, created_at) VALUES ($1, $2, $3, $4, 'founders', $5, $6, $7) RETURNING id`,
 			intakeID, assignmentID, partnerID, stored, state, usd, t0.Add(time.Duration(age)*time.Hour)); err != nil {
 			t.Fatal(err)
@@ -126,7 +127,7 @@ func TestMigrateRegistrableDomain(t *testing.T) {
 	i := submit("www2.acme.test", "routing", 8)
 
 	var updatedB time.Time
-	if err := db.Get(&updatedB, `SELECT updated_at FROM intakes WHERE id = $1`, b); err != nil {
+	if err := x.Get(&updatedB, `SELECT updated_at FROM intakes WHERE id = $1`, b); err != nil {
 		t.Fatal(err)
 	}
 
@@ -159,7 +160,7 @@ func TestMigrateRegistrableDomain(t *testing.T) {
 		ID string `db:"id"`
 		row
 	}
-	if err := db.Select(&rows, `SELECT id, customer_domain, status, duplicate_of FROM intakes`); err != nil {
+	if err := x.Select(&rows, `SELECT id, customer_domain, status, duplicate_of FROM intakes`); err != nil {
 		t.Fatal(err)
 	}
 	for _, r := range rows {
@@ -174,7 +175,7 @@ func TestMigrateRegistrableDomain(t *testing.T) {
 		State       string  `db:"state"`
 		DuplicateOf *string `db:"duplicate_of"`
 	}
-	if err := db.Select(&records, `SELECT id, customer_domain, state, duplicate_of FROM ace_records ORDER BY created_at`); err != nil {
+	if err := x.Select(&records, `SELECT id, customer_domain, state, duplicate_of FROM ace_records ORDER BY created_at`); err != nil {
 		t.Fatal(err)
 	}
 	wantRecords := []struct {
@@ -187,7 +188,7 @@ func TestMigrateRegistrableDomain(t *testing.T) {
 		t.Errorf("records after the migration (-want +got):\n%s", d)
 	}
 	var updatedAfter time.Time
-	if err := db.Get(&updatedAfter, `SELECT updated_at FROM intakes WHERE id = $1`, b); err != nil {
+	if err := x.Get(&updatedAfter, `SELECT updated_at FROM intakes WHERE id = $1`, b); err != nil {
 		t.Fatal(err)
 	}
 	if !updatedAfter.Equal(updatedB) {
@@ -219,21 +220,21 @@ func TestMigrateRegistrableDomain(t *testing.T) {
 	}
 
 	// The older record ends; the marked one, still open, holds the pool.
-	if _, err := db.Exec(`UPDATE ace_records SET state = 'rejected' WHERE id = $1`, recA); err != nil {
+	if _, err := x.Exec(`UPDATE ace_records SET state = 'rejected' WHERE id = $1`, recA); err != nil {
 		t.Fatal(err)
 	}
 	_, _, err = db.CreateACERecord(ctx, p2, asgB, "", "founders", 5000, ace.RecordFields{})
 	wantCode("a new founders record for example.com beside the marked one", err, domain.ECodeConflict)
 
 	// The older intake ends; the marked one, still open, holds the customer.
-	if _, err := db.Exec(`UPDATE intakes SET status = 'withdrawn', ended_at = now() WHERE id IN ($1, $2)`, a, h); err != nil {
+	if _, err := x.Exec(`UPDATE intakes SET status = 'withdrawn', ended_at = now() WHERE id IN ($1, $2)`, a, h); err != nil {
 		t.Fatal(err)
 	}
 	wantCode("a new intake for example.com beside the marked one", newIntake("example.com"), domain.ECodeDuplicateIntake)
 	wantCode("a new intake for acme.test beside the marked one", newIntake("acme.test"), domain.ECodeDuplicateIntake)
 
 	// Once every open row of the customer has ended, it may come back.
-	if _, err := db.Exec(`UPDATE intakes SET status = 'withdrawn', ended_at = now() WHERE id = $1`, b); err != nil {
+	if _, err := x.Exec(`UPDATE intakes SET status = 'withdrawn', ended_at = now() WHERE id = $1`, b); err != nil {
 		t.Fatal(err)
 	}
 	if err := newIntake("www.example.com"); err != nil {
@@ -245,9 +246,9 @@ func TestMigrateRegistrableDomain(t *testing.T) {
 // TestMigrateFreshHasNoGuards: a database that never held a collision
 // carries no guard triggers, so submissions pay nothing for them.
 func TestMigrateFreshHasNoGuards(t *testing.T) {
-	db := testenv.MustOpenDB(t)
+	_, x := testenv.MustOpenDBWithSQL(t)
 	var n int
-	if err := db.Get(&n, `SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%guard_open_duplicates'`); err != nil {
+	if err := x.Get(&n, `SELECT count(*) FROM pg_trigger WHERE tgname LIKE '%guard_open_duplicates'`); err != nil {
 		t.Fatal(err)
 	}
 	if n != 0 {

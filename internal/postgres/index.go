@@ -32,7 +32,7 @@ type TrackRecordRow struct {
 // bad. Create one with BeginTrackRecordImport.
 type TrackRecordImport struct {
 	db        *DB
-	tx        *sqlx.Tx
+	tx        *Tx
 	stmt      *sqlx.Stmt
 	partnerID string
 	rows      int
@@ -44,9 +44,9 @@ func (db *DB) BeginTrackRecordImport(ctx context.Context, partnerID string) (*Tr
 	if _, err := db.Partner(ctx, partnerID); err != nil {
 		return nil, err
 	}
-	tx, err := db.BeginTxx(ctx, nil)
+	tx, err := db.begin(ctx, nil)
 	if err != nil {
-		return nil, translate(err)
+		return nil, err
 	}
 	// COPY streams the rows to Postgres as they are read; the CHECK
 	// constraints still apply to every row.
@@ -157,12 +157,12 @@ func (db *DB) UpdatePartnerIndex(ctx context.Context, partnerID string) error {
 }
 
 func (db *DB) rebuildIndex(ctx context.Context, partnerID *string, period string) (bool, error) {
-	return db.inPeriod(ctx, tasks.TypeRebuildIndex, period, func(tx *sqlx.Tx) error {
+	return db.inPeriod(ctx, tasks.TypeRebuildIndex, period, func(tx *Tx) error {
 		st, err := settingsTx(ctx, tx)
 		if err != nil {
 			return err
 		}
-		now := db.now()
+		now := tx.now
 		from := windowStart(now, st)
 		if partnerID == nil {
 			// Serialise whole rebuilds; a partner update waits behind one.
@@ -223,6 +223,6 @@ func (db *DB) RoutingIndex(ctx context.Context, partnerID, axis string, limit in
 	}
 	q += ` ORDER BY partner_id, axis, value LIMIT $1`
 	out := []IndexCell{}
-	err := db.SelectContext(ctx, &out, q, args...)
+	err := db.pool.SelectContext(ctx, &out, q, args...)
 	return out, translate(err)
 }

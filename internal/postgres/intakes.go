@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/cloudroute/cloudroute/internal/domain"
@@ -87,8 +86,8 @@ func (db *DB) SubmitIntake(ctx context.Context, b intake.Body, customerDomain st
 	keyHash := IdempotencyKeyHash(idemKey)
 	reqHash := HashSecret(string(rawBody))
 	var res Submission
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
-		now := db.now()
+	err := db.inTx(ctx, func(tx *Tx) error {
+		now := tx.now
 		if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE key_hash = $1 AND created_at < $2`,
 			keyHash, now.Add(-IdempotencyTTL)); err != nil {
 			return translate(err)
@@ -175,7 +174,7 @@ func (db *DB) submitIntakeOnce(ctx context.Context, b intake.Body, customerDomai
 		return Submission{}, err
 	}
 	var id string
-	if err := st.GetContext(ctx, &id, intakeArgs(b, customerDomain, token, db.now())...); err != nil {
+	if err := st.GetContext(ctx, &id, intakeArgs(b, customerDomain, token, db.Now())...); err != nil {
 		return Submission{}, translate(err)
 	}
 	return Submission{IntakeID: id, Status: IntakeReceived, AccessToken: token}, nil
@@ -185,7 +184,7 @@ func (db *DB) submitIntakeOnce(ctx context.Context, b intake.Body, customerDomai
 // Returns not_found.
 func (db *DB) IntakeByToken(ctx context.Context, token string) (string, error) {
 	var id string
-	err := db.GetContext(ctx, &id, `SELECT id FROM intakes WHERE access_token_hash = $1`, HashSecret(token))
+	err := db.pool.GetContext(ctx, &id, `SELECT id FROM intakes WHERE access_token_hash = $1`, HashSecret(token))
 	return id, translate(err)
 }
 
@@ -195,11 +194,11 @@ func (db *DB) Intake(ctx context.Context, id string) (Intake, error) {
 		return Intake{}, domain.NotFound()
 	}
 	var in Intake
-	err := db.GetContext(ctx, &in, `SELECT `+intakeCols+` FROM intakes WHERE id = $1`, id)
+	err := db.pool.GetContext(ctx, &in, `SELECT `+intakeCols+` FROM intakes WHERE id = $1`, id)
 	return in, translate(err)
 }
 
-func intakeForUpdate(ctx context.Context, tx *sqlx.Tx, id string) (Intake, error) {
+func intakeForUpdate(ctx context.Context, tx *Tx, id string) (Intake, error) {
 	if !validUUID(id) {
 		return Intake{}, domain.NotFound()
 	}
@@ -208,7 +207,7 @@ func intakeForUpdate(ctx context.Context, tx *sqlx.Tx, id string) (Intake, error
 	return in, translate(err)
 }
 
-func setIntakeStatus(ctx context.Context, tx *sqlx.Tx, id, status string, now time.Time) error {
+func setIntakeStatus(ctx context.Context, tx *Tx, id, status string, now time.Time) error {
 	var ended *time.Time
 	if status == IntakeWithdrawn || status == IntakeClosed {
 		ended = &now
@@ -243,7 +242,7 @@ func (db *DB) ListIntakes(ctx context.Context, f IntakeFilter) ([]Intake, string
 	}
 	q += ` ORDER BY created_at, id LIMIT $1`
 	var rows []Intake
-	if err := db.SelectContext(ctx, &rows, q, args...); err != nil {
+	if err := db.pool.SelectContext(ctx, &rows, q, args...); err != nil {
 		return nil, "", translate(err)
 	}
 	next := ""
@@ -256,14 +255,14 @@ func (db *DB) ListIntakes(ctx context.Context, f IntakeFilter) ([]Intake, string
 
 // PurgeIdempotencyKeys deletes keys older than IdempotencyTTL.
 func (db *DB) PurgeIdempotencyKeys(ctx context.Context) error {
-	_, err := db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, db.now().Add(-IdempotencyTTL))
+	_, err := db.pool.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE created_at < $1`, db.Now().Add(-IdempotencyTTL))
 	return translate(err)
 }
 
 // IntakesByID returns the intakes with these ids, by id, in one query.
 func (db *DB) IntakesByID(ctx context.Context, ids []string) (map[string]Intake, error) {
 	var rows []Intake
-	if err := db.SelectContext(ctx, &rows, `SELECT `+intakeCols+` FROM intakes WHERE id = ANY($1::uuid[])`, pq.Array(ids)); err != nil {
+	if err := db.pool.SelectContext(ctx, &rows, `SELECT `+intakeCols+` FROM intakes WHERE id = ANY($1::uuid[])`, pq.Array(ids)); err != nil {
 		return nil, translate(err)
 	}
 	out := make(map[string]Intake, len(rows))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 )
 
 // Percentiles are the p50 and p90 of a duration, in the unit named by the
@@ -47,12 +46,12 @@ type AdminMetrics struct {
 // An empty range gives zeros and nulls, never an error.
 func (db *DB) Metrics(ctx context.Context, from, to time.Time) (AdminMetrics, error) {
 	m := AdminMetrics{From: from.UTC(), To: to.UTC(), CloseRateByPool: []PoolCloseRate{}}
-	err := db.inSnapshot(ctx, func(tx *sqlx.Tx) error { return metricsIn(ctx, tx, &m, from, to) })
+	err := db.inSnapshot(ctx, func(tx *Tx) error { return metricsIn(ctx, tx, &m, from, to) })
 	return m, err
 }
 
 // metricsIn reads the figures in tx, one snapshot for all of them.
-func metricsIn(ctx context.Context, tx *sqlx.Tx, m *AdminMetrics, from, to time.Time) error {
+func metricsIn(ctx context.Context, tx *Tx, m *AdminMetrics, from, to time.Time) error {
 	// Submission → first offer, for intakes received in the range.
 	if err := tx.GetContext(ctx, &m.SubmissionToOfferSeconds, `SELECT count(*) AS n,
 		percentile_cont(0.5) WITHIN GROUP (ORDER BY s) AS p50, percentile_cont(0.9) WITHIN GROUP (ORDER BY s) AS p90

@@ -54,7 +54,7 @@ func (db *DB) migrate(ctx context.Context, log *slog.Logger, last int) ([]int, e
 	}
 	sort.Slice(all, func(i, j int) bool { return all[i].version < all[j].version })
 
-	conn, err := db.Connx(ctx)
+	conn, err := db.pool.Connx(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/cloudroute/cloudroute/internal/tasks"
@@ -13,7 +12,7 @@ import (
 
 // enqueue records a task in the outbox inside tx, so the task exists exactly
 // when the change that needs it commits.
-func enqueue(ctx context.Context, tx *sqlx.Tx, taskType string, payload any, processAt *time.Time) error {
+func enqueue(ctx context.Context, tx *Tx, taskType string, payload any, processAt *time.Time) error {
 	b, err := json.Marshal(payload)
 	if err != nil {
 		return err
@@ -23,7 +22,7 @@ func enqueue(ctx context.Context, tx *sqlx.Tx, taskType string, payload any, pro
 }
 
 // enqueueDrain asks for the unroutable queue to be routed again.
-func enqueueDrain(ctx context.Context, tx *sqlx.Tx, reason string) error {
+func enqueueDrain(ctx context.Context, tx *Tx, reason string) error {
 	return enqueue(ctx, tx, tasks.TypeDrainUnroutable, tasks.DrainUnroutable{Reason: reason}, nil)
 }
 
@@ -42,7 +41,7 @@ type OutboxMessage struct {
 func (db *DB) RelayOutbox(ctx context.Context, limit int, send func([]OutboxMessage) (int, error)) (int, error) {
 	var delivered int
 	var sendErr error
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := asyncCommit(ctx, tx); err != nil {
 			return err
 		}
@@ -82,20 +81,20 @@ func (db *DB) RelayOutbox(ctx context.Context, limit int, send func([]OutboxMess
 // OutboxBacklog is the number of unsent outbox rows.
 func (db *DB) OutboxBacklog(ctx context.Context) (int, error) {
 	var n int
-	err := db.GetContext(ctx, &n, `SELECT count(*) FROM outbox WHERE sent_at IS NULL`)
+	err := db.pool.GetContext(ctx, &n, `SELECT count(*) FROM outbox WHERE sent_at IS NULL`)
 	return n, translate(err)
 }
 
 // PurgeSentOutbox deletes sent rows older than age.
 func (db *DB) PurgeSentOutbox(ctx context.Context, age time.Duration) error {
-	_, err := db.ExecContext(ctx, `DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $1`, db.now().Add(-age))
+	_, err := db.pool.ExecContext(ctx, `DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $1`, db.Now().Add(-age))
 	return translate(err)
 }
 
-// ClaimPeriod records that job ran for period. It returns false when the
+// claimPeriod records that job ran for period. It returns false when the
 // period was already claimed, so a periodic job runs once per period even
 // when several schedulers enqueue it.
-func (db *DB) ClaimPeriod(ctx context.Context, tx *sqlx.Tx, job, period string) (bool, error) {
+func (db *DB) claimPeriod(ctx context.Context, tx *Tx, job, period string) (bool, error) {
 	res, err := tx.ExecContext(ctx, `INSERT INTO periodic_runs (job, period) VALUES ($1, $2) ON CONFLICT DO NOTHING`, job, period)
 	if err != nil {
 		return false, translate(err)
@@ -115,11 +114,11 @@ func truncate(s string, n int) string {
 // periodic job's work for a period is done once even when several
 // schedulers enqueue it; the claim commits or rolls back with the work. An
 // empty period claims nothing and always runs. It reports whether fn ran.
-func (db *DB) inPeriod(ctx context.Context, job, period string, fn func(tx *sqlx.Tx) error) (bool, error) {
+func (db *DB) inPeriod(ctx context.Context, job, period string, fn func(tx *Tx) error) (bool, error) {
 	ran := false
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		if period != "" {
-			ok, err := db.ClaimPeriod(ctx, tx, job, period)
+			ok, err := db.claimPeriod(ctx, tx, job, period)
 			if err != nil || !ok {
 				return err
 			}

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
 	"github.com/cloudroute/cloudroute/internal/domain"
@@ -60,7 +59,7 @@ func (db *DB) CreatePartner(ctx context.Context, p domain.PartnerPatch) (domain.
 		return domain.Partner{}, err
 	}
 	var out domain.Partner
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		capacity := DefaultPartnerCapacity
 		if p.Capacity != nil {
 			capacity = *p.Capacity
@@ -84,7 +83,7 @@ func (db *DB) CreatePartner(ctx context.Context, p domain.PartnerPatch) (domain.
 		} else if err := tx.GetContext(ctx, &bps, `SELECT default_commission_bps FROM settings`); err != nil {
 			return err
 		}
-		now := db.now()
+		now := tx.now
 		const q = `INSERT INTO partners (name, tier, regions, verticals, capacity, commission_bps, status,
 			contact_email, excluded_axis_values, created_at, updated_at)
 			VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$10) RETURNING ` + partnerCols
@@ -110,7 +109,7 @@ func (db *DB) Partner(ctx context.Context, id string) (domain.Partner, error) {
 		return domain.Partner{}, domain.NotFound()
 	}
 	var r partnerRow
-	if err := db.GetContext(ctx, &r, `SELECT `+partnerCols+` FROM partners WHERE id = $1`, id); err != nil {
+	if err := db.pool.GetContext(ctx, &r, `SELECT `+partnerCols+` FROM partners WHERE id = $1`, id); err != nil {
 		return domain.Partner{}, translate(err)
 	}
 	return r.toDomain(), nil
@@ -147,7 +146,7 @@ func (db *DB) ListPartners(ctx context.Context, f PartnerFilter) ([]domain.Partn
 				Fields: []domain.FieldError{{Field: "cursor", Message: "is not a cursor from a previous page"}}}
 		}
 		var known bool
-		if err := db.GetContext(ctx, &known, `SELECT EXISTS (SELECT 1 FROM partners WHERE id = $1)`, f.After); err != nil {
+		if err := db.pool.GetContext(ctx, &known, `SELECT EXISTS (SELECT 1 FROM partners WHERE id = $1)`, f.After); err != nil {
 			return nil, "", translate(err)
 		}
 		if !known {
@@ -162,7 +161,7 @@ func (db *DB) ListPartners(ctx context.Context, f PartnerFilter) ([]domain.Partn
 	}
 	q += " ORDER BY created_at, id LIMIT " + arg(f.Limit+1)
 	var rows []partnerRow
-	if err := db.SelectContext(ctx, &rows, q, args...); err != nil {
+	if err := db.pool.SelectContext(ctx, &rows, q, args...); err != nil {
 		return nil, "", translate(err)
 	}
 	next := ""
@@ -188,7 +187,7 @@ func (db *DB) UpdatePartner(ctx context.Context, id string, p domain.PartnerPatc
 		return domain.Partner{}, err
 	}
 	var out domain.Partner
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		var set []string
 		var args []any
 		arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
@@ -220,7 +219,7 @@ func (db *DB) UpdatePartner(ctx context.Context, id string, p domain.PartnerPatc
 			b, _ := json.Marshal(domain.NormalizeExclusions(*p.ExcludedAxisValues))
 			set = append(set, "excluded_axis_values = "+arg(b))
 		}
-		set = append(set, "updated_at = "+arg(db.now()))
+		set = append(set, "updated_at = "+arg(tx.now))
 		q := `UPDATE partners SET ` + strings.Join(set, ", ") + ` WHERE id = ` + arg(id) + ` RETURNING ` + partnerCols
 		var r partnerRow
 		if err := tx.GetContext(ctx, &r, q, args...); err != nil {

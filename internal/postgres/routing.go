@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/jmoiron/sqlx"
 
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/routing"
@@ -59,7 +58,7 @@ var routableStatuses = map[string]bool{IntakeReceived: true, IntakeRouting: true
 // routing, or already has an active assignment, is left alone.
 func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteResult, error) {
 	var res RouteResult
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := asyncCommit(ctx, tx); err != nil {
 			return err
 		}
@@ -81,7 +80,7 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 		if err != nil {
 			return err
 		}
-		now := db.now()
+		now := tx.now
 		profile := in.RoutingIntake()
 		partners, err := db.routingInputs(ctx, tx, profile, in.ID)
 		if err != nil {
@@ -154,13 +153,13 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 // partnerWithinCapacity reports whether the partner, counting the offer
 // just written, is active and within its capacity. The trigger that counted
 // the offer holds the partner's row until COMMIT.
-func partnerWithinCapacity(ctx context.Context, tx *sqlx.Tx, partnerID string) (bool, error) {
+func partnerWithinCapacity(ctx context.Context, tx *Tx, partnerID string) (bool, error) {
 	var ok bool
 	err := tx.GetContext(ctx, &ok, `SELECT status = 'active' AND open_assignments <= capacity FROM partners WHERE id = $1`, partnerID)
 	return ok, translate(err)
 }
 
-func insertDecision(ctx context.Context, tx *sqlx.Tx, intakeID, trigger, mode, outcome string, partnerID *string,
+func insertDecision(ctx context.Context, tx *Tx, intakeID, trigger, mode, outcome string, partnerID *string,
 	d any, actorKeyID, reason string, now time.Time) (string, error) {
 	switch v := d.(type) {
 	case routing.Decision:
@@ -182,7 +181,7 @@ func insertDecision(ctx context.Context, tx *sqlx.Tx, intakeID, trigger, mode, o
 
 // offer creates the offered assignment with its deadline, marks the intake
 // offered, and schedules the expiry at the deadline.
-func offer(ctx context.Context, tx *sqlx.Tx, intakeID, partnerID, decisionID string, st domain.Settings, now time.Time) (string, error) {
+func offer(ctx context.Context, tx *Tx, intakeID, partnerID, decisionID string, st domain.Settings, now time.Time) (string, error) {
 	expires := now.Add(time.Duration(st.OfferTTLHours) * time.Hour)
 	var id string
 	const q = `INSERT INTO assignments (intake_id, partner_id, decision_id, status, offered_at, expires_at, updated_at)
@@ -204,9 +203,9 @@ func offer(ctx context.Context, tx *sqlx.Tx, intakeID, partnerID, decisionID str
 // a minute (their routing task was lost), so nothing waits forever.
 func (db *DB) UnroutableIntakes(ctx context.Context, limit int) ([]string, error) {
 	var ids []string
-	err := db.SelectContext(ctx, &ids, `SELECT id FROM intakes
+	err := db.pool.SelectContext(ctx, &ids, `SELECT id FROM intakes
 		WHERE status = 'unroutable' OR (status IN ('received','routing') AND updated_at < $2)
-		ORDER BY created_at, id LIMIT $1`, limit, db.now().Add(-time.Minute))
+		ORDER BY created_at, id LIMIT $1`, limit, db.Now().Add(-time.Minute))
 	return ids, translate(err)
 }
 
@@ -231,7 +230,7 @@ func (db *DB) RoutingDecisions(ctx context.Context, intakeID string) ([]RoutingD
 		return nil, err
 	}
 	out := []RoutingDecision{}
-	err := db.SelectContext(ctx, &out, `SELECT id, intake_id, trigger, mode, outcome, chosen_partner_id, explanation,
+	err := db.pool.SelectContext(ctx, &out, `SELECT id, intake_id, trigger, mode, outcome, chosen_partner_id, explanation,
 		actor_key_id, reason, created_at FROM routing_decisions WHERE intake_id = $1 ORDER BY created_at, id`, intakeID)
 	for i := range out {
 		out[i].CreatedAt = out[i].CreatedAt.UTC()
@@ -246,7 +245,7 @@ func (db *DB) RoutingDecisions(ctx context.Context, intakeID string) ([]RoutingD
 // invalid_transition (intake not waiting for a partner) or conflict.
 func (db *DB) AdminAssign(ctx context.Context, intakeID, partnerID, reason, actorKeyID string) (RouteResult, error) {
 	var res RouteResult
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		in, err := intakeForUpdate(ctx, tx, intakeID)
 		if err != nil {
 			return err
@@ -281,7 +280,7 @@ func (db *DB) AdminAssign(ctx context.Context, intakeID, partnerID, reason, acto
 		if err != nil {
 			return err
 		}
-		now := db.now()
+		now := tx.now
 		profile := in.RoutingIntake()
 		partners, err := db.routingInputs(ctx, tx, profile, in.ID)
 		if err != nil {
@@ -317,7 +316,7 @@ type adminExplanation struct {
 	Router   routing.Decision `json:"router"`
 }
 
-func partnerForUpdate(ctx context.Context, tx *sqlx.Tx, id string) (domain.Partner, error) {
+func partnerForUpdate(ctx context.Context, tx *Tx, id string) (domain.Partner, error) {
 	if !validUUID(id) {
 		return domain.Partner{}, domain.NotFound()
 	}

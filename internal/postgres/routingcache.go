@@ -124,8 +124,8 @@ func (c *routingCache) view() *routingCache {
 // it. Attributes, statistics and cells come from the cache (reloaded when
 // routing_cache_version moved); the routable partners' open assignments and
 // last offer, and who already had this intake, are read live.
-func (db *DB) routingInputs(ctx context.Context, tx *sqlx.Tx, in routing.Intake, intakeID string) ([]routing.Partner, error) {
-	var q sqlx.QueryerContext = db
+func (db *DB) routingInputs(ctx context.Context, tx *Tx, in routing.Intake, intakeID string) ([]routing.Partner, error) {
+	var q sqlx.QueryerContext = db.pool
 	if tx != nil {
 		q = tx
 	}

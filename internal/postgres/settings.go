@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jmoiron/sqlx"
 
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/tasks"
@@ -23,11 +22,11 @@ var settingsCols = func() string {
 // Settings returns the current business settings.
 func (db *DB) Settings(ctx context.Context) (domain.Settings, error) {
 	var s domain.Settings
-	err := db.GetContext(ctx, &s, `SELECT `+settingsCols+` FROM settings`)
+	err := db.pool.GetContext(ctx, &s, `SELECT `+settingsCols+` FROM settings`)
 	return s, translate(err)
 }
 
-func settingsTx(ctx context.Context, tx *sqlx.Tx) (domain.Settings, error) {
+func settingsTx(ctx context.Context, tx *Tx) (domain.Settings, error) {
 	var s domain.Settings
 	err := tx.GetContext(ctx, &s, `SELECT `+settingsCols+` FROM settings`)
 	return s, translate(err)
@@ -52,7 +51,7 @@ func (db *DB) UpdateSettings(ctx context.Context, actorKeyID string, p domain.Se
 		return domain.Settings{}, err
 	}
 	var out domain.Settings
-	err := db.inTx(ctx, func(tx *sqlx.Tx) error {
+	err := db.inTx(ctx, func(tx *Tx) error {
 		var old domain.Settings
 		if err := tx.GetContext(ctx, &old, `SELECT `+settingsCols+` FROM settings FOR UPDATE`); err != nil {
 			return translate(err)
@@ -69,7 +68,7 @@ func (db *DB) UpdateSettings(ctx context.Context, actorKeyID string, p domain.Se
 			return nil
 		}
 		set := []string{"routing_mode = $1", "close_rate_threshold = $2", "updated_at = $3"}
-		args := []any{nw.RoutingMode, nw.CloseRateThreshold, db.now()}
+		args := []any{nw.RoutingMode, nw.CloseRateThreshold, tx.now}
 		for _, is := range domain.IntSettings {
 			args = append(args, *is.Field(&nw))
 			set = append(set, is.Name+" = $"+strconv.Itoa(len(args)))
@@ -83,7 +82,7 @@ func (db *DB) UpdateSettings(ctx context.Context, actorKeyID string, p domain.Se
 		}
 		for _, c := range changes {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO settings_audit (actor_key_id, field, old_value, new_value, changed_at)
-				VALUES ($1,$2,$3,$4,$5)`, actor, c.Field, c.Old, c.New, db.now()); err != nil {
+				VALUES ($1,$2,$3,$4,$5)`, actor, c.Field, c.Old, c.New, tx.now); err != nil {
 				return translate(err)
 			}
 		}
@@ -106,7 +105,7 @@ func (db *DB) UpdateSettings(ctx context.Context, actorKeyID string, p domain.Se
 // SettingsAudit lists the audited changes, newest first.
 func (db *DB) SettingsAudit(ctx context.Context, limit int) ([]SettingsChange, error) {
 	out := []SettingsChange{}
-	err := db.SelectContext(ctx, &out, `SELECT id, actor_key_id, field, old_value, new_value,
+	err := db.pool.SelectContext(ctx, &out, `SELECT id, actor_key_id, field, old_value, new_value,
 		to_char(changed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS changed_at
 		FROM settings_audit ORDER BY id DESC LIMIT $1`, limit)
 	return out, translate(err)

@@ -114,12 +114,35 @@ func URL(tb testing.TB) string {
 // MustOpenDB returns a connection pool to a fresh migrated database.
 func MustOpenDB(tb testing.TB) *postgres.DB {
 	tb.Helper()
-	db, err := postgres.Open(context.Background(), URL(tb), 20)
+	db, _ := MustOpenDBWithSQL(tb)
+	return db
+}
+
+// MustOpenDBWithSQL returns storage on a fresh migrated database, and a
+// plain connection to the same database for what a test checks or sets up
+// behind storage's back (rows, constraints, clocks in the data).
+func MustOpenDBWithSQL(tb testing.TB) (*postgres.DB, *sqlx.DB) {
+	tb.Helper()
+	u := URL(tb)
+	db, err := postgres.Open(context.Background(), u, 20)
 	if err != nil {
 		tb.Fatalf("testenv: %v", err)
 	}
 	tb.Cleanup(func() { db.Close() })
-	return db
+	return db, MustOpenSQL(tb, u)
+}
+
+// MustOpenSQL returns a plain connection pool to the database at url,
+// closed when the test ends.
+func MustOpenSQL(tb testing.TB, url string) *sqlx.DB {
+	tb.Helper()
+	x, err := sqlx.Open("postgres", url)
+	if err != nil {
+		tb.Fatalf("testenv: %v", err)
+	}
+	x.SetMaxOpenConns(10)
+	tb.Cleanup(func() { x.Close() })
+	return x
 }
 
 var redisMu sync.Mutex

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"github.com/jmoiron/sqlx"
 	"io"
 	"math"
 	"net"
@@ -20,7 +21,6 @@ import (
 
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/intake"
-	"github.com/cloudroute/cloudroute/internal/postgres"
 )
 
 // ---------------------------------------------------------------- bodies
@@ -281,7 +281,7 @@ type BacklogResult struct {
 }
 
 // waitBacklog waits until no intake is received or routing (or timeout).
-func waitBacklog(ctx context.Context, db *postgres.DB, timeout time.Duration, log logger) (*BacklogResult, error) {
+func waitBacklog(ctx context.Context, db *sqlx.DB, timeout time.Duration, log logger) (*BacklogResult, error) {
 	r := &BacklogResult{ByStatus: map[string]int{}}
 	waiting := func() (int, error) {
 		var n int
@@ -373,7 +373,7 @@ type OfferResult struct {
 
 const maxInflight = 2000
 
-func ratePhase(ctx context.Context, o options, base string, db *postgres.DB, label string, sampler *sampler, log logger) (*OfferResult, error) {
+func ratePhase(ctx context.Context, o options, base string, db *sqlx.DB, label string, sampler *sampler, log logger) (*OfferResult, error) {
 	bs := newBodies(label)
 	client := newClient(512)
 	defer client.CloseIdleConnections()

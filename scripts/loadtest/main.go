@@ -24,6 +24,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq"
 	"io"
 	"net"
 	"net/url"
@@ -34,8 +36,6 @@ import (
 	"strings"
 	"syscall"
 	"time"
-
-	"github.com/cloudroute/cloudroute/internal/postgres"
 )
 
 const usage = `Usage: go run ./scripts/loadtest [flags]
@@ -298,7 +298,7 @@ func harness(ctx context.Context, o options, log logger) (res *Results, err erro
 	log.f("run %s: %d CPUs, load average %s, binary %s", runID, res.CPUs, res.LoadAvgAtStart, bin)
 
 	// Postgres: the admin connection, the app database.
-	admin, err := postgres.Open(ctx, o.pgURL, 2)
+	admin, err := openSQL(ctx, o.pgURL, 2)
 	if err != nil {
 		return res, fmt.Errorf("connect to --pg-url: %w", err)
 	}
@@ -365,7 +365,7 @@ func harness(ctx context.Context, o options, log logger) (res *Results, err erro
 	}
 	log.f("server pid %d ready at %s (%s)", srv.pid, srv.base, strings.Join(srv.envShown, " "))
 
-	db, err := postgres.Open(ctx, appURL.String(), 4)
+	db, err := openSQL(ctx, appURL.String(), 4)
 	if err != nil {
 		return res, err
 	}
@@ -460,7 +460,7 @@ func pgbenchSeconds(d time.Duration) int {
 }
 
 // throughput runs phase 2 and waits for the worker to route its backlog.
-func throughput(ctx context.Context, o options, srv *server, db *postgres.DB, sampler *sampler, res *Results, log logger) error {
+func throughput(ctx context.Context, o options, srv *server, db *sqlx.DB, sampler *sampler, res *Results, log logger) error {
 	sampler.setPhase("throughput")
 	log.f("[2/3] intake throughput: %d clients, %s warm-up + %s measured", o.concurrency, o.warmup, o.duration)
 	cpu0 := readCPU(srv.pid)
@@ -485,4 +485,20 @@ func throughput(ctx context.Context, o options, srv *server, db *postgres.DB, sa
 	}
 	res.Backlog = bl
 	return nil
+}
+
+// openSQL connects to Postgres for the harness's own reads and setup
+// (counts, database creation): it measures the service from outside and
+// uses none of its storage code.
+func openSQL(ctx context.Context, url string, conns int) (*sqlx.DB, error) {
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(conns)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return db, nil
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/jmoiron/sqlx"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -24,7 +25,6 @@ import (
 
 	"github.com/cloudroute/cloudroute/internal/cloudrouteapi"
 	"github.com/cloudroute/cloudroute/internal/domain"
-	"github.com/cloudroute/cloudroute/internal/postgres"
 )
 
 // ---------------------------------------------------------------- Redis
@@ -413,7 +413,7 @@ func (l *logCapture) summary() LogSummary {
 // then waits (at most a minute) until the worker has folded the track
 // records into the routing index and the outbox is empty. It returns the
 // number of outcomes imported.
-func seed(ctx context.Context, s *server, db *postgres.DB, o options, log logger) (int, error) {
+func seed(ctx context.Context, s *server, db *sqlx.DB, o options, log logger) (int, error) {
 	rng := rand.New(rand.NewPCG(uint64(o.partners), uint64(o.trackRecords)))
 	pick := func(vs []string) string { return vs[rng.IntN(len(vs))] }
 	now := time.Now().UTC()
@@ -511,7 +511,7 @@ var (
 // runPgbench initialises its own database, runs pgbench -N with the HTTP
 // phase's client count and duration, parses the tps, and drops the
 // database again (unless --keep) so that its pages leave the cache.
-func runPgbench(ctx context.Context, o options, admin *postgres.DB, pgu *url.URL, runID string, log logger) (*PgbenchResult, error) {
+func runPgbench(ctx context.Context, o options, admin *sqlx.DB, pgu *url.URL, runID string, log logger) (*PgbenchResult, error) {
 	if _, err := exec.LookPath(o.pgbench); err != nil {
 		return nil, fmt.Errorf("%s not found (install postgresql-client, or pass --skip-pgbench): %w", o.pgbench, err)
 	}
