@@ -49,7 +49,7 @@ func (s *Server) submitIntake(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	if err := intake.Validate(b); err != nil {
+	if err := intake.Validate(b, s.db.Now()); err != nil {
 		respondError(c, err)
 		return
 	}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -63,7 +62,7 @@ func (s *Server) adminSnapshots(c *gin.Context) {
 // adminMetrics serves the admin figures over [from, to); the default is
 // the last 30 days.
 func (s *Server) adminMetrics(c *gin.Context) {
-	to := time.Now().UTC()
+	to := s.db.Now()
 	from := to.AddDate(0, 0, -30)
 	var pr domain.Problems
 	if v := c.Query("from"); v != "" {

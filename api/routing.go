@@ -314,7 +314,7 @@ func (s *Server) importTrackRecord(c *gin.Context) {
 	}
 	defer imp.Rollback()
 	var pr domain.Problems
-	now := time.Now().UTC()
+	now := s.db.Now()
 	rows := 0
 	add := func(it trackRecordItem) error {
 		if rows >= MaxImportRows {

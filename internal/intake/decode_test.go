@@ -133,7 +133,7 @@ func TestDecodeTestdata(t *testing.T) {
 			}
 			b, err := Decode(data)
 			if err == nil {
-				err = ValidateAt(b, testNow)
+				err = Validate(b, testNow)
 			}
 			if got := codeOf(err); got != tc.wantCode {
 				t.Errorf("code = %q, want %q (%v)", got, tc.wantCode, err)

@@ -47,12 +47,12 @@ func FuzzDecodeValidate(f *testing.F) {
 			requireCode(t, err, domain.ECodeMalformed)
 			return
 		}
-		err = ValidateAt(b, testNow)
+		err = Validate(b, testNow)
 		if err != nil {
 			requireCode(t, err, domain.ECodeValidation)
 		}
 		// Validate accepts a body exactly when it accepts its stored form.
-		if nerr := ValidateAt(b.Normalized(), testNow); (nerr == nil) != (err == nil) {
+		if nerr := Validate(b.Normalized(), testNow); (nerr == nil) != (err == nil) {
 			t.Fatalf("Validate = %v but Validate(Normalized) = %v", err, nerr)
 		}
 		// What Decode accepted survives a round trip through JSON.

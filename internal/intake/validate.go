@@ -34,12 +34,10 @@ const (
 // returns nil, or a *domain.Error with code validation_failed listing every
 // bad field at once. Field paths follow the JSON: "technical_contact.email",
 // "projected_monthly_spend[1].usd", "requested_funding_sources[0]".
-func Validate(b Body) error { return ValidateAt(b, time.Now()) }
-
-// ValidateAt is Validate with an injected clock: last_round.closed_on must
+// now is the caller's clock: last_round.closed_on must
 // not be later than the date at now. A founder's "today" is accepted in every
 // time zone, so the bound is the calendar date at UTC+14.
-func ValidateAt(b Body, now time.Time) error {
+func Validate(b Body, now time.Time) error {
 	var p domain.Problems
 
 	domain.CheckText(&p, "company_name", b.CompanyName, 1, MaxCompanyNameLen, false)

@@ -42,10 +42,10 @@ func fieldsOf(t *testing.T, err error, code string) []string {
 func ptr[T any](v T) *T { return &v }
 
 func TestExampleIsValid(t *testing.T) {
-	if err := ValidateAt(Example(), testNow); err != nil {
+	if err := Validate(Example(), testNow); err != nil {
 		t.Fatalf("Example() is invalid: %v", err)
 	}
-	if err := Validate(Example()); err != nil {
+	if err := Validate(Example(), time.Now()); err != nil {
 		t.Fatalf("Example() is invalid today: %v", err)
 	}
 }
@@ -198,7 +198,7 @@ func TestValidateAt(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			b := Example()
 			tc.mutate(&b)
-			got := fieldsOf(t, ValidateAt(b, testNow), domain.ECodeValidation)
+			got := fieldsOf(t, Validate(b, testNow), domain.ECodeValidation)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("fields (-want +got):\n%s", diff)
 			}
@@ -240,7 +240,7 @@ func TestValidateListsEveryBadField(t *testing.T) {
 		"business_contact",
 		"consent_to_share",
 	}
-	got := fieldsOf(t, ValidateAt(b, testNow), domain.ECodeValidation)
+	got := fieldsOf(t, Validate(b, testNow), domain.ECodeValidation)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("fields (-want +got):\n%s", diff)
 	}
@@ -253,7 +253,7 @@ func TestValidateEmptyBody(t *testing.T) {
 		"competing_cloud", "requested_funding_sources", "technical_contact",
 		"business_contact", "consent_to_share",
 	}
-	got := fieldsOf(t, ValidateAt(Body{}, testNow), domain.ECodeValidation)
+	got := fieldsOf(t, Validate(Body{}, testNow), domain.ECodeValidation)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("fields (-want +got):\n%s", diff)
 	}
@@ -263,7 +263,7 @@ func TestUnknownServiceMessageListsServices(t *testing.T) {
 	b := Example()
 	b.ProjectedMonthlySpend[0].Service = "mainframe"
 	var de *domain.Error
-	if !errors.As(ValidateAt(b, testNow), &de) || len(de.Fields) != 1 {
+	if !errors.As(Validate(b, testNow), &de) || len(de.Fields) != 1 {
 		t.Fatalf("want one field error, got %v", de)
 	}
 	for _, s := range []string{"ec2", "bedrock", "api_gateway", "other"} {
@@ -352,7 +352,7 @@ func TestNormalized(t *testing.T) {
 	if b.ProjectedMonthlySpend[0].USD != 4000 || *b.TeamSize != 12 || b.RequestedFundingSources[0] != "founders" {
 		t.Error("Normalized shares memory with its receiver")
 	}
-	if err := ValidateAt(got, testNow); err != nil {
+	if err := Validate(got, testNow); err != nil {
 		t.Errorf("normalised body is invalid: %v", err)
 	}
 	if diff := cmp.Diff(Body{}, Body{}.Normalized()); diff != "" {
@@ -364,7 +364,7 @@ func BenchmarkValidate(b *testing.B) {
 	body := Example()
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := ValidateAt(body, testNow); err != nil {
+		if err := Validate(body, testNow); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -381,7 +381,7 @@ func BenchmarkValidateInvalid(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := ValidateAt(body, testNow); err == nil {
+		if err := Validate(body, testNow); err == nil {
 			b.Fatal("want an error")
 		}
 	}
