@@ -27,7 +27,7 @@ const maxReferenceChars = 200
 
 func statementFilter(c *gin.Context) (postgres.StatementFilter, error) {
 	f := postgres.StatementFilter{Month: c.Query("month"), State: c.Query("state")}
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	if f.State != "" && !domain.OneOf(f.State, statementStates) {
 		pr.Add("state", "must be one of %s", strings.Join(statementStates, ", "))
 	}
@@ -73,7 +73,7 @@ func (s *Server) settleStatement(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	if req.State != "invoiced" && req.State != "paid" {
 		pr.Add("state", "must be invoiced or paid")
 	}
@@ -103,7 +103,7 @@ func (s *Server) addAdjustment(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	if req.AmountCents == nil || *req.AmountCents == 0 {
 		pr.Add("amount_cents", "is required and must not be 0")
 	} else if *req.AmountCents > 1_000_000_000_00 || *req.AmountCents < -1_000_000_000_00 {

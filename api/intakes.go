@@ -34,7 +34,7 @@ func (s *Server) submitIntake(c *gin.Context) {
 	key := c.GetHeader("Idempotency-Key")
 	// The key is stored: it obeys the text rule like any field. A header may
 	// carry bytes that are not UTF-8, which Postgres would refuse.
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	if len(key) > 255 {
 		pr.Add("Idempotency-Key", "must be at most 255 characters")
 	} else {
@@ -139,7 +139,7 @@ func (s *Server) withdrawIntake(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	domain.CheckOptionalReason(&pr, "reason", req.Reason)
 	if err := pr.Err(domain.ECodeValidation, "invalid fields"); err != nil {
 		respondError(c, err)
@@ -164,7 +164,7 @@ func bindReason(c *gin.Context) (string, error) {
 	if err := bindJSON(c, &req); err != nil {
 		return "", err
 	}
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	domain.CheckReason(&pr, "reason", req.Reason)
 	return req.Reason, pr.Err(domain.ECodeValidation, "the reason is missing or invalid")
 }

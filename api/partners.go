@@ -115,7 +115,7 @@ func (s *Server) patchPartner(c *gin.Context) {
 }
 
 // pageParams reads limit (1..200, default 50) and cursor.
-func pageParams(c *gin.Context, pr *domain.Problems) (int, string) {
+func pageParams(c *gin.Context, pr *domain.FieldCheck) (int, string) {
 	limit := 50
 	if v := c.Query("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -129,7 +129,7 @@ func pageParams(c *gin.Context, pr *domain.Problems) (int, string) {
 }
 
 func (s *Server) listPartners(c *gin.Context) {
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	f := postgres.PartnerFilter{Tier: c.Query("tier"), Status: c.Query("status"), Region: c.Query("region")}
 	if f.Tier != "" && !domain.OneOf(f.Tier, domain.Tiers) {
 		pr.Add("tier", "must be one of the tiers")
@@ -199,7 +199,7 @@ func (s *Server) createPartnerKey(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	domain.CheckText(&pr, "label", req.Label, 0, maxKeyLabelChars, false)
 	if err := pr.Err(domain.ECodeValidation, "invalid fields"); err != nil {
 		respondError(c, err)

@@ -64,7 +64,7 @@ func (s *Server) adminSnapshots(c *gin.Context) {
 func (s *Server) adminMetrics(c *gin.Context) {
 	to := s.db.Now()
 	from := to.AddDate(0, 0, -30)
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	if v := c.Query("from"); v != "" {
 		t, ok := parseTime(v)
 		if !ok {

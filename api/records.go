@@ -85,7 +85,7 @@ func (s *Server) createRecord(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	if req.FundingSource == nil {
 		pr.Add("funding_source", "is required")
 	} else if !domain.OneOf(*req.FundingSource, domain.FundingSources) {
@@ -173,7 +173,7 @@ func (s *Server) transitionRecord(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	if !domain.OneOf(req.To, ace.States) {
 		pr.Add("to", "must be one of the record states")
 	}

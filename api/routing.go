@@ -56,7 +56,7 @@ type adminIntake struct {
 }
 
 func (s *Server) listIntakes(c *gin.Context) {
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	f := postgres.IntakeFilter{Status: c.Query("status")}
 	if f.Status != "" && !domain.OneOf(f.Status, intakeStatuses) {
 		pr.Add("status", "must be one of %s", strings.Join(intakeStatuses, ", "))
@@ -103,7 +103,7 @@ func (s *Server) adminAssign(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	if strings.TrimSpace(req.PartnerID) == "" {
 		pr.Add("partner_id", "is required")
 	}
@@ -150,7 +150,7 @@ type previewRequest struct {
 }
 
 func (p previewRequest) validate() error {
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	for _, f := range []struct {
 		name, v string
 		set     []string
@@ -190,7 +190,7 @@ func (s *Server) routingPreview(c *gin.Context) {
 }
 
 func (s *Server) routingIndex(c *gin.Context) {
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	axis := c.Query("axis")
 	if axis != "" && !domain.OneOf(axis, domain.Axes) {
 		pr.Add("axis", "must be one of %s", strings.Join(domain.Axes, ", "))
@@ -257,7 +257,7 @@ func parseTime(s string) (time.Time, bool) {
 }
 
 // check validates one item, naming bad fields as rows[i].field.
-func (it trackRecordItem) check(i int, now time.Time, pr *domain.Problems) (postgres.TrackRecordRow, bool) {
+func (it trackRecordItem) check(i int, now time.Time, pr *domain.FieldCheck) (postgres.TrackRecordRow, bool) {
 	n := len(pr.Fields)
 	f := func(name string) string { return fmt.Sprintf("rows[%d].%s", i, name) }
 	row := postgres.TrackRecordRow{Stage: it.Stage, Region: it.Region, Vertical: it.Vertical, ServiceProfile: it.ServiceProfile,
@@ -313,7 +313,7 @@ func (s *Server) importTrackRecord(c *gin.Context) {
 		return
 	}
 	defer imp.Rollback()
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	now := s.db.Now()
 	rows := 0
 	add := func(it trackRecordItem) error {

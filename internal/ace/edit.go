@@ -157,7 +157,7 @@ func CheckEdit(state string, patch RecordFields) error {
 		return domain.Errorf(domain.ECodeInvalidTransition, "a %s record cannot be edited", state)
 	}
 	editable := EditableFields(state)
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	for _, name := range patch.SetFields() {
 		if !slices.Contains(editable, name) {
 			pr.Add(name, "cannot be changed once the record is %s", state)

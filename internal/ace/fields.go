@@ -106,7 +106,7 @@ const (
 // they are needed is MissingForSubmission's question. It reports every bad
 // field at once as validation_failed.
 func ValidateFields(f RecordFields) error {
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	text(&pr, "company_name", f.CompanyName, maxShortText, false)
 	// The text rule first: validWebsite would let a bidi control through in
 	// the host.
@@ -182,7 +182,7 @@ func MissingForSubmission(pool string, requestedUSD int64, f RecordFields) error
 	if !domain.OneOf(pool, domain.FundingSources) {
 		return fieldError(domain.ECodeValidation, "funding_source", "must be one of "+strings.Join(domain.FundingSources, ", "))
 	}
-	var pr domain.Problems
+	var pr domain.FieldCheck
 	need := func(field string, p *string) {
 		if !given(p) {
 			pr.Add(field, "is required")
@@ -311,7 +311,7 @@ func PlausibilityWarning(requestedUSD, monthlySpendUSD int64) string {
 // fixed set, a date, an account ID) before its own syntax is checked, so
 // that even a blank value, which counts as not given but is stored as sent,
 // holds nothing the text rule refuses.
-func coded(pr *domain.Problems, field string, p *string) bool {
+func coded(pr *domain.FieldCheck, field string, p *string) bool {
 	return text(pr, field, p, maxShortText, false)
 }
 
@@ -322,11 +322,11 @@ func given(p *string) bool { return p != nil && strings.TrimSpace(*p) != "" }
 // text checks an optional free-text field by the text rule of
 // domain.CheckText, and reports whether it passed; a blank value stands for
 // "not given" and passes.
-func text(pr *domain.Problems, field string, p *string, limit int, multiline bool) bool {
+func text(pr *domain.FieldCheck, field string, p *string, limit int, multiline bool) bool {
 	return p == nil || domain.CheckText(pr, field, *p, 0, limit, multiline)
 }
 
-func oneOf(pr *domain.Problems, field string, p *string, set []string) {
+func oneOf(pr *domain.FieldCheck, field string, p *string, set []string) {
 	if !coded(pr, field, p) {
 		return
 	}
@@ -336,7 +336,7 @@ func oneOf(pr *domain.Problems, field string, p *string, set []string) {
 }
 
 // date parses an optional YYYY-MM-DD field; the zero time means absent or bad.
-func date(pr *domain.Problems, field string, p *string) time.Time {
+func date(pr *domain.FieldCheck, field string, p *string) time.Time {
 	if !coded(pr, field, p) || !given(p) {
 		return time.Time{}
 	}
@@ -348,7 +348,7 @@ func date(pr *domain.Problems, field string, p *string) time.Time {
 	return t
 }
 
-func contact(pr *domain.Problems, field string, c *Contact) {
+func contact(pr *domain.FieldCheck, field string, c *Contact) {
 	if c == nil {
 		return
 	}
@@ -360,7 +360,7 @@ func contact(pr *domain.Problems, field string, c *Contact) {
 
 // lines checks a list of (label, amount) lines: bounded length, a label on
 // every line, and amounts above 0.
-func lines(pr *domain.Problems, field, label string, n int, line func(int) (string, int64)) {
+func lines(pr *domain.FieldCheck, field, label string, n int, line func(int) (string, int64)) {
 	if n > maxLines {
 		pr.Add(field, "must have at most %d lines", maxLines)
 		return

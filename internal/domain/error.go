@@ -93,20 +93,20 @@ func ErrorMessage(err error) string {
 	return "an internal error occurred"
 }
 
-// Problems collects field errors so that a validator can report every bad
+// FieldCheck collects field errors so that a validator can report every bad
 // field at once instead of stopping at the first.
-type Problems struct {
+type FieldCheck struct {
 	Fields []FieldError
 }
 
 // Add records that field is bad for the given reason.
-func (p *Problems) Add(field, format string, args ...any) {
+func (p *FieldCheck) Add(field, format string, args ...any) {
 	p.Fields = append(p.Fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
 }
 
 // Err returns nil when nothing was recorded, and otherwise an *Error with the
 // given code and every recorded field.
-func (p *Problems) Err(code, message string) error {
+func (p *FieldCheck) Err(code, message string) error {
 	if len(p.Fields) == 0 {
 		return nil
 	}
@@ -114,4 +114,4 @@ func (p *Problems) Err(code, message string) error {
 }
 
 // Empty reports whether no problem was recorded.
-func (p *Problems) Empty() bool { return len(p.Fields) == 0 }
+func (p *FieldCheck) Empty() bool { return len(p.Fields) == 0 }

@@ -46,7 +46,7 @@ type PartnerPatch struct {
 // reports all bad fields at once. When create is true the required fields
 // (name, tier, regions, contact_email) must be present.
 func ValidatePartnerPatch(p PartnerPatch, create bool) error {
-	var pr Problems
+	var pr FieldCheck
 	if create {
 		if p.Name == nil {
 			pr.Add("name", "is required")
@@ -98,7 +98,7 @@ func ValidatePartnerPatch(p PartnerPatch, create bool) error {
 	return pr.Err(ECodeValidation, "the partner has invalid fields")
 }
 
-func checkSet(pr *Problems, field string, vals, set []string, nonEmpty bool) {
+func checkSet(pr *FieldCheck, field string, vals, set []string, nonEmpty bool) {
 	if nonEmpty && len(vals) == 0 {
 		pr.Add(field, "must name at least one value")
 		return

@@ -52,7 +52,7 @@ type SettingsPatch struct {
 
 // Validate reports every bad field at once.
 func (p SettingsPatch) Validate() error {
-	var pr Problems
+	var pr FieldCheck
 	if p.RoutingMode != nil && *p.RoutingMode != "auto" && *p.RoutingMode != "review" {
 		pr.Add("routing_mode", "must be auto or review")
 	}

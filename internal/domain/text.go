@@ -33,7 +33,7 @@ const MaxReasonChars = 2000
 //
 // The same function serves the JSON API and server-rendered pages, so that
 // what one refuses the other refuses too.
-func CheckText(p *Problems, field, s string, min, max int, multiline bool) bool {
+func CheckText(p *FieldCheck, field, s string, min, max int, multiline bool) bool {
 	if !utf8.ValidString(s) {
 		p.Add(field, "must be valid UTF-8 text")
 		return false
@@ -59,13 +59,13 @@ func CheckText(p *Problems, field, s string, min, max int, multiline bool) bool 
 // CheckReason is the rule for a required reason: at least one character
 // besides white space, at most MaxReasonChars characters, and the text rule
 // of CheckText with line breaks allowed.
-func CheckReason(p *Problems, field, s string) bool {
+func CheckReason(p *FieldCheck, field, s string) bool {
 	return CheckText(p, field, s, 1, MaxReasonChars, true)
 }
 
 // CheckOptionalReason is CheckReason for a reason that may be left out or
 // blank (whether a given move needs one is the caller's rule).
-func CheckOptionalReason(p *Problems, field, s string) bool {
+func CheckOptionalReason(p *FieldCheck, field, s string) bool {
 	return CheckText(p, field, s, 0, MaxReasonChars, true)
 }
 

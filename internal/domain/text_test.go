@@ -54,7 +54,7 @@ func TestCheckText(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var p Problems
+			var p FieldCheck
 			ok := CheckText(&p, "company_name", tt.s, tt.min, tt.max, tt.multiline)
 			var want []FieldError
 			if tt.want != "" {
@@ -91,10 +91,10 @@ func TestCheckReason(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, c := range []struct {
-				check func(*Problems, string, string) bool
+				check func(*FieldCheck, string, string) bool
 				want  string
 			}{{CheckReason, tt.want}, {CheckOptionalReason, tt.optional}} {
-				var p Problems
+				var p FieldCheck
 				c.check(&p, "reason", tt.s)
 				var want []FieldError
 				if c.want != "" {

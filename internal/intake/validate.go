@@ -38,7 +38,7 @@ const (
 // not be later than the date at now. A founder's "today" is accepted in every
 // time zone, so the bound is the calendar date at UTC+14.
 func Validate(b Body, now time.Time) error {
-	var p domain.Problems
+	var p domain.FieldCheck
 
 	domain.CheckText(&p, "company_name", b.CompanyName, 1, MaxCompanyNameLen, false)
 
@@ -90,7 +90,7 @@ func Validate(b Body, now time.Time) error {
 	return p.Err(domain.ECodeValidation, validationMessage)
 }
 
-func checkEnum(p *domain.Problems, field, v string, set []string) {
+func checkEnum(p *domain.FieldCheck, field, v string, set []string) {
 	switch {
 	case v == "":
 		p.Add(field, "is required")
@@ -99,7 +99,7 @@ func checkEnum(p *domain.Problems, field, v string, set []string) {
 	}
 }
 
-func checkRound(p *domain.Problems, r Round, now time.Time) {
+func checkRound(p *domain.FieldCheck, r Round, now time.Time) {
 	domain.CheckText(p, "last_round.round", r.Round, 1, MaxRoundLen, false)
 	switch {
 	case r.AmountUSD <= 0:
@@ -129,7 +129,7 @@ func checkRound(p *domain.Problems, r Round, now time.Time) {
 	}
 }
 
-func checkSpend(p *domain.Problems, lines []SpendLine) {
+func checkSpend(p *domain.FieldCheck, lines []SpendLine) {
 	if len(lines) == 0 {
 		p.Add("projected_monthly_spend", "is required: list at least one service")
 		return
@@ -160,7 +160,7 @@ func checkSpend(p *domain.Problems, lines []SpendLine) {
 	}
 }
 
-func checkFundingSources(p *domain.Problems, sources []string) {
+func checkFundingSources(p *domain.FieldCheck, sources []string) {
 	const field = "requested_funding_sources"
 	switch {
 	case len(sources) == 0:
@@ -182,7 +182,7 @@ func checkFundingSources(p *domain.Problems, sources []string) {
 	}
 }
 
-func checkContact(p *domain.Problems, field string, c *Contact) {
+func checkContact(p *domain.FieldCheck, field string, c *Contact) {
 	if c == nil {
 		p.Add(field, "is required")
 		return

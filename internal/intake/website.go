@@ -58,7 +58,7 @@ var idnaProfile = idna.New(
 func NormalizeDomain(website string) (string, error) {
 	d, reason := normalizeDomain(website)
 	if reason != "" {
-		var p domain.Problems
+		var p domain.FieldCheck
 		p.Add("website", "%s", reason)
 		return "", p.Err(domain.ECodeValidation, "the website is not a usable domain")
 	}

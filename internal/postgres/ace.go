@@ -385,7 +385,7 @@ func (db *DB) TransitionACERecord(ctx context.Context, partnerID, actorKeyID, id
 		if err := ace.CheckMove(p.Tier, r.FundingSource, r.State, req.To); err != nil {
 			return err
 		}
-		var pr domain.Problems
+		var pr domain.FieldCheck
 		if (req.To == ace.StateRejected || req.To == ace.StateWithdrawn) && strings.TrimSpace(req.Reason) == "" {
 			pr.Add("reason", "is required to move a record to %s", req.To)
 		}
