@@ -6,56 +6,41 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/cloudroute/cloudroute/internal/domain"
 )
 
-// statusOf is the one table from error code to HTTP status.
-var statusOf = map[string]int{
-	domain.ECodeMalformed:            http.StatusBadRequest,
-	domain.ECodeUnauthenticated:      http.StatusUnauthorized,
-	domain.ECodeForbidden:            http.StatusForbidden,
-	domain.ECodeTierNotPermitted:     http.StatusForbidden,
-	domain.ECodeNotFound:             http.StatusNotFound,
-	domain.ECodeDuplicateIntake:      http.StatusConflict,
-	domain.ECodeDuplicateFiling:      http.StatusConflict,
-	domain.ECodeInvalidTransition:    http.StatusConflict,
-	domain.ECodeConflict:             http.StatusConflict,
-	domain.ECodeIdempotencyReused:    http.StatusConflict,
-	domain.ECodePayloadTooLarge:      http.StatusRequestEntityTooLarge,
-	domain.ECodeUnsupportedMediaType: http.StatusUnsupportedMediaType,
-	domain.ECodeValidation:           http.StatusUnprocessableEntity,
-	domain.ECodeIncompleteRecord:     http.StatusUnprocessableEntity,
-	domain.ECodeAmountOutOfRange:     http.StatusUnprocessableEntity,
-	domain.ECodeStackCeiling:         http.StatusUnprocessableEntity,
-	domain.ECodeRateLimited:          http.StatusTooManyRequests,
-	domain.ECodeUnavailable:          http.StatusServiceUnavailable,
-	domain.ECodeInternal:             http.StatusInternalServerError,
+// problemKind is what a client sees for an error code: the HTTP status and
+// the problem document's title.
+type problemKind struct {
+	status int
+	title  string
 }
 
-var titleOf = map[string]string{
-	domain.ECodeMalformed:            "Malformed request",
-	domain.ECodeUnauthenticated:      "Unauthenticated",
-	domain.ECodeForbidden:            "Forbidden",
-	domain.ECodeTierNotPermitted:     "Tier not permitted",
-	domain.ECodeNotFound:             "Not found",
-	domain.ECodeDuplicateIntake:      "Duplicate intake",
-	domain.ECodeDuplicateFiling:      "Duplicate filing",
-	domain.ECodeInvalidTransition:    "Invalid transition",
-	domain.ECodeConflict:             "Conflict",
-	domain.ECodeIdempotencyReused:    "Idempotency key reused",
-	domain.ECodePayloadTooLarge:      "Payload too large",
-	domain.ECodeUnsupportedMediaType: "Unsupported media type",
-	domain.ECodeValidation:           "Validation failed",
-	domain.ECodeIncompleteRecord:     "Incomplete record",
-	domain.ECodeAmountOutOfRange:     "Amount out of range",
-	domain.ECodeStackCeiling:         "Stacked ceiling exceeded",
-	domain.ECodeRateLimited:          "Too many requests",
-	domain.ECodeUnavailable:          "Service unavailable",
-	domain.ECodeInternal:             "Internal error",
+// problemKinds is the one table from error code to status and title.
+var problemKinds = map[string]problemKind{
+	domain.ECodeMalformed:            {http.StatusBadRequest, "Malformed request"},
+	domain.ECodeUnauthenticated:      {http.StatusUnauthorized, "Unauthenticated"},
+	domain.ECodeForbidden:            {http.StatusForbidden, "Forbidden"},
+	domain.ECodeTierNotPermitted:     {http.StatusForbidden, "Tier not permitted"},
+	domain.ECodeNotFound:             {http.StatusNotFound, "Not found"},
+	domain.ECodeMethodNotAllowed:     {http.StatusMethodNotAllowed, "Method not allowed"},
+	domain.ECodeDuplicateIntake:      {http.StatusConflict, "Duplicate intake"},
+	domain.ECodeDuplicateFiling:      {http.StatusConflict, "Duplicate filing"},
+	domain.ECodeInvalidTransition:    {http.StatusConflict, "Invalid transition"},
+	domain.ECodeConflict:             {http.StatusConflict, "Conflict"},
+	domain.ECodeIdempotencyReused:    {http.StatusConflict, "Idempotency key reused"},
+	domain.ECodePayloadTooLarge:      {http.StatusRequestEntityTooLarge, "Payload too large"},
+	domain.ECodeUnsupportedMediaType: {http.StatusUnsupportedMediaType, "Unsupported media type"},
+	domain.ECodeValidation:           {http.StatusUnprocessableEntity, "Validation failed"},
+	domain.ECodeIncompleteRecord:     {http.StatusUnprocessableEntity, "Incomplete record"},
+	domain.ECodeAmountOutOfRange:     {http.StatusUnprocessableEntity, "Amount out of range"},
+	domain.ECodeStackCeiling:         {http.StatusUnprocessableEntity, "Stacked ceiling exceeded"},
+	domain.ECodeRateLimited:          {http.StatusTooManyRequests, "Too many requests"},
+	domain.ECodeUnavailable:          {http.StatusServiceUnavailable, "Service unavailable"},
+	domain.ECodeInternal:             {http.StatusInternalServerError, "Internal error"},
 }
 
 // Problem is an RFC 9457 problem document.
@@ -77,47 +62,33 @@ const problemTypeBase = "https://cloudroute.io/problems/"
 func respondError(c *gin.Context, err error) {
 	var de *domain.Error
 	if !errors.As(err, &de) {
-		if isUnavailable(err) {
-			de = domain.Errorf(domain.ECodeUnavailable, "a backing service is unavailable; retry shortly")
-		} else {
-			de = domain.Errorf(domain.ECodeInternal, "an internal error occurred")
-		}
-		logFrom(c).Error("request failed", "err", err.Error())
+		de = domain.Errorf(domain.ECodeInternal, "an internal error occurred")
 	}
-	status, ok := statusOf[de.Code]
+	if de.Code == domain.ECodeInternal || de.Err != nil {
+		// What went wrong inside (a driver error, a lost connection) goes
+		// to the log only.
+		logFrom(c).Error("request failed", "code", de.Code, "err", err.Error())
+	}
+	kind, ok := problemKinds[de.Code]
 	if !ok {
-		status = http.StatusInternalServerError
+		kind = problemKinds[domain.ECodeInternal]
 	}
-	if status == http.StatusUnauthorized {
+	if kind.status == http.StatusUnauthorized {
 		c.Header("WWW-Authenticate", `Bearer realm="cloudroute"`)
 	}
-	if status == http.StatusServiceUnavailable {
+	if kind.status == http.StatusServiceUnavailable {
 		c.Header("Retry-After", "5")
 	}
-	p := Problem{
-		Type: problemTypeBase + de.Code, Title: titleOf[de.Code], Status: status,
+	writeProblem(c, Problem{
+		Type: problemTypeBase + de.Code, Title: kind.title, Status: kind.status,
 		Detail: de.Message, Code: de.Code, Instance: c.Request.URL.Path, Errors: de.Fields,
-	}
-	writeProblem(c, p)
+	})
 }
 
 func writeProblem(c *gin.Context, p Problem) {
 	b, _ := json.Marshal(p)
 	c.Abort()
 	c.Data(p.Status, "application/problem+json", b)
-}
-
-// isUnavailable reports whether err is a lost connection to Postgres or
-// Redis, which is a 503 rather than a 500.
-func isUnavailable(err error) bool {
-	s := err.Error()
-	for _, m := range []string{"connection refused", "bad connection", "broken pipe", "connection reset", "i/o timeout",
-		"the database system is", "terminating connection", "driver: bad connection", "EOF", "no such host", "context deadline exceeded"} {
-		if strings.Contains(s, m) {
-			return true
-		}
-	}
-	return errors.Is(err, io.ErrUnexpectedEOF)
 }
 
 // readBody reads the whole body: a body over the limit is 413, one that

@@ -89,8 +89,7 @@ func New(d Deps) (*Server, error) {
 	e.Use(s.requestID, s.observe, s.recover, limitBody, checkContentType)
 	e.NoRoute(func(c *gin.Context) { respondError(c, domain.NotFound()) })
 	e.NoMethod(func(c *gin.Context) {
-		writeProblem(c, Problem{Type: problemTypeBase + "method_not_allowed", Title: "Method not allowed",
-			Status: http.StatusMethodNotAllowed, Detail: "the method is not allowed on this path", Code: "method_not_allowed"})
+		respondError(c, domain.Errorf(domain.ECodeMethodNotAllowed, "the method is not allowed on this path"))
 	})
 
 	e.GET("/healthz", s.healthz)

@@ -16,6 +16,7 @@ const (
 	ECodeForbidden         = "forbidden"
 	ECodeTierNotPermitted  = "tier_not_permitted"
 	ECodeNotFound          = "not_found"
+	ECodeMethodNotAllowed  = "method_not_allowed"
 	ECodeDuplicateIntake   = "duplicate_intake"
 	ECodeDuplicateFiling   = "duplicate_filing"
 	ECodeInvalidTransition = "invalid_transition"
