@@ -166,8 +166,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorker()
-	workerDone := make(chan error, 1)
+	// workerDone reports the worker's end. It stays nil without a worker,
+	// so that the selects below never take a missing worker for a dead one.
+	var workerDone chan error
 	if cmd == "worker" || !noWorker {
+		workerDone = make(chan error, 1)
 		// The worker gets a pool of its own, so handlers waiting on locks
 		// can never starve the API of connections (and the reverse).
 		wdb, err := postgres.Open(ctx, cfg.DatabaseURL, cfg.WorkerConcurrency+4)
@@ -178,11 +181,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		w := jobs.NewWorker(wdb, rdb, log, metrics, jobs.Options{Concurrency: cfg.WorkerConcurrency, OutboxPoll: cfg.OutboxPoll})
 		go func() { workerDone <- w.Run(workerCtx, cfg.ShutdownGrace) }()
 		log.Info("worker started", "concurrency", cfg.WorkerConcurrency)
-	} else {
-		workerDone <- nil
 	}
 	if cmd == "worker" {
-		<-ctx.Done()
+		// A worker that fails to start, or stops on its own, ends the
+		// process with an error, so that a supervisor restarts it instead
+		// of keeping a live process that routes nothing.
+		select {
+		case err := <-workerDone:
+			return fmt.Errorf("worker stopped: %w", orStopped(err))
+		case <-ctx.Done():
+		}
 		log.Info("shutting down worker")
 		stopWorker()
 		return <-workerDone
@@ -207,8 +215,17 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	select {
 	case err := <-serveErr:
 		stopWorker()
-		<-workerDone
+		if workerDone != nil {
+			<-workerDone
+		}
 		return fmt.Errorf("http server: %w", err)
+	case err := <-workerDone:
+		// The API alone would accept intakes that nothing routes: stop.
+		log.Error("worker stopped; shutting down", "err", orStopped(err).Error())
+		sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownGrace)
+		defer cancel()
+		hs.Shutdown(sctx)
+		return fmt.Errorf("worker stopped: %w", orStopped(err))
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing in-flight requests and jobs", "grace", cfg.ShutdownGrace.String())
@@ -218,11 +235,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		log.Error("http shutdown", "err", err.Error())
 	}
 	stopWorker()
-	if err := <-workerDone; err != nil {
-		log.Error("worker", "err", err.Error())
+	if workerDone != nil {
+		if err := <-workerDone; err != nil {
+			log.Error("worker", "err", err.Error())
+		}
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// orStopped names a worker that returned without an error before it was
+// asked to stop: that is a failure too.
+func orStopped(err error) error {
+	if err == nil {
+		return errors.New("the worker returned before shutdown")
+	}
+	return err
 }
 
 // serveMetrics listens on addr at once, so that a taken or bad address stops
