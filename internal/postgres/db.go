@@ -120,7 +120,12 @@ func (db *DB) begin(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
 
 // inTx runs fn in a transaction, committing when fn returns nil.
 func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
-	tx, err := db.begin(ctx, nil)
+	return db.run(ctx, nil, fn)
+}
+
+// run runs fn in a transaction with opts, committing when fn returns nil.
+func (db *DB) run(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) error) error {
+	tx, err := db.begin(ctx, opts)
 	if err != nil {
 		return err
 	}
@@ -136,15 +141,7 @@ func (db *DB) inTx(ctx context.Context, fn func(tx *Tx) error) error {
 // one another (the ledger and the statements, the admin metrics) cannot be
 // torn apart by a change committed between two of the queries.
 func (db *DB) inSnapshot(ctx context.Context, fn func(tx *Tx) error) error {
-	tx, err := db.begin(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := fn(tx); err != nil {
-		return err
-	}
-	return translate(tx.Commit())
+	return db.run(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}, fn)
 }
 
 // asyncCommit lets tx commit without waiting for its WAL to reach disk.
