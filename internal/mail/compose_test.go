@@ -374,6 +374,18 @@ Partners. Offer mails cannot be turned off.
 	if want := "New offer INT-7F3A2C: answer by Thu 6 Mar 2025, 09:30 UTC"; m.Subject != want {
 		t.Errorf("Subject %q, want %q", m.Subject, want)
 	}
+
+	// A long use case is cut to an excerpt.
+	long, err := newComposer(t).Compose("evt_1", mail.Address{Email: "pat@cloudy.test"}, mail.OfferNew{
+		Reference: "INT-1", UseCase: strings.Repeat("word ", 200) + "TAIL",
+		Deadline: fixedNow, OfferURL: "https://cloudroute.test/console/offers/1",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(long.Text, "TAIL") || !strings.Contains(long.Text, "word…") {
+		t.Errorf("use case not cut:\n%s", long.Text)
+	}
 }
 
 func TestParseSMTPURL(t *testing.T) {
