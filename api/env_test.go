@@ -329,9 +329,12 @@ func (e *env) submit(over map[string]any) (string, string) {
 func (e *env) importRecord(partnerID string, profile map[string]string, n, wins int) {
 	e.t.Helper()
 	rows := make([]map[string]any, n)
+	// Dated by storage's clock, which the import checks them against (a
+	// test may have set it to another day).
+	now := e.db.Now()
 	for i := range rows {
-		row := map[string]any{"decided_at": time.Now().UTC().AddDate(0, 0, -30).Format(time.RFC3339),
-			"submitted_at": time.Now().UTC().AddDate(0, 0, -44).Format(time.RFC3339),
+		row := map[string]any{"decided_at": now.AddDate(0, 0, -30).Format(time.RFC3339),
+			"submitted_at": now.AddDate(0, 0, -44).Format(time.RFC3339),
 			"stage":        "seed", "region": "eu", "vertical": "b2b_saas", "service_profile": "ai_heavy", "engagement_type": "build",
 			"funding_source": "founders", "outcome": "rejected", "requested_usd": 25000, "approved_usd": 0}
 		for k, v := range profile {
