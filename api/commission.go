@@ -82,7 +82,7 @@ func (s *Server) settleStatement(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	st, err := s.db.SettleStatement(c.Request.Context(), c.Param("id"), req.State, req.Reference, principal(c).KeyID)
+	st, err := s.db.SettleStatement(c.Request.Context(), principal(c), c.Param("id"), req.State, req.Reference)
 	if err != nil {
 		respondError(c, err)
 		return
@@ -114,7 +114,7 @@ func (s *Server) addAdjustment(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	e, err := s.db.AddAdjustment(c.Request.Context(), c.Param("id"), *req.AmountCents, strings.TrimSpace(req.Reason), principal(c).KeyID)
+	e, err := s.db.AddAdjustment(c.Request.Context(), principal(c), c.Param("id"), *req.AmountCents, strings.TrimSpace(req.Reason))
 	if err != nil {
 		respondError(c, err)
 		return

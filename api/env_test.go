@@ -15,12 +15,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cloudroute/cloudroute/api"
 	"github.com/cloudroute/cloudroute/internal/config"
+	"github.com/cloudroute/cloudroute/internal/events"
 	"github.com/cloudroute/cloudroute/internal/intake"
 	"github.com/cloudroute/cloudroute/internal/jobs"
 	"github.com/cloudroute/cloudroute/internal/postgres"
@@ -50,6 +50,8 @@ type env struct {
 	adminKey string
 	worker   *jobs.Worker
 	log      *slog.Logger
+	// ran holds the task ids of the effects runJobs has run.
+	ran map[string]bool
 }
 
 type envOption func(*config.Config)
@@ -99,30 +101,92 @@ func (e *env) startWorker() {
 	e.t.Cleanup(func() { cancel(); <-done })
 }
 
-// runJobs processes, in this goroutine, every outbox task that is due,
-// through the same handlers asynq would call, until none is left. Tests use
-// it to be deterministic without a running worker.
+// outboxEvents reads the outbox's events, oldest first: the unsent ones,
+// or all of them.
+func (e *env) outboxEvents(unsentOnly bool) []outboxEvent {
+	e.t.Helper()
+	var rows []outboxEvent
+	if err := e.sql.Select(&rows, `SELECT id, event_id, kind, subject, payload, occurred_at FROM outbox
+		WHERE sent_at IS NULL OR NOT $1 ORDER BY id`, unsentOnly); err != nil {
+		e.t.Fatal(err)
+	}
+	return rows
+}
+
+type outboxEvent struct {
+	ID         int64     `db:"id"`
+	EventID    string    `db:"event_id"`
+	Kind       string    `db:"kind"`
+	Subject    string    `db:"subject"`
+	Payload    []byte    `db:"payload"`
+	OccurredAt time.Time `db:"occurred_at"`
+}
+
+// effects returns what the event sets off, by the table the relay uses.
+func (e *env) effects(r outboxEvent) []jobs.Effect {
+	e.t.Helper()
+	effs, err := jobs.Effects(events.Event{ID: r.EventID, Kind: r.Kind, Subject: r.Subject, Payload: r.Payload, OccurredAt: r.OccurredAt})
+	if err != nil {
+		e.t.Fatalf("event %s %s: %v", r.Kind, r.Payload, err)
+	}
+	return effs
+}
+
+// runJobs runs, in this goroutine, every effect of the outbox's events that
+// is due, through the same handlers asynq would call, until none is left.
+// Tests use it to be deterministic without a running worker. An event is
+// marked sent once all its effects have run; one not yet due (an offer's
+// expiry) holds its event back, and an effect that already ran is not run
+// again, as its task id ensures in Redis.
 func (e *env) runJobs() {
 	e.t.Helper()
 	mux := e.worker.Mux()
+	if e.ran == nil {
+		e.ran = map[string]bool{}
+	}
 	for i := 0; i < 50; i++ {
-		var rows []postgres.OutboxMessage
-		err := e.sql.Select(&rows, `SELECT id, task_type, payload, process_at FROM outbox
-			WHERE sent_at IS NULL AND (process_at IS NULL OR process_at <= $1) ORDER BY id`, e.db.Now())
-		if err != nil {
-			e.t.Fatal(err)
-		}
-		if len(rows) == 0 {
-			return
-		}
-		for _, r := range rows {
-			if err := mux.ProcessTask(context.Background(), asynq.NewTask(r.TaskType, r.Payload)); err != nil {
-				e.t.Fatalf("job %s %s: %v", r.TaskType, r.Payload, err)
+		progress := false
+		for _, r := range e.outboxEvents(true) {
+			done := true
+			for _, eff := range e.effects(r) {
+				if e.ran[eff.TaskID] {
+					continue
+				}
+				if eff.ProcessAt.After(e.db.Now()) {
+					done = false
+					continue
+				}
+				if err := mux.ProcessTask(context.Background(), eff.Task); err != nil {
+					e.t.Fatalf("%s of %s %s: %v", eff.Name, r.Kind, r.Payload, err)
+				}
+				e.ran[eff.TaskID] = true
+				progress = true
 			}
-			e.sql.MustExec(`UPDATE outbox SET sent_at = now() WHERE id = $1`, r.ID)
+			if done {
+				e.sql.MustExec(`UPDATE outbox SET sent_at = now() WHERE id = $1`, r.ID)
+				progress = true
+			}
+		}
+		if !progress {
+			return
 		}
 	}
 	e.t.Fatal("runJobs: jobs keep producing jobs")
+}
+
+// queued counts the tasks of taskType that the outbox's events, sent or
+// not, have set off.
+func (e *env) queued(taskType string) int {
+	e.t.Helper()
+	n := 0
+	for _, r := range e.outboxEvents(false) {
+		for _, eff := range e.effects(r) {
+			if eff.Task.Type() == taskType {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 type resp struct {
@@ -329,9 +393,12 @@ func (e *env) submit(over map[string]any) (string, string) {
 func (e *env) importRecord(partnerID string, profile map[string]string, n, wins int) {
 	e.t.Helper()
 	rows := make([]map[string]any, n)
+	// Dated by storage's clock, which the import checks them against (a
+	// test may have set it to another day).
+	now := e.db.Now()
 	for i := range rows {
-		row := map[string]any{"decided_at": time.Now().UTC().AddDate(0, 0, -30).Format(time.RFC3339),
-			"submitted_at": time.Now().UTC().AddDate(0, 0, -44).Format(time.RFC3339),
+		row := map[string]any{"decided_at": now.AddDate(0, 0, -30).Format(time.RFC3339),
+			"submitted_at": now.AddDate(0, 0, -44).Format(time.RFC3339),
 			"stage":        "seed", "region": "eu", "vertical": "b2b_saas", "service_profile": "ai_heavy", "engagement_type": "build",
 			"funding_source": "founders", "outcome": "rejected", "requested_usd": 25000, "approved_usd": 0}
 		for k, v := range profile {

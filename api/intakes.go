@@ -175,7 +175,7 @@ func (s *Server) founderReroute(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	in, err := s.db.ReleaseAssignment(c.Request.Context(), c.Param("id"), principal(c), reason)
+	in, err := s.db.ReleaseAssignment(c.Request.Context(), principal(c), c.Param("id"), reason)
 	if err != nil {
 		respondError(c, err)
 		return

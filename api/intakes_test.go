@@ -242,29 +242,30 @@ func TestIntakeSubmit(t *testing.T) {
 		}
 	}
 
-	// One routing task for this intake, written by the same transaction
-	// (same xmin) as the intake row.
-	var tasks []struct {
-		TaskType string `db:"task_type"`
-		Payload  string `db:"payload"`
-		Xmin     string `db:"xmin"`
+	// One intake.received event for this intake, written by the same
+	// transaction (same xmin) as the intake row.
+	var evs []struct {
+		Kind    string `db:"kind"`
+		Subject string `db:"subject"`
+		Payload string `db:"payload"`
+		Xmin    string `db:"xmin"`
 	}
-	if err := e.sql.Select(&tasks, `SELECT task_type, payload::text AS payload, xmin::text AS xmin FROM outbox ORDER BY id`); err != nil {
+	if err := e.sql.Select(&evs, `SELECT kind, subject, payload::text AS payload, xmin::text AS xmin FROM outbox ORDER BY id`); err != nil {
 		t.Fatal(err)
 	}
-	if len(tasks) != before.Outbox+1 {
-		t.Fatalf("outbox has %d rows, want %d", len(tasks), before.Outbox+1)
+	if len(evs) != before.Outbox+1 {
+		t.Fatalf("outbox has %d rows, want %d", len(evs), before.Outbox+1)
 	}
-	task := tasks[len(tasks)-1]
+	ev := evs[len(evs)-1]
 	var payload map[string]any
-	if err := json.Unmarshal([]byte(task.Payload), &payload); err != nil {
+	if err := json.Unmarshal([]byte(ev.Payload), &payload); err != nil {
 		t.Fatal(err)
 	}
-	if task.TaskType != "intake:route" || payload["intake_id"] != id {
-		t.Errorf("outbox row %s %s, want intake:route for %s", task.TaskType, task.Payload, id)
+	if ev.Kind != "intake.received" || ev.Subject != id || payload["intake_id"] != id {
+		t.Errorf("outbox row %s %s %s, want intake.received for %s", ev.Kind, ev.Subject, ev.Payload, id)
 	}
-	if task.Xmin != row.Xmin {
-		t.Errorf("outbox row written by transaction %s, intake by %s: want one transaction", task.Xmin, row.Xmin)
+	if ev.Xmin != row.Xmin {
+		t.Errorf("outbox row written by transaction %s, intake by %s: want one transaction", ev.Xmin, row.Xmin)
 	}
 	if d := cmp.Diff(itkCounts{Intakes: before.Intakes + 1, Outbox: before.Outbox + 1}, e.itkCounts()); d != "" {
 		t.Errorf("rows (-want +got):\n%s", d)
@@ -639,9 +640,10 @@ func TestIntakeDuplicateRace(t *testing.T) {
 			t.Fatalf("round %d: %d intakes for %s, want 1", i, n, dom)
 		}
 	}
-	// Every winner has exactly one routing task; no loser left one behind.
-	if n, m := e.count("intakes"), e.count(`SELECT count(*) FROM outbox WHERE task_type = 'intake:route'`); n != 10 || m != 10 {
-		t.Errorf("%d intakes and %d routing tasks, want 10 and 10", n, m)
+	// Every winner has exactly one intake.received event; no loser left one
+	// behind.
+	if n, m := e.count("intakes"), e.count(`SELECT count(*) FROM outbox WHERE kind = 'intake.received'`); n != 10 || m != 10 {
+		t.Errorf("%d intakes and %d intake.received events, want 10 and 10", n, m)
 	}
 }
 

@@ -103,7 +103,7 @@ func (s *Server) createRecord(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	r, warnings, err := s.db.CreateACERecord(c.Request.Context(), p.PartnerID, c.Param("id"), p.KeyID, *req.FundingSource,
+	r, warnings, err := s.db.CreateACERecord(c.Request.Context(), p, c.Param("id"), *req.FundingSource,
 		*req.RequestedUSD, req.RecordFields)
 	if err != nil {
 		respondError(c, err)
@@ -177,14 +177,14 @@ func (s *Server) transitionRecord(c *gin.Context) {
 	if !domain.OneOf(req.To, ace.States) {
 		pr.Add("to", "must be one of the record states")
 	}
-	// Whether the move needs a reason is the store's rule; what a reason
-	// may hold is the same for every move.
+	// Whether the move needs a reason is ace.RequiresReason, applied with
+	// the record's state; what a reason may hold is the same for every move.
 	domain.CheckOptionalReason(&pr, "reason", req.Reason)
 	if err := pr.Err(domain.ECodeValidation, "the transition has invalid fields"); err != nil {
 		respondError(c, err)
 		return
 	}
-	r, warnings, err := s.db.TransitionACERecord(c.Request.Context(), p.PartnerID, p.KeyID, c.Param("id"), postgres.TransitionRequest{
+	r, warnings, err := s.db.TransitionACERecord(c.Request.Context(), p, c.Param("id"), ace.TransitionRequest{
 		To: req.To, Reason: req.Reason, ApprovedUSD: req.ApprovedUSD, ApprovedFundingSource: req.ApprovedFundingSource,
 		TargetCloseDate: req.TargetCloseDate})
 	if err != nil {

@@ -112,7 +112,7 @@ func (s *Server) adminAssign(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	res, err := s.db.AdminAssign(c.Request.Context(), c.Param("id"), req.PartnerID, req.Reason, principal(c).KeyID)
+	res, err := s.db.AdminAssign(c.Request.Context(), principal(c), c.Param("id"), req.PartnerID, req.Reason)
 	if err != nil {
 		respondError(c, err)
 		return
@@ -131,7 +131,7 @@ func (s *Server) adminRelease(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	in, err := s.db.ReleaseAssignment(c.Request.Context(), c.Param("id"), principal(c), reason)
+	in, err := s.db.ReleaseAssignment(c.Request.Context(), principal(c), c.Param("id"), reason)
 	if err != nil {
 		respondError(c, err)
 		return

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/cloudroute/cloudroute/internal/tasks"
 )
 
 // intakeStatus reads an intake's status through the founder's view.
@@ -218,8 +220,8 @@ func TestRoutingUnroutableQueueDrains(t *testing.T) {
 // intake is offered without waiting for the periodic sweep.
 func TestRoutingDrainTriggers(t *testing.T) {
 	e := newEnv(t)
-	// Every drain row ever queued, sent or not.
-	drains := func() int { return e.count(`SELECT count(*) FROM outbox WHERE task_type = 'routing:drain'`) }
+	// Every drain ever queued, sent or not.
+	drains := func() int { return e.queued(tasks.TypeDrainUnroutable) }
 	id, tok := e.submit(nil)
 	e.runJobs()
 	if s := e.intakeStatus(id, tok); s != "unroutable" {

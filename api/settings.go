@@ -79,7 +79,7 @@ func (s *Server) putSettings(c *gin.Context) {
 		respondError(c, &domain.Error{Code: domain.ECodeMalformed, Message: "a field has the wrong type", Fields: bad})
 		return
 	}
-	st, err := s.db.UpdateSettings(c.Request.Context(), principal(c).KeyID, patch)
+	st, err := s.db.UpdateSettings(c.Request.Context(), principal(c), patch)
 	if err != nil {
 		respondError(c, err)
 		return

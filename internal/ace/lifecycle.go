@@ -44,11 +44,16 @@ var transitions = map[string][]string{
 	// closed, rejected and withdrawn are terminal: no entry.
 }
 
+// TerminalStates are the states a record never leaves. Storage passes the
+// list to its queries (state <> ALL($n)) rather than spelling the states out
+// in SQL, so that the queries follow this package.
+var TerminalStates = []string{StateClosed, StateRejected, StateWithdrawn}
+
 // IsTerminal reports whether a record in state can never move again. The
 // storage layer treats the other states as "open" for the rule "at most one
 // open record per customer and funding source".
 func IsTerminal(state string) bool {
-	return state == StateClosed || state == StateRejected || state == StateWithdrawn
+	return domain.OneOf(state, TerminalStates)
 }
 
 // IsOpen reports whether state is a known state that is not terminal.
@@ -83,8 +88,38 @@ func IsForward(from, to string) bool {
 }
 
 // RequiresReason reports whether moving a record into state to must carry
-// a reason. SPEC §3 asks for one on rejection; a withdrawal may give one.
-func RequiresReason(to string) bool { return to == StateRejected }
+// a reason: a rejection (SPEC §3) and a withdrawal (openapi.yaml,
+// TransitionRequest), the two moves that end a record without an award, so
+// that whoever reads the history later knows why.
+func RequiresReason(to string) bool { return to == StateRejected || to == StateWithdrawn }
+
+// Decided outcomes of a record, as the routing index counts them (SPEC §3
+// Routing 2) and as the outcomes table stores them.
+const (
+	OutcomeApproved  = "approved"
+	OutcomeRejected  = "rejected"
+	OutcomeWithdrawn = "withdrawn"
+)
+
+// OutcomeOf returns the decided outcome that the move from → to records for
+// routing, or "" when the move decides nothing: approval is a win;
+// rejection, or withdrawal after submission, a loss. A draft withdrawn
+// before AWS saw it says nothing about the partner's close rate. A move the
+// state machine refuses records nothing.
+func OutcomeOf(from, to string, wasSubmitted bool) string {
+	if CheckTransition(from, to) != nil {
+		return ""
+	}
+	switch {
+	case to == StateApproved:
+		return OutcomeApproved
+	case to == StateRejected:
+		return OutcomeRejected
+	case to == StateWithdrawn && wasSubmitted:
+		return OutcomeWithdrawn
+	}
+	return ""
+}
 
 // CheckMove applies both rules that govern a partner moving its record in
 // the given pool: the state machine first (invalid_transition, 409), then,

@@ -114,10 +114,13 @@ func TestTerminalAndOpen(t *testing.T) {
 	}
 }
 
+// TestRequiresReason: openapi.yaml's TransitionRequest asks for a reason
+// to move to rejected or withdrawn, and for no other move.
 func TestRequiresReason(t *testing.T) {
 	for _, s := range ace.States {
-		if got, want := ace.RequiresReason(s), s == ace.StateRejected; got != want {
-			t.Errorf("RequiresReason(%s) = %v", s, got)
+		want := s == ace.StateRejected || s == ace.StateWithdrawn
+		if got := ace.RequiresReason(s); got != want {
+			t.Errorf("RequiresReason(%s) = %v, want %v", s, got, want)
 		}
 	}
 }

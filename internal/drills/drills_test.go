@@ -16,6 +16,7 @@ import (
 	"github.com/lib/pq"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cloudroute/cloudroute/internal/events"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 	"github.com/cloudroute/cloudroute/internal/tasks"
 	"github.com/cloudroute/cloudroute/internal/testenv"
@@ -34,7 +35,7 @@ func TestDrillRedisDownDuringBurst(t *testing.T) {
 	// The partner's own jobs are relayed before Redis goes, so the drill
 	// counts only what the burst queues.
 	waitFor(t, "the outbox to drain before the outage", 10*time.Second, func() bool {
-		return s.count(`SELECT count(*) FROM outbox WHERE sent_at IS NULL AND process_at IS NULL`) == 0
+		return s.count(`SELECT count(*) FROM outbox WHERE sent_at IS NULL`) == 0
 	})
 
 	rs.stop()
@@ -52,12 +53,13 @@ func TestDrillRedisDownDuringBurst(t *testing.T) {
 	if r.status != 503 || !strings.Contains(string(r.body), `"redis":"unavailable"`) {
 		t.Errorf("/readyz with Redis down: %d %s, want 503 naming redis", r.status, r.body)
 	}
-	// Nothing was routed, and nothing was lost: the route tasks wait in the outbox.
+	// Nothing was routed, and nothing was lost: the events that route the
+	// intakes wait in the outbox.
 	if c := s.count(`SELECT count(*) FROM intakes WHERE status = 'received'`); c != n {
 		t.Errorf("%d intakes received while Redis is down, want %d", c, n)
 	}
-	if c := s.count(`SELECT count(*) FROM outbox WHERE sent_at IS NULL AND task_type = $1`, tasks.TypeRouteIntake); c != n {
-		t.Errorf("%d route tasks wait in the outbox, want %d", c, n)
+	if c := s.count(`SELECT count(*) FROM outbox WHERE sent_at IS NULL AND kind = $1`, events.KindIntakeReceived); c != n {
+		t.Errorf("%d intake.received events wait in the outbox, want %d", c, n)
 	}
 	down := time.Now()
 
@@ -291,7 +293,7 @@ func TestDrillPostgresRestart(t *testing.T) {
 		if err := s.db.Select(&waiting, `SELECT id::text FROM intakes WHERE status <> 'offered'`); err != nil {
 			return false
 		}
-		return hasAll(retrying, waiting) && s.count(`SELECT count(*) FROM outbox WHERE sent_at IS NULL AND process_at IS NULL`) == 0
+		return hasAll(retrying, waiting) && s.count(`SELECT count(*) FROM outbox WHERE sent_at IS NULL`) == 0
 	})
 	t.Logf("%d route tasks failed while Postgres was down and wait for an asynq retry", len(retrying))
 	redeliver(t, insp, "every intake to be offered", 20*time.Second, func() bool {
@@ -551,8 +553,9 @@ func TestDrillWorkerKilled(t *testing.T) {
 			s.must("POST", "/v1/ace-records/"+recordIDs[i]+"/transitions", partnerKey, step).want(t, 200)
 		}
 	}
-	if c := s.count(`SELECT count(*) FROM outbox WHERE sent_at IS NULL AND task_type = $1`, tasks.TypeAccrueCommission); c != records {
-		t.Fatalf("%d accruals wait in the outbox, want %d", c, records)
+	if c := s.count(`SELECT count(*) FROM outbox WHERE sent_at IS NULL AND kind = $1 AND payload->>'to' = 'closed'`,
+		events.KindRecordTransitioned); c != records {
+		t.Fatalf("%d closing events (and their accruals) wait in the outbox, want %d", c, records)
 	}
 	accA, accB := recordIDs[:3], recordIDs[3:6]
 	releaseA = lockRows(t, s, "ace_records", accA)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -123,10 +124,12 @@ func (h *Handlers) RebuildIndex(ctx context.Context, t *asynq.Task) error {
 }
 
 // isScheduled reports whether the task came from the periodic scheduler
-// rather than the outbox (whose task ids start with "outbox:").
+// rather than from an event in the outbox, whose effects have task ids
+// "evt-<event id>-<effect>" (or "outbox:<id>" for rows written before the
+// outbox held events).
 func isScheduled(t *asynq.Task) bool {
 	id := t.ResultWriter().TaskID()
-	return len(id) < 7 || id[:7] != "outbox:"
+	return !strings.HasPrefix(id, "evt-") && !strings.HasPrefix(id, "outbox:")
 }
 
 // DrainUnroutable routes the unroutable intakes again, oldest first
@@ -171,7 +174,7 @@ func (h *Handlers) AccrueCommission(ctx context.Context, t *asynq.Task) error {
 	if err := decode(t, &p); err != nil {
 		return err
 	}
-	wrote, err := h.DB.AccrueCommission(ctx, p)
+	wrote, err := h.DB.AccrueCommission(ctx, postgres.Accrual{RecordID: p.ACERecordID, CommissionBPS: p.CommissionBPS, ClosedAt: p.ClosedAt})
 	if err != nil {
 		return permanent(err)
 	}
@@ -241,7 +244,7 @@ func (h *Handlers) SweepAccruals(ctx context.Context, t *asynq.Task) error {
 		return errSkipped
 	}
 	for _, id := range ids {
-		if _, err := h.DB.AccrueCommission(ctx, tasks.AccrueCommission{ACERecordID: id}); err != nil {
+		if _, err := h.DB.AccrueCommission(ctx, postgres.Accrual{RecordID: id}); err != nil {
 			return err
 		}
 	}

@@ -1,6 +1,7 @@
 // Package jobs runs CloudRoute's background work on asynq: the handlers of
-// every task type, the relay that moves outbox rows to Redis, and the
-// scheduler of periodic tasks.
+// every task type, the effects each domain event sets off (effects.go),
+// the relay that moves the outbox's events to Redis as those effects, and
+// the scheduler of periodic tasks.
 package jobs
 
 import (
@@ -9,7 +10,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -19,6 +19,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/events"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 	"github.com/cloudroute/cloudroute/internal/tasks"
 )
@@ -80,11 +81,11 @@ func NewMetrics(reg prometheus.Registerer, db *postgres.DB) (*Metrics, error) {
 			Name: "cloudroute_jobs_processed_total", Help: "Jobs processed by type and outcome (ok, error, skipped).",
 		}, []string{"type", "outcome"}),
 		Relayed: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "cloudroute_outbox_relayed_total", Help: "Outbox rows relayed to Redis.",
+			Name: "cloudroute_outbox_relayed_total", Help: "Outbox events relayed to Redis (as their effects).",
 		}),
 	}
 	m.Backlog = prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-		Name: "cloudroute_outbox_backlog", Help: "Outbox rows not yet relayed to Redis.",
+		Name: "cloudroute_outbox_backlog", Help: "Outbox events not yet relayed to Redis.",
 	}, func() float64 {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 		defer cancel()
@@ -264,31 +265,39 @@ func (w *Worker) RelayLoop(ctx context.Context) {
 	}
 }
 
-// RelayOnce moves one batch of outbox rows to Redis, each enqueued with
-// TaskID "outbox:<id>", so a row relayed twice (a crash between enqueue and
-// marking it sent) is still one task.
+// RelayOnce moves one batch of events from the outbox to Redis: each
+// event's effects are enqueued with task ids made from the event id and the
+// effect (Effects), so an event relayed twice (a crash between the enqueue
+// and marking it sent, or a batch stopped half-way) sets off each effect
+// once: asynq's ErrTaskIDConflict means the task is there already.
+//
+// An event of a kind this build does not know stops the batch and stays in
+// the outbox for a build that does; one whose payload cannot be read never
+// will be, so it is logged and passed over rather than block the outbox.
 func (w *Worker) RelayOnce(ctx context.Context) (int, error) {
-	return w.db.RelayOutbox(ctx, 200, func(msgs []postgres.OutboxMessage) (int, error) {
-		for i, m := range msgs {
-			opts := []asynq.Option{asynq.TaskID("outbox:" + strconv.FormatInt(m.ID, 10)), asynq.MaxRetry(25),
-				asynq.Retention(24 * time.Hour)}
-			if q, ok := queueOf[m.TaskType]; ok {
-				opts = append(opts, asynq.Queue(q))
+	return w.db.RelayOutbox(ctx, 200, func(evs []events.Event) (int, error) {
+		for i, ev := range evs {
+			effs, err := Effects(ev)
+			if errors.Is(err, events.ErrUnknownKind) {
+				return i, err
 			}
-			if m.ProcessAt != nil {
-				opts = append(opts, asynq.ProcessAt(*m.ProcessAt))
+			if err != nil {
+				w.log.Error("outbox relay: an event cannot be read; its effects are dropped", "event_id", ev.ID,
+					"kind", ev.Kind, "err", err.Error())
 			}
-			ectx, cancel := context.WithTimeout(ctx, 2*time.Second)
-			_, err := w.client.EnqueueContext(ectx, asynq.NewTask(m.TaskType, m.Payload), opts...)
-			cancel()
-			if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-				return i, fmt.Errorf("%w: %w", errRedis, err)
+			for _, eff := range effs {
+				ectx, cancel := context.WithTimeout(ctx, 2*time.Second)
+				_, err := w.client.EnqueueContext(ectx, eff.Task, eff.Options()...)
+				cancel()
+				if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+					return i, fmt.Errorf("%w: %w", errRedis, err)
+				}
 			}
 			if w.metrics != nil {
 				w.metrics.Relayed.Inc()
 			}
 		}
-		return len(msgs), nil
+		return len(evs), nil
 	})
 }
 

@@ -19,6 +19,7 @@ import (
 
 	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/events"
 	"github.com/cloudroute/cloudroute/internal/intake"
 	"github.com/cloudroute/cloudroute/internal/jobs"
 	"github.com/cloudroute/cloudroute/internal/postgres"
@@ -63,7 +64,8 @@ func (db *testDB) Get(t *testing.T, dst any, q string, args ...any) {
 }
 
 // closedRecord walks one intake through the store to a closed record with
-// approvedUSD awarded, leaving the commission accrual in the outbox.
+// approvedUSD awarded, leaving the event that closed it (and sets off the
+// commission accrual) in the outbox.
 func closedRecord(t *testing.T, db *testDB, approvedUSD int64, bps int) (recordID, partnerID string) {
 	t.Helper()
 	ctx := context.Background()
@@ -91,27 +93,47 @@ func closedRecord(t *testing.T, db *testDB, approvedUSD int64, bps int) (recordI
 	f := ace.RecordFields{EstimatedAnnualSpendUSD: ptr(int64(100000)), PartnerRole: ptr("We build it."),
 		NewAccountPlaceholder: ptr(true), EngagementStartDate: ptr("2026-12-01"), GoLiveDate: ptr("2027-02-01"),
 		UseCase: ptr(fmt.Sprintf("%0120d", 7))}
-	rec, _, err := db.CreateACERecord(ctx, p.ID, rr.AssignmentID, "", "portfolio", 100000, f)
+	partner := domain.Principal{Role: domain.RolePartner, PartnerID: p.ID}
+	rec, _, err := db.CreateACERecord(ctx, partner, rr.AssignmentID, "portfolio", 100000, f)
 	if err != nil {
 		t.Fatal(err)
 	}
-	steps := []postgres.TransitionRequest{{To: "submitted"}, {To: "validated"}, {To: "approved", ApprovedUSD: &approvedUSD}, {To: "launched"}, {To: "closed"}}
+	steps := []ace.TransitionRequest{{To: "submitted"}, {To: "validated"}, {To: "approved", ApprovedUSD: &approvedUSD}, {To: "launched"}, {To: "closed"}}
 	for _, s := range steps {
-		if _, _, err := db.TransitionACERecord(ctx, p.ID, "", rec.ID, s); err != nil {
+		if _, _, err := db.TransitionACERecord(ctx, partner, rec.ID, s); err != nil {
 			t.Fatalf("%s: %v", s.To, err)
 		}
 	}
 	return rec.ID, p.ID
 }
 
-func accrualPayload(t *testing.T, db *testDB, recordID string) []byte {
+// closingEvents selects the outbox's events that closed a record: those
+// that set off a commission accrual.
+const closingEvents = `FROM outbox WHERE kind = 'ace_record.transitioned' AND payload->>'to' = 'closed'`
+
+// accrualTask is the accrual task that the event closing the record sets
+// off, as the relay would enqueue it.
+func accrualTask(t *testing.T, db *testDB, recordID string) *asynq.Task {
 	t.Helper()
-	var payload []byte
-	if err := db.x.Get(&payload, `SELECT payload FROM outbox WHERE task_type = $1 AND payload->>'ace_record_id' = $2`,
-		tasks.TypeAccrueCommission, recordID); err != nil {
-		t.Fatalf("no accrual in the outbox: %v", err)
+	var ev struct {
+		ID      string `db:"event_id"`
+		Kind    string `db:"kind"`
+		Payload []byte `db:"payload"`
 	}
-	return payload
+	if err := db.x.Get(&ev, `SELECT event_id, kind, payload `+closingEvents+` AND subject = $1`, recordID); err != nil {
+		t.Fatalf("no closing event in the outbox: %v", err)
+	}
+	effs, err := jobs.Effects(events.Event{ID: ev.ID, Kind: ev.Kind, Subject: recordID, Payload: ev.Payload})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range effs {
+		if e.Task.Type() == tasks.TypeAccrueCommission {
+			return e.Task
+		}
+	}
+	t.Fatalf("the closing event %s sets off no accrual", ev.Payload)
+	return nil
 }
 
 func ledger(t *testing.T, db *testDB, recordID string) (n int, cents int64) {
@@ -133,7 +155,7 @@ func TestAccrueOnceWhateverTheDeliveries(t *testing.T) {
 	db := openTestDB(t)
 	h := &jobs.Handlers{DB: db.DB, Log: quiet}
 	rec, _ := closedRecord(t, db, 100000, 1000)
-	task := asynq.NewTask(tasks.TypeAccrueCommission, accrualPayload(t, db, rec))
+	task := accrualTask(t, db, rec)
 	if err := h.AccrueCommission(context.Background(), task); err != nil {
 		t.Fatal(err)
 	}
@@ -155,7 +177,7 @@ func TestCloseTwiceConcurrently(t *testing.T) {
 	ctx := context.Background()
 	rec, pid := closedRecord(t, db, 50000, 1000)
 	// Reopen the record to launched, then race two closes.
-	db.MustExec(`DELETE FROM outbox WHERE task_type = $1`, tasks.TypeAccrueCommission)
+	db.MustExec(`DELETE ` + closingEvents)
 	db.MustExec(`UPDATE ace_records SET state = 'launched', closed_at = NULL WHERE id = $1`, rec)
 	db.MustExec(`UPDATE assignments SET status = 'accepted', ended_at = NULL, end_reason = NULL WHERE partner_id = $1`, pid)
 	errs := make([]error, 2)
@@ -164,7 +186,7 @@ func TestCloseTwiceConcurrently(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, _, errs[i] = db.TransitionACERecord(ctx, pid, "", rec, postgres.TransitionRequest{To: "closed"})
+			_, _, errs[i] = db.TransitionACERecord(ctx, domain.Principal{Role: domain.RolePartner, PartnerID: pid}, rec, ace.TransitionRequest{To: "closed"})
 		}()
 	}
 	wg.Wait()
@@ -177,7 +199,7 @@ func TestCloseTwiceConcurrently(t *testing.T) {
 		}
 	}
 	var queued int
-	db.Get(t, &queued, `SELECT count(*) FROM outbox WHERE task_type = $1`, tasks.TypeAccrueCommission)
+	db.Get(t, &queued, `SELECT count(*) `+closingEvents)
 	if ok != 1 || queued != 1 {
 		t.Fatalf("%d closes succeeded and %d accruals queued; want 1 and 1", ok, queued)
 	}
@@ -189,7 +211,7 @@ func TestRetryAfterPartialFailure(t *testing.T) {
 	db := openTestDB(t)
 	h := &jobs.Handlers{DB: db.DB, Log: quiet}
 	rec, pid := closedRecord(t, db, 100000, 1000)
-	task := asynq.NewTask(tasks.TypeAccrueCommission, accrualPayload(t, db, rec))
+	task := accrualTask(t, db, rec)
 	// The statement insert succeeds, then the entry insert fails: a trigger
 	// makes the ledger refuse writes for a moment.
 	db.MustExec(`CREATE FUNCTION fail_once() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk full'; END $$ LANGUAGE plpgsql`)
@@ -220,7 +242,7 @@ func TestMonthBoundary(t *testing.T) {
 	db.Clock = func() time.Time { return jan31 }
 	onTime, pid := closedRecord(t, db, 100000, 1000)
 	late, pid2 := closedRecord(t, db, 60000, 500)
-	if err := h.AccrueCommission(ctx, asynq.NewTask(tasks.TypeAccrueCommission, accrualPayload(t, db, onTime))); err != nil {
+	if err := h.AccrueCommission(ctx, accrualTask(t, db, onTime)); err != nil {
 		t.Fatal(err)
 	}
 	// The month ends before the second accrual runs.
@@ -231,7 +253,7 @@ func TestMonthBoundary(t *testing.T) {
 	if _, claimed, _ := db.CloseMonth(ctx); claimed {
 		t.Fatal("January was closed twice")
 	}
-	if err := h.AccrueCommission(ctx, asynq.NewTask(tasks.TypeAccrueCommission, accrualPayload(t, db, late))); err != nil {
+	if err := h.AccrueCommission(ctx, accrualTask(t, db, late)); err != nil {
 		t.Fatal(err)
 	}
 	month := func(rec string) string {
@@ -307,7 +329,7 @@ func TestRedisDownWhenRecordCloses(t *testing.T) {
 		t.Fatal("relay succeeded with Redis down")
 	}
 	var unsent int
-	db.Get(t, &unsent, `SELECT count(*) FROM outbox WHERE sent_at IS NULL AND task_type = $1`, tasks.TypeAccrueCommission)
+	db.Get(t, &unsent, `SELECT count(*) `+closingEvents+` AND sent_at IS NULL`)
 	if unsent != 1 {
 		t.Fatalf("%d accruals waiting, want 1", unsent)
 	}
@@ -333,13 +355,14 @@ func TestRedisDownWhenRecordCloses(t *testing.T) {
 	reconciled(t, db)
 }
 
-// TestRelayDeduplicatesByTaskID: a row relayed twice (a crash between the
-// enqueue and marking it sent) is still one task in Redis.
+// TestRelayDeduplicatesByTaskID: an event relayed twice (a crash between
+// the enqueue and marking it sent) still sets off its effect once.
 func TestRelayDeduplicatesByTaskID(t *testing.T) {
 	db := openTestDB(t)
 	rdb := testenv.MustRedis(t, redisDB)
 	w := jobs.NewWorker(db.DB, rdb, quiet, nil, jobs.Options{})
-	db.MustExec(`INSERT INTO outbox (task_type, payload) VALUES ($1, '{"reason":"test"}')`, tasks.TypeDrainUnroutable)
+	db.MustExec(`INSERT INTO outbox (event_id, kind, subject, payload) VALUES (gen_random_uuid(), 'partner.updated', 'p1',
+		'{"partner_id":"p1","tier":"advanced","status":"active"}')`)
 	if n, err := w.RelayOnce(context.Background()); err != nil || n != 1 {
 		t.Fatalf("relay: %d %v", n, err)
 	}
@@ -364,8 +387,8 @@ func TestLostAccrualIsRecovered(t *testing.T) {
 	h := &jobs.Handlers{DB: db.DB, Log: quiet}
 	ctx := context.Background()
 	rec, pid := closedRecord(t, db, 100000, 1000)
-	db.MustExec(`DELETE FROM outbox WHERE task_type = $1`, tasks.TypeAccrueCommission) // the task is lost
-	db.MustExec(`UPDATE partners SET commission_bps = 500 WHERE id = $1`, pid)         // the rate changed since
+	db.MustExec(`DELETE ` + closingEvents)                                     // the task is lost
+	db.MustExec(`UPDATE partners SET commission_bps = 500 WHERE id = $1`, pid) // the rate changed since
 	closed := time.Now()
 	db.Clock = func() time.Time { return closed.Add(10 * time.Minute) }
 	r, err := db.Reconcile(ctx)

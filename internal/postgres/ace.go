@@ -3,14 +3,14 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"strings"
 	"time"
 
+	"github.com/lib/pq"
 
 	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/events"
 	"github.com/cloudroute/cloudroute/internal/intake"
-	"github.com/cloudroute/cloudroute/internal/tasks"
 )
 
 // ACERecord is a stored ACE opportunity record.
@@ -62,6 +62,22 @@ type Transition struct {
 	At                    time.Time `db:"at" json:"at"`
 }
 
+// partnerScope is the partner whose records and assignments actor may
+// reach: a partner its own, anyone else (an admin; later the sync) every
+// partner's (""). A partner principal without a partner reaches nothing.
+func partnerScope(actor domain.Principal) string {
+	if actor.Role != domain.RolePartner {
+		return ""
+	}
+	if actor.PartnerID == "" {
+		return "-" // matches no partner_id
+	}
+	return actor.PartnerID
+}
+
+// recordForUpdate reads and locks one record; with a partnerID, only that
+// partner's, so another partner's record is not_found rather than a hint
+// that it exists.
 func recordForUpdate(ctx context.Context, tx *Tx, id, partnerID string) (ACERecord, error) {
 	if !validUUID(id) {
 		return ACERecord{}, domain.NotFound()
@@ -100,6 +116,8 @@ func prefill(in Intake) ace.RecordFields {
 	f := ace.RecordFields{CompanyName: s(in.CompanyName), Website: s(in.Website), UseCase: s(in.UseCase),
 		EngagementType: s(in.EngagementType), FundingStage: s(in.Stage), Vertical: s(in.Vertical),
 		CompetingCloud: s(in.CompetingCloud), AWSAccountID: in.AWSAccountID}
+	// The intake's JSON columns were validated on submission; a column
+	// that does not decode leaves its field for the partner to fill.
 	var spend []intake.SpendLine
 	if json.Unmarshal(in.ProjectedMonthlySpend, &spend) == nil {
 		for _, l := range spend {
@@ -120,14 +138,12 @@ func prefill(in Intake) ace.RecordFields {
 		if json.Unmarshal(in.LastRound, &r) == nil {
 			f.LastRound = &ace.Round{AmountUSD: &r.AmountUSD, LeadInvestor: s(r.LeadInvestor), ClosedOn: s(r.ClosedOn)}
 			// The form takes the round as free text ("Series A"); the record
-			// takes a stage value.
-			round := strings.NewReplacer(" ", "_", "-", "_").Replace(strings.ToLower(strings.TrimSpace(r.Round)))
-			if round == "series_c" || round == "series_d" || round == "series_e" {
-				round = "series_c_plus"
-			}
-			if domain.OneOf(round, domain.Stages) {
+			// takes a stage value, or leaves it for the partner.
+			if round := ace.RoundStage(r.Round); round != "" {
 				f.LastRound.Round = s(round)
 			}
+			// Empty strings would count as given; the submission check must
+			// still name them as missing.
 			if r.LeadInvestor == "" {
 				f.LastRound.LeadInvestor = nil
 			}
@@ -169,17 +185,18 @@ func lockCustomer(ctx context.Context, tx *Tx, intakeID string) (Intake, error) 
 }
 
 // CreateACERecord files a new record in identified for the partner holding
-// the accepted assignment. Fields start from the founder's intake and are
+// the accepted assignment, on behalf of actor (a partner reaches only its
+// own assignments). Fields start from the founder's intake and are
 // overlaid with the partner's. Returns not_found (not this partner's
 // assignment), duplicate_filing (assignment not accepted), tier_not_permitted,
 // amount_out_of_range, stack_ceiling_exceeded, validation_failed, or conflict
 // (an open record of this pool exists for the customer).
-func (db *DB) CreateACERecord(ctx context.Context, partnerID, assignmentID, actorKeyID, pool string, requestedUSD int64,
+func (db *DB) CreateACERecord(ctx context.Context, actor domain.Principal, assignmentID, pool string, requestedUSD int64,
 	fields ace.RecordFields) (ACERecord, []string, error) {
 	var out ACERecord
 	var warnings []string
 	err := db.inTx(ctx, func(tx *Tx) error {
-		a, err := assignmentForUpdate(ctx, tx, assignmentID, partnerID)
+		a, err := assignmentForUpdate(ctx, tx, assignmentID, partnerScope(actor))
 		if err != nil {
 			return err
 		}
@@ -187,11 +204,13 @@ func (db *DB) CreateACERecord(ctx context.Context, partnerID, assignmentID, acto
 		if err != nil {
 			return err
 		}
+		// An offer, or an engagement that ended, gives no right to file:
+		// two partners filing for one customer make AWS reject both.
 		if a.Status != AssignmentAccepted {
 			return domain.Errorf(domain.ECodeDuplicateFiling, "only the partner holding the accepted assignment may file records for this customer")
 		}
 		var tier string
-		if err := tx.GetContext(ctx, &tier, `SELECT tier FROM partners WHERE id = $1`, partnerID); err != nil {
+		if err := tx.GetContext(ctx, &tier, `SELECT tier FROM partners WHERE id = $1`, a.PartnerID); err != nil {
 			return translate(err)
 		}
 		if err := ace.CheckTier(tier, pool); err != nil {
@@ -200,6 +219,8 @@ func (db *DB) CreateACERecord(ctx context.Context, partnerID, assignmentID, acto
 		if err := ace.CheckAmount("requested_usd", pool, requestedUSD); err != nil {
 			return err
 		}
+		// A new request counts against the ceiling with the customer's
+		// awards and its other open requests.
 		approved, open, err := customerSums(ctx, tx, in.CustomerDomain, "")
 		if err != nil {
 			return err
@@ -217,14 +238,16 @@ func (db *DB) CreateACERecord(ctx context.Context, partnerID, assignmentID, acto
 		const q = `INSERT INTO ace_records (intake_id, assignment_id, partner_id, customer_domain, funding_source, state,
 			requested_usd, fields, target_close_date, created_at, updated_at)
 			VALUES ($1, $2, $3, $4, $5, 'identified', $6, $7, $8::date, $9, $9) RETURNING id`
-		if err := tx.GetContext(ctx, &id, q, in.ID, a.ID, partnerID, in.CustomerDomain, pool, requestedUSD, fb,
+		if err := tx.GetContext(ctx, &id, q, in.ID, a.ID, a.PartnerID, in.CustomerDomain, pool, requestedUSD, fb,
 			merged.TargetCloseDate, now); err != nil {
+			// The partial unique index on open records per customer and pool
+			// is the rule's last word when two filings race.
 			if domain.ErrorCode(translate(err)) == domain.ECodeConflict {
 				return domain.Errorf(domain.ECodeConflict, "the customer already has an open %s record", pool)
 			}
 			return translate(err)
 		}
-		if err := insertTransition(ctx, tx, id, nil, ace.StateIdentified, "partner", actorKeyID, "", nil, nil, now); err != nil {
+		if err := insertTransition(ctx, tx, id, nil, recordMove{to: ace.StateIdentified, actor: actor}); err != nil {
 			return err
 		}
 		if w := ace.PlausibilityWarning(requestedUSD, ace.MonthlySpendUSD(merged)); w != "" {
@@ -239,35 +262,86 @@ func (db *DB) CreateACERecord(ctx context.Context, partnerID, assignmentID, acto
 	return out, warnings, err
 }
 
-func insertTransition(ctx context.Context, tx *Tx, recordID string, from *string, to, actorRole, actorKeyID, reason string,
-	approvedUSD *int64, approvedPool *string, now time.Time) error {
+// recordMove is one move of a record: where to, who made it and why, and
+// for an approval the award.
+type recordMove struct {
+	to           string
+	actor        domain.Principal
+	reason       string
+	approvedUSD  *int64
+	approvedPool *string
+}
+
+// insertTransition adds a move to the record's history, with who made it.
+func insertTransition(ctx context.Context, tx *Tx, recordID string, from *string, m recordMove) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO ace_record_transitions (ace_record_id, from_state, to_state, actor_role,
 		actor_key_id, reason, approved_usd, approved_funding_source, at)
 		VALUES ($1, $2, $3, $4, NULLIF($5, '')::uuid, NULLIF($6, ''), $7, $8, $9)`,
-		recordID, from, to, actorRole, actorKeyID, reason, approvedUSD, approvedPool, now)
+		recordID, from, m.to, m.actor.Role, m.actor.KeyID, m.reason, m.approvedUSD, m.approvedPool, tx.now)
 	return translate(err)
 }
 
-// moveRecordState changes a record's state and records the move; it checks
-// nothing (callers do).
-func moveRecordState(ctx context.Context, tx *Tx, id, from, to, actorRole, actorKeyID, reason string,
-	approvedUSD *int64, approvedPool *string, now time.Time) error {
+// moveRecordState writes one move of the locked record r: its new state
+// (and award), the move in its history, the decided outcome the move
+// records for routing, and the ace_record.transitioned event. It checks
+// nothing: callers have applied the rules (ace.CheckTransitionRequest).
+func moveRecordState(ctx context.Context, tx *Tx, r ACERecord, m recordMove) error {
 	q := `UPDATE ace_records SET state = $2, updated_at = $3`
-	switch to {
+	args := []any{r.ID, m.to, tx.now}
+	switch m.to {
 	case ace.StateSubmitted:
 		q += `, submitted_at = $3`
-	case ace.StateApproved, ace.StateRejected:
+	case ace.StateApproved:
+		q += `, decided_at = $3, approved_usd = $4, approved_funding_source = $5`
+		args = append(args, m.approvedUSD, m.approvedPool)
+	case ace.StateRejected:
 		q += `, decided_at = $3`
 	case ace.StateWithdrawn:
+		// Only a submitted record was decided; a draft withdrawn was not.
 		q += `, decided_at = CASE WHEN submitted_at IS NOT NULL THEN $3 ELSE decided_at END`
 	case ace.StateClosed:
+		// Commission is earned at the partner's rate when the record closes,
+		// whatever the rate is when the accrual runs.
 		q += `, closed_at = $3, commission_bps_at_close = (SELECT commission_bps FROM partners p WHERE p.id = ace_records.partner_id)`
 	}
-	if _, err := tx.ExecContext(ctx, q+` WHERE id = $1`, id, to, now); err != nil {
+	var after struct {
+		ApprovedUSD *int64 `db:"approved_usd"`
+		BPSAtClose  *int   `db:"commission_bps_at_close"`
+	}
+	if err := tx.GetContext(ctx, &after, q+` WHERE id = $1 RETURNING approved_usd, commission_bps_at_close`, args...); err != nil {
 		return translate(err)
 	}
-	f := from
-	return insertTransition(ctx, tx, id, &f, to, actorRole, actorKeyID, reason, approvedUSD, approvedPool, now)
+	from := r.State
+	if err := insertTransition(ctx, tx, r.ID, &from, m); err != nil {
+		return err
+	}
+	ev := events.RecordTransitioned{RecordID: r.ID, AssignmentID: r.AssignmentID, IntakeID: r.IntakeID, PartnerID: r.PartnerID,
+		FundingSource: r.FundingSource, From: from, To: m.to, ActorRole: m.actor.Role,
+		Outcome: ace.OutcomeOf(from, m.to, r.SubmittedAt != nil)}
+	if after.ApprovedUSD != nil {
+		ev.ApprovedUSD = *after.ApprovedUSD
+	}
+	if m.to == ace.StateClosed {
+		now := tx.now
+		ev.ClosedAt = &now
+		if after.BPSAtClose != nil {
+			ev.CommissionBPS = *after.BPSAtClose
+		}
+	}
+	if ev.Outcome != "" {
+		// A decided outcome feeds the routing index like an imported one,
+		// on the intake's axis values. A record is decided once: the
+		// unique ace_record_id keeps a second outcome out.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO outcomes (partner_id, source, ace_record_id, decided_at, submitted_at,
+			stage, region, vertical, service_profile, engagement_type, funding_source, outcome, requested_usd, approved_usd)
+			SELECT r.partner_id, 'platform', r.id, $2, COALESCE(r.submitted_at, $2), i.stage, i.region, i.vertical,
+				i.service_profile, i.engagement_type, r.funding_source, $3, r.requested_usd, COALESCE(r.approved_usd, 0)
+			FROM ace_records r JOIN intakes i ON i.id = r.intake_id WHERE r.id = $1
+			ON CONFLICT (ace_record_id) DO NOTHING`, r.ID, tx.now, ev.Outcome); err != nil {
+			return translate(err)
+		}
+	}
+	return emit(ctx, tx, ev)
 }
 
 // PatchACERecord edits a record's fields while its state allows it (see
@@ -291,6 +365,7 @@ func (db *DB) PatchACERecord(ctx context.Context, partnerID, id string, patch ac
 		if err := ace.CheckEdit(r.State, patch); err != nil {
 			return err
 		}
+		// AWS reviews the amount as submitted: it is fixed from then on.
 		req := r.RequestedUSD
 		if requestedUSD != nil {
 			if r.State != ace.StateIdentified {
@@ -330,167 +405,67 @@ func (db *DB) PatchACERecord(ctx context.Context, partnerID, id string, patch ac
 	return out, warnings, err
 }
 
-// TransitionRequest is a requested move of a record.
-type TransitionRequest struct {
-	To                    string
-	Reason                string
-	ApprovedUSD           *int64
-	ApprovedFundingSource *string
-	TargetCloseDate       *string
-}
-
-// TransitionACERecord moves a record for its partner. Forward moves need
-// the accepted assignment (duplicate_filing) and the tier's right to the
-// pool (tier_not_permitted); submission needs every field of its pool
-// (incomplete_record); approval records the award, possibly in a
-// downgraded pool (amount_out_of_range, stack_ceiling_exceeded). Decided
-// outcomes feed the routing index; closing with an award queues the
-// commission accrual, and may close the engagement. Returns not_found,
-// invalid_transition, validation_failed too.
-func (db *DB) TransitionACERecord(ctx context.Context, partnerID, actorKeyID, id string, req TransitionRequest) (ACERecord, []string, error) {
+// TransitionACERecord moves a record on behalf of actor (a partner moves
+// only its own records), under the rules of ace.CheckTransitionRequest:
+// invalid_transition, duplicate_filing (the engagement), tier_not_permitted,
+// validation_failed, incomplete_record, amount_out_of_range,
+// stack_ceiling_exceeded; not_found for a record the actor cannot see.
+// The move is recorded with the actor; a decided outcome feeds the routing
+// index, and closing the last open record closes the engagement. The
+// ace_record.transitioned event carries what the jobs need to update the
+// index and accrue the commission.
+func (db *DB) TransitionACERecord(ctx context.Context, actor domain.Principal, id string, req ace.TransitionRequest) (ACERecord, []string, error) {
 	var out ACERecord
 	var warnings []string
 	err := db.inTx(ctx, func(tx *Tx) error {
-		r, err := recordForUpdate(ctx, tx, id, partnerID)
+		r, err := recordForUpdate(ctx, tx, id, partnerScope(actor))
 		if err != nil {
 			return err
 		}
-		in, err := lockCustomer(ctx, tx, r.IntakeID)
-		if err != nil {
+		if _, err := lockCustomer(ctx, tx, r.IntakeID); err != nil {
 			return err
 		}
-		if err := ace.CheckTransition(r.State, req.To); err != nil {
-			return err
-		}
-		var p struct {
-			Tier string `db:"tier"`
-			BPS  int    `db:"commission_bps"`
-		}
-		if err := tx.GetContext(ctx, &p, `SELECT tier, commission_bps FROM partners WHERE id = $1`, r.PartnerID); err != nil {
+		rec := ace.TransitionRecord{State: r.State, FundingSource: r.FundingSource, RequestedUSD: r.RequestedUSD,
+			Fields: r.RecordFields(), AssignmentStatus: r.AssignmentStatus}
+		if err := tx.GetContext(ctx, &rec.Tier, `SELECT tier FROM partners WHERE id = $1`, r.PartnerID); err != nil {
 			return translate(err)
 		}
 		if ace.IsForward(r.State, req.To) {
-			var status string
-			if err := tx.GetContext(ctx, &status, `SELECT status FROM assignments WHERE id = $1 FOR UPDATE`, r.AssignmentID); err != nil {
-				return translate(err)
-			}
-			held := status == AssignmentAccepted || status == AssignmentCompleted
-			if !held && !(status == AssignmentReleased && ace.CloseOutAfterRelease(r.State, req.To)) {
-				return domain.Errorf(domain.ECodeDuplicateFiling, "only the partner holding the accepted assignment may move records for this customer")
-			}
-			if !held && req.TargetCloseDate != nil {
-				return domain.Errorf(domain.ECodeDuplicateFiling, "only the partner holding the accepted assignment may edit records for this customer")
-			}
-		}
-		if err := ace.CheckMove(p.Tier, r.FundingSource, r.State, req.To); err != nil {
-			return err
-		}
-		var pr domain.FieldCheck
-		if (req.To == ace.StateRejected || req.To == ace.StateWithdrawn) && strings.TrimSpace(req.Reason) == "" {
-			pr.Add("reason", "is required to move a record to %s", req.To)
-		}
-		if req.To != ace.StateApproved && (req.ApprovedUSD != nil || req.ApprovedFundingSource != nil) {
-			pr.Add("approved_usd", "is only given when moving to approved")
-		}
-		if req.To == ace.StateApproved && req.ApprovedUSD == nil {
-			pr.Add("approved_usd", "is required to approve a record")
-		}
-		if req.ApprovedFundingSource != nil && !domain.OneOf(*req.ApprovedFundingSource, domain.FundingSources) {
-			pr.Add("approved_funding_source", "must be one of the funding sources")
-		}
-		if req.TargetCloseDate != nil {
-			if _, err := time.Parse("2006-01-02", *req.TargetCloseDate); err != nil {
-				pr.Add("target_close_date", "must be a date YYYY-MM-DD")
-			}
-		}
-		if err := pr.Err(domain.ECodeValidation, "the transition has invalid fields"); err != nil {
-			return err
-		}
-		fields := r.RecordFields()
-		now := tx.now
-		var approvedUSD *int64
-		var approvedPool *string
-		switch req.To {
-		case ace.StateSubmitted:
-			if err := ace.MissingForSubmission(r.FundingSource, r.RequestedUSD, fields); err != nil {
-				return err
-			}
-			if w := ace.PlausibilityWarning(r.RequestedUSD, ace.MonthlySpendUSD(fields)); w != "" {
-				warnings = append(warnings, w)
-			}
-		case ace.StateApproved:
-			pool := r.FundingSource
-			if req.ApprovedFundingSource != nil {
-				pool = *req.ApprovedFundingSource
-			}
-			if err := ace.CheckAward(r.RequestedUSD, pool, *req.ApprovedUSD); err != nil {
-				return err
-			}
-			others, _, err := customerSums(ctx, tx, r.CustomerDomain, r.ID)
-			if err != nil {
-				return err
-			}
-			if err := ace.CheckApprovalCeiling(others, *req.ApprovedUSD); err != nil {
-				return err
-			}
-			approvedUSD, approvedPool = req.ApprovedUSD, &pool
-			if _, err := tx.ExecContext(ctx, `UPDATE ace_records SET approved_usd = $2, approved_funding_source = $3 WHERE id = $1`,
-				r.ID, *approvedUSD, pool); err != nil {
+			// Lock the assignment: a forward move must not slip past a
+			// release committing at the same time.
+			if err := tx.GetContext(ctx, &rec.AssignmentStatus, `SELECT status FROM assignments WHERE id = $1 FOR UPDATE`,
+				r.AssignmentID); err != nil {
 				return translate(err)
 			}
 		}
+		if req.To == ace.StateApproved {
+			if rec.OtherApprovedUSD, _, err = customerSums(ctx, tx, r.CustomerDomain, r.ID); err != nil {
+				return err
+			}
+		}
+		if err := ace.CheckTransitionRequest(rec, req); err != nil {
+			return err
+		}
+		warnings = ace.TransitionWarnings(rec, req)
 		if req.TargetCloseDate != nil {
 			if _, err := tx.ExecContext(ctx, `UPDATE ace_records SET target_close_date = $2::date WHERE id = $1`, r.ID, *req.TargetCloseDate); err != nil {
 				return translate(err)
 			}
 		}
-		if err := moveRecordState(ctx, tx, r.ID, r.State, req.To, "partner", actorKeyID, req.Reason, approvedUSD, approvedPool, now); err != nil {
+		m := recordMove{to: req.To, actor: actor, reason: req.Reason}
+		if req.To == ace.StateApproved {
+			pool := req.AwardPool(r.FundingSource)
+			m.approvedUSD, m.approvedPool = req.ApprovedUSD, &pool
+		}
+		if err := moveRecordState(ctx, tx, r, m); err != nil {
 			return err
 		}
-		// Decided outcomes feed the routing index: approved is a win;
-		// rejected, or withdrawn after submission, a loss.
-		outcome := ""
-		switch {
-		case req.To == ace.StateApproved:
-			outcome = "approved"
-		case req.To == ace.StateRejected:
-			outcome = "rejected"
-		case req.To == ace.StateWithdrawn && r.SubmittedAt != nil:
-			outcome = "withdrawn"
-		}
-		if outcome != "" {
-			var award int64
-			if approvedUSD != nil {
-				award = *approvedUSD
-			}
-			submitted := now
-			if r.SubmittedAt != nil {
-				submitted = *r.SubmittedAt
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO outcomes (partner_id, source, ace_record_id, decided_at, submitted_at,
-				stage, region, vertical, service_profile, engagement_type, funding_source, outcome, requested_usd, approved_usd)
-				VALUES ($1, 'platform', $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT (ace_record_id) DO NOTHING`,
-				r.PartnerID, r.ID, now, submitted, in.Stage, in.Region, in.Vertical, in.ServiceProfile, in.EngagementType,
-				r.FundingSource, outcome, r.RequestedUSD, award); err != nil {
-				return translate(err)
-			}
-			if err := enqueue(ctx, tx, tasks.TypeUpdateIndex, tasks.UpdateIndex{PartnerID: r.PartnerID}, nil); err != nil {
-				return err
-			}
-		}
 		if req.To == ace.StateClosed {
-			if r.ApprovedUSD != nil && *r.ApprovedUSD > 0 {
-				// The rate that applies is the partner's rate at closing.
-				if err := enqueue(ctx, tx, tasks.TypeAccrueCommission, tasks.AccrueCommission{ACERecordID: r.ID,
-					CommissionBPS: p.BPS, ClosedAt: now}, nil); err != nil {
-					return err
-				}
-			}
-			if err := maybeCloseEngagement(ctx, tx, r.AssignmentID, in.ID, now); err != nil {
+			if err := maybeCloseEngagement(ctx, tx, r.AssignmentID, r.IntakeID); err != nil {
 				return err
 			}
 		}
-		if err := refreshFlags(ctx, tx, r.AssignmentID, now); err != nil {
+		if err := refreshFlags(ctx, tx, r.AssignmentID, tx.now); err != nil {
 			return err
 		}
 		out, err = recordForUpdate(ctx, tx, r.ID, "")
@@ -502,32 +477,33 @@ func (db *DB) TransitionACERecord(ctx context.Context, partnerID, actorKeyID, id
 // maybeCloseEngagement closes the intake and completes its assignment once
 // at least one of the assignment's records is closed and none is open: the
 // partner has closed out its engagement with the customer.
-func maybeCloseEngagement(ctx context.Context, tx *Tx, assignmentID, intakeID string, now time.Time) error {
+func maybeCloseEngagement(ctx context.Context, tx *Tx, assignmentID, intakeID string) error {
 	var c struct {
 		Open   int `db:"open"`
 		Closed int `db:"closed"`
 	}
-	if err := tx.GetContext(ctx, &c, `SELECT count(*) FILTER (WHERE state NOT IN ('closed','rejected','withdrawn')) AS open,
-		count(*) FILTER (WHERE state = 'closed') AS closed FROM ace_records WHERE assignment_id = $1`, assignmentID); err != nil {
+	if err := tx.GetContext(ctx, &c, `SELECT count(*) FILTER (WHERE state <> ALL($2)) AS open,
+		count(*) FILTER (WHERE state = $3) AS closed FROM ace_records WHERE assignment_id = $1`,
+		assignmentID, pq.Array(ace.TerminalStates), ace.StateClosed); err != nil {
 		return translate(err)
 	}
 	if c.Open > 0 || c.Closed == 0 {
 		return nil
 	}
-	res, err := tx.ExecContext(ctx, `UPDATE assignments SET status = 'completed', ended_at = $2, updated_at = $2,
-		end_reason = 'engagement closed' WHERE id = $1 AND status = 'accepted'`, assignmentID, now)
-	if err != nil {
+	var partnerIDs []string
+	if err := tx.SelectContext(ctx, &partnerIDs, `UPDATE assignments SET status = 'completed', ended_at = $2, updated_at = $2,
+		end_reason = 'engagement closed' WHERE id = $1 AND status = 'accepted' RETURNING partner_id`, assignmentID, tx.now); err != nil {
 		return translate(err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if len(partnerIDs) == 0 {
 		// A released partner closing out its award: the intake has moved
 		// on to another partner and stays as it is.
 		return nil
 	}
-	if err := setIntakeStatus(ctx, tx, intakeID, IntakeClosed, now); err != nil {
+	if err := setIntakeStatus(ctx, tx, intakeID, IntakeClosed, tx.now); err != nil {
 		return err
 	}
-	return enqueueDrain(ctx, tx, "capacity_freed")
+	return emit(ctx, tx, events.IntakeClosed{IntakeID: intakeID, AssignmentID: assignmentID, PartnerID: partnerIDs[0]})
 }
 
 // EngagementRecord is a record as the founder sees it.
@@ -551,6 +527,8 @@ type Engagement struct {
 // the records filed for the intake.
 func (db *DB) IntakeEngagement(ctx context.Context, intakeID string) (Engagement, error) {
 	var e Engagement
+	// The founder learns the partner's name once it accepted (SPEC §3), and
+	// keeps it after the engagement completes.
 	var names []string
 	if err := db.pool.SelectContext(ctx, &names, `SELECT p.name FROM assignments a JOIN partners p ON p.id = a.partner_id
 		WHERE a.intake_id = $1 AND a.status IN ('accepted','completed') ORDER BY a.offered_at DESC LIMIT 1`, intakeID); err != nil {
@@ -559,6 +537,8 @@ func (db *DB) IntakeEngagement(ctx context.Context, intakeID string) (Engagement
 	if len(names) > 0 {
 		e.PartnerName = names[0]
 	}
+	// Every record, ended ones included: the founder sees what was filed
+	// and what became of it.
 	e.Records = []EngagementRecord{}
 	err := db.pool.SelectContext(ctx, &e.Records, `SELECT id, funding_source, state, requested_usd, approved_usd, approved_funding_source
 		FROM ace_records WHERE intake_id = $1 ORDER BY created_at, id`, intakeID)

@@ -4,10 +4,9 @@ import (
 	"context"
 	"time"
 
-
 	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
-	"github.com/cloudroute/cloudroute/internal/tasks"
+	"github.com/cloudroute/cloudroute/internal/events"
 )
 
 // Assignment statuses (domain.AssignmentStatuses).
@@ -61,6 +60,8 @@ func (db *DB) PartnerAssignments(ctx context.Context, partnerID, status string, 
 	return out, translate(err)
 }
 
+// assignmentForUpdate reads and locks one assignment; with a partnerID,
+// only that partner's (another's is not_found).
 func assignmentForUpdate(ctx context.Context, tx *Tx, id, partnerID string) (Assignment, error) {
 	if !validUUID(id) {
 		return Assignment{}, domain.NotFound()
@@ -71,22 +72,20 @@ func assignmentForUpdate(ctx context.Context, tx *Tx, id, partnerID string) (Ass
 	return a, translate(err)
 }
 
+// endAssignment ends an assignment in status (declined, expired,
+// released) with the reason given; its partner's open count falls with it
+// (a trigger keeps partners.open_assignments).
 func endAssignment(ctx context.Context, tx *Tx, id, status, reason string, now time.Time) error {
 	_, err := tx.ExecContext(ctx, `UPDATE assignments SET status = $2, end_reason = NULLIF($3, ''), ended_at = $4, updated_at = $4 WHERE id = $1`,
 		id, status, reason, now)
 	return translate(err)
 }
 
-// reroute marks the intake as routing again and queues its routing.
-func reroute(ctx context.Context, tx *Tx, intakeID, trigger string, now time.Time) error {
-	if err := setIntakeStatus(ctx, tx, intakeID, IntakeRouting, now); err != nil {
-		return err
-	}
-	if err := enqueue(ctx, tx, tasks.TypeRouteIntake, tasks.RouteIntake{IntakeID: intakeID, Trigger: trigger}, nil); err != nil {
-		return err
-	}
-	// The previous partner's slot is free again.
-	return enqueueDrain(ctx, tx, "capacity_freed")
+// reroute marks the intake as waiting for routing again. The event of the
+// change that ended its assignment (declined, expired, released) is what
+// sets the routing off, and the drain that the freed slot allows.
+func reroute(ctx context.Context, tx *Tx, intakeID string) error {
+	return setIntakeStatus(ctx, tx, intakeID, IntakeRouting, tx.now)
 }
 
 // AcceptAssignment accepts an offer. Returns not_found (not this
@@ -102,6 +101,7 @@ func (db *DB) AcceptAssignment(ctx context.Context, partnerID, id string) (Assig
 		if a.Status != AssignmentOffered {
 			return domain.Errorf(domain.ECodeInvalidTransition, "the assignment is %s; only an offered assignment can be accepted", a.Status)
 		}
+		// The deadline holds even before the expiry task has run.
 		if !now.Before(a.ExpiresAt) {
 			return domain.Errorf(domain.ECodeInvalidTransition, "the offer expired at %s", a.ExpiresAt.UTC().Format(time.RFC3339))
 		}
@@ -109,6 +109,9 @@ func (db *DB) AcceptAssignment(ctx context.Context, partnerID, id string) (Assig
 			return translate(err)
 		}
 		if err := setIntakeStatus(ctx, tx, a.IntakeID, IntakeEngaged, now); err != nil {
+			return err
+		}
+		if err := emit(ctx, tx, events.AssignmentAccepted{AssignmentID: a.ID, IntakeID: a.IntakeID, PartnerID: a.PartnerID}); err != nil {
 			return err
 		}
 		out, err = assignmentForUpdate(ctx, tx, id, partnerID)
@@ -138,10 +141,10 @@ func (db *DB) DeclineAssignment(ctx context.Context, partnerID, id, reason strin
 		if err := endAssignment(ctx, tx, a.ID, AssignmentDeclined, reason, now); err != nil {
 			return err
 		}
-		if err := enqueue(ctx, tx, tasks.TypeUpdateIndex, tasks.UpdateIndex{PartnerID: a.PartnerID}, nil); err != nil {
+		if err := reroute(ctx, tx, a.IntakeID); err != nil {
 			return err
 		}
-		if err := reroute(ctx, tx, a.IntakeID, "declined", now); err != nil {
+		if err := emit(ctx, tx, events.AssignmentDeclined{AssignmentID: a.ID, IntakeID: a.IntakeID, PartnerID: a.PartnerID}); err != nil {
 			return err
 		}
 		out, err = assignmentForUpdate(ctx, tx, id, partnerID)
@@ -160,6 +163,8 @@ func (db *DB) ExpireAssignment(ctx context.Context, id string) (bool, error) {
 		if err != nil {
 			return err
 		}
+		// Answered already, or not yet due (the task ran early, or the
+		// clock moved): nothing to do, and asking again is harmless.
 		now := tx.now
 		if a.Status != AssignmentOffered || now.Before(a.ExpiresAt) {
 			return nil
@@ -167,11 +172,11 @@ func (db *DB) ExpireAssignment(ctx context.Context, id string) (bool, error) {
 		if err := endAssignment(ctx, tx, a.ID, AssignmentExpired, "no answer before the deadline", now); err != nil {
 			return err
 		}
-		if err := enqueue(ctx, tx, tasks.TypeUpdateIndex, tasks.UpdateIndex{PartnerID: a.PartnerID}, nil); err != nil {
+		if err := reroute(ctx, tx, a.IntakeID); err != nil {
 			return err
 		}
 		expired = true
-		return reroute(ctx, tx, a.IntakeID, "expired", now)
+		return emit(ctx, tx, events.AssignmentExpired{AssignmentID: a.ID, IntakeID: a.IntakeID, PartnerID: a.PartnerID})
 	})
 	return expired, err
 }
@@ -186,70 +191,77 @@ func (db *DB) OverdueOffers(ctx context.Context, limit int) ([]string, error) {
 }
 
 // releaseAccepted ends the intake's accepted assignment for its founder or
-// an admin. It is refused with duplicate_filing while the partner has a
-// record under review with AWS (ace.UnderReview); for the founder, also
-// while an award is live (ace.HoldsFounder), which only an admin may
+// an admin (actor). It is refused with duplicate_filing while the partner
+// has a record under review with AWS (ace.UnderReview); for the founder,
+// also while an award is live (ace.HoldsFounder), which only an admin may
 // release: the partner then keeps the right to launch and close that award
-// (ace.CloseOutAfterRelease). Identified drafts are withdrawn. Returns
-// whether there was an accepted assignment.
-func releaseAccepted(ctx context.Context, tx *Tx, intakeID, endStatus string, actor domain.Principal, reason string, now time.Time) (bool, error) {
+// (ace.CloseOutAfterRelease). Identified drafts are withdrawn in actor's
+// name, since the release is what ended them. It returns the released
+// assignment, or nil when none was accepted.
+func releaseAccepted(ctx context.Context, tx *Tx, intakeID string, actor domain.Principal, reason string) (*Assignment, error) {
 	var a Assignment
 	err := tx.GetContext(ctx, &a, `SELECT `+assignmentCols+` FROM assignments WHERE intake_id = $1 AND status = 'accepted' FOR UPDATE`, intakeID)
 	if err != nil {
 		if domain.ErrorCode(translate(err)) == domain.ECodeNotFound {
-			return false, nil
+			return nil, nil
 		}
-		return false, translate(err)
+		return nil, translate(err)
 	}
-	var states []string
-	if err := tx.SelectContext(ctx, &states, `SELECT state FROM ace_records WHERE assignment_id = $1 FOR UPDATE`, a.ID); err != nil {
-		return false, translate(err)
+	var records []ACERecord
+	if err := tx.SelectContext(ctx, &records, `SELECT `+recordCols+` FROM ace_records WHERE assignment_id = $1 ORDER BY created_at, id FOR UPDATE`, a.ID); err != nil {
+		return nil, translate(err)
 	}
-	for _, st := range states {
-		if ace.UnderReview(st) {
-			return false, domain.Errorf(domain.ECodeDuplicateFiling,
+	for _, r := range records {
+		if ace.UnderReview(r.State) {
+			return nil, domain.Errorf(domain.ECodeDuplicateFiling,
 				"the current partner has a record under review with AWS; it must be decided or withdrawn before the customer can move")
 		}
-		if actor.Role != domain.RoleAdmin && ace.HoldsFounder(st) {
-			return false, domain.Errorf(domain.ECodeDuplicateFiling,
+		if actor.Role != domain.RoleAdmin && ace.HoldsFounder(r.State) {
+			return nil, domain.Errorf(domain.ECodeDuplicateFiling,
 				"the current partner holds approved credits for this customer that it must launch and close; ask CloudRoute to release the engagement")
 		}
 	}
-	var drafts []string
-	if err := tx.SelectContext(ctx, &drafts, `SELECT id FROM ace_records WHERE assignment_id = $1 AND state = 'identified'`, a.ID); err != nil {
-		return false, translate(err)
-	}
-	for _, d := range drafts {
-		if err := moveRecordState(ctx, tx, d, "identified", "withdrawn", "system", "", "assignment released: "+reason, nil, nil, now); err != nil {
-			return false, err
+	// A draft never reached AWS: nothing holds the customer, and it would
+	// only block the pool for the next partner.
+	for _, r := range records {
+		if r.State != ace.StateIdentified {
+			continue
+		}
+		m := recordMove{to: ace.StateWithdrawn, actor: actor, reason: "assignment released: " + reason}
+		if err := moveRecordState(ctx, tx, r, m); err != nil {
+			return nil, err
 		}
 	}
-	if err := endAssignment(ctx, tx, a.ID, endStatus, reason, now); err != nil {
-		return false, err
+	if err := endAssignment(ctx, tx, a.ID, AssignmentReleased, reason, tx.now); err != nil {
+		return nil, err
 	}
-	return true, refreshFlags(ctx, tx, a.ID, now)
+	return &a, refreshFlags(ctx, tx, a.ID, tx.now)
 }
 
-// ReleaseAssignment releases the intake's accepted assignment ("we did not
-// connect" from the founder, or an admin release) and re-routes the
-// intake. Returns not_found, invalid_transition (nothing accepted to
-// release) or duplicate_filing (a record is under review).
-func (db *DB) ReleaseAssignment(ctx context.Context, intakeID string, actor domain.Principal, reason string) (Intake, error) {
+// ReleaseAssignment releases the intake's accepted assignment, for actor:
+// the founder ("we did not connect") or an admin; the intake goes back to
+// routing. Returns not_found, invalid_transition (nothing accepted to
+// release) or duplicate_filing (a record is under review, or, for the
+// founder, an award is live).
+func (db *DB) ReleaseAssignment(ctx context.Context, actor domain.Principal, intakeID, reason string) (Intake, error) {
 	var out Intake
 	err := db.inTx(ctx, func(tx *Tx) error {
 		in, err := intakeForUpdate(ctx, tx, intakeID)
 		if err != nil {
 			return err
 		}
-		now := tx.now
-		ok, err := releaseAccepted(ctx, tx, in.ID, AssignmentReleased, actor, reason, now)
+		a, err := releaseAccepted(ctx, tx, in.ID, actor, reason)
 		if err != nil {
 			return err
 		}
-		if !ok {
+		if a == nil {
 			return domain.Errorf(domain.ECodeInvalidTransition, "the intake has no accepted assignment to release (status %s)", in.Status)
 		}
-		if err := reroute(ctx, tx, in.ID, "released", now); err != nil {
+		if err := reroute(ctx, tx, in.ID); err != nil {
+			return err
+		}
+		if err := emit(ctx, tx, events.AssignmentReleased{AssignmentID: a.ID, IntakeID: in.ID, PartnerID: a.PartnerID,
+			ActorRole: actor.Role}); err != nil {
 			return err
 		}
 		out, err = intakeForUpdate(ctx, tx, in.ID)
@@ -260,8 +272,9 @@ func (db *DB) ReleaseAssignment(ctx context.Context, intakeID string, actor doma
 
 // WithdrawIntake withdraws an intake for its founder: an open offer is
 // cancelled, an accepted assignment released (refused with
-// duplicate_filing while a record is under review), and the customer is
-// free to submit again later. Returns not_found or invalid_transition.
+// duplicate_filing while a record is under review or an award is live),
+// and the customer is free to submit again later. Returns not_found or
+// invalid_transition.
 func (db *DB) WithdrawIntake(ctx context.Context, intakeID, reason string) (Intake, error) {
 	var out Intake
 	err := db.inTx(ctx, func(tx *Tx) error {
@@ -276,18 +289,29 @@ func (db *DB) WithdrawIntake(ctx context.Context, intakeID, reason string) (Inta
 		if reason == "" {
 			reason = "withdrawn by the founder"
 		}
-		if _, err := releaseAccepted(ctx, tx, in.ID, AssignmentReleased, domain.Principal{Role: domain.RoleFounder, IntakeID: in.ID}, reason, now); err != nil {
+		founder := domain.Principal{Role: domain.RoleFounder, IntakeID: in.ID}
+		released, err := releaseAccepted(ctx, tx, in.ID, founder, reason)
+		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE assignments SET status = 'cancelled', end_reason = $2, ended_at = $3, updated_at = $3
-			WHERE intake_id = $1 AND status = 'offered'`, in.ID, reason, now); err != nil {
+		// An open offer is cancelled, not declined: the partner did not
+		// refuse it, and its responsiveness must not suffer.
+		var ended []string
+		if err := tx.SelectContext(ctx, &ended, `UPDATE assignments SET status = 'cancelled', end_reason = $2, ended_at = $3, updated_at = $3
+			WHERE intake_id = $1 AND status = 'offered' RETURNING id`, in.ID, reason, now); err != nil {
 			return translate(err)
+		}
+		if released != nil {
+			ended = append(ended, released.ID)
 		}
 		if err := setIntakeStatus(ctx, tx, in.ID, IntakeWithdrawn, now); err != nil {
 			return err
 		}
-		// The partner's capacity may have freed up.
-		if err := enqueueDrain(ctx, tx, "intake_withdrawn"); err != nil {
+		// An empty list, not null, in the payload.
+		if ended == nil {
+			ended = []string{}
+		}
+		if err := emit(ctx, tx, events.IntakeWithdrawn{IntakeID: in.ID, AssignmentIDs: ended}); err != nil {
 			return err
 		}
 		out, err = intakeForUpdate(ctx, tx, in.ID)
@@ -313,17 +337,17 @@ type Responsiveness struct {
 // PartnerResponsiveness counts a partner's offers in the window and what
 // became of them.
 func (db *DB) PartnerResponsiveness(ctx context.Context, partnerID string) (Responsiveness, error) {
-	st, err := db.Settings(ctx)
+	settings, err := db.Settings(ctx)
 	if err != nil {
 		return Responsiveness{}, err
 	}
-	r := Responsiveness{WindowDays: st.WindowDays}
+	r := Responsiveness{WindowDays: settings.WindowDays}
 	if err := db.pool.GetContext(ctx, &r, `SELECT count(*) AS offers,
 		count(*) FILTER (WHERE accepted_at IS NOT NULL) AS accepted,
 		count(*) FILTER (WHERE status = 'declined') AS declined,
 		count(*) FILTER (WHERE status = 'expired') AS expired,
 		count(*) FILTER (WHERE status = 'offered') AS pending
-		FROM assignments WHERE partner_id = $1 AND offered_at >= $2`, partnerID, windowStart(db.Now(), st)); err != nil {
+		FROM assignments WHERE partner_id = $1 AND offered_at >= $2`, partnerID, windowStart(db.Now(), settings)); err != nil {
 		return r, translate(err)
 	}
 	if answered := r.Accepted + r.Declined + r.Expired; answered > 0 {

@@ -6,9 +6,10 @@ import (
 
 	"github.com/lib/pq"
 
+	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/commission"
 	"github.com/cloudroute/cloudroute/internal/domain"
-	"github.com/cloudroute/cloudroute/internal/tasks"
+	"github.com/cloudroute/cloudroute/internal/events"
 )
 
 // Statement is a partner's monthly commission statement.
@@ -49,12 +50,14 @@ func openStatement(ctx context.Context, tx *Tx, partnerID string, at, now time.T
 		// A month already closed for everyone takes no new statement.
 		var closed bool
 		if err := tx.GetContext(ctx, &closed, `SELECT EXISTS (SELECT 1 FROM periodic_runs WHERE job = $1 AND period = $2)`,
-			tasks.TypeCloseStatements, m.Format("2006-01")); err != nil {
+			periodCloseStatements, m.Format("2006-01")); err != nil {
 			return "", translate(err)
 		}
 		if closed && m.Before(commission.MonthOf(now)) {
 			continue
 		}
+		// Insert-then-lock rather than lock-then-insert: two accruals for a
+		// new month must end up on one statement, not race to create two.
 		if _, err := tx.ExecContext(ctx, `INSERT INTO statements (partner_id, month) VALUES ($1, $2) ON CONFLICT DO NOTHING`, partnerID, m); err != nil {
 			return "", translate(err)
 		}
@@ -78,6 +81,9 @@ func openStatement(ctx context.Context, tx *Tx, partnerID string, at, now time.T
 	return id, translate(err)
 }
 
+// addEntry books e on its statement and adds it to the statement's total
+// in the same transaction: the ledger and the statements reconcile by
+// construction, and Reconcile checks that they still do.
 func addEntry(ctx context.Context, tx *Tx, e Entry, partnerID, actorKeyID string) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO commission_entries (partner_id, kind, ace_record_id, amount_cents, approved_usd,
 		commission_bps, reason, actor_key_id, statement_id, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10)`,
@@ -88,19 +94,32 @@ func addEntry(ctx context.Context, tx *Tx, e Entry, partnerID, actorKeyID string
 	return translate(err)
 }
 
+// Accrual is what the commission accrual of one closed record is told by
+// the event that closed it. CommissionBPS and ClosedAt are fallbacks: the
+// record's own rate at closing and closing time win when it has them, and
+// the sweep, which has no event, leaves them zero.
+type Accrual struct {
+	RecordID      string
+	CommissionBPS int
+	ClosedAt      time.Time
+}
+
 // AccrueCommission writes the ledger entry of a closed record, once: the
 // unique index on ace_record_id and the record's row lock make a second run
 // (or a concurrent one) a no-op. It returns false when nothing was written.
-func (db *DB) AccrueCommission(ctx context.Context, p tasks.AccrueCommission) (bool, error) {
+func (db *DB) AccrueCommission(ctx context.Context, p Accrual) (bool, error) {
 	wrote := false
 	err := db.inTx(ctx, func(tx *Tx) error {
-		r, err := recordForUpdate(ctx, tx, p.ACERecordID, "")
+		r, err := recordForUpdate(ctx, tx, p.RecordID, "")
 		if err != nil {
 			return err
 		}
-		if r.State != "closed" || r.ApprovedUSD == nil || *r.ApprovedUSD <= 0 {
+		// Commission is earned on an award, when its record closes.
+		if r.State != ace.StateClosed || r.ApprovedUSD == nil || *r.ApprovedUSD <= 0 {
 			return nil
 		}
+		// The record's row lock serialises deliveries of one accrual; the
+		// first writes, every later one finds its entry here.
 		var exists bool
 		if err := tx.GetContext(ctx, &exists, `SELECT EXISTS (SELECT 1 FROM commission_entries WHERE ace_record_id = $1)`, r.ID); err != nil {
 			return translate(err)
@@ -108,6 +127,8 @@ func (db *DB) AccrueCommission(ctx context.Context, p tasks.AccrueCommission) (b
 		if exists {
 			return nil
 		}
+		// The accrual is dated when the record closed, not when the job
+		// ran, so it lands on the month it was earned in.
 		at := p.ClosedAt
 		if r.ClosedAt != nil {
 			at = *r.ClosedAt
@@ -126,6 +147,7 @@ func (db *DB) AccrueCommission(ctx context.Context, p tasks.AccrueCommission) (b
 		}
 		e := Entry{Kind: "accrual", ACERecordID: &r.ID, AmountCents: commission.AmountCents(*r.ApprovedUSD, bps),
 			ApprovedUSD: r.ApprovedUSD, CommissionBPS: &bps, OccurredAt: at, StatementID: sid}
+		// No one asked for an accrual: the ledger entry carries no actor.
 		if err := addEntry(ctx, tx, e, r.PartnerID, ""); err != nil {
 			return err
 		}
@@ -149,8 +171,9 @@ const unaccruedSQL = `SELECT r.id FROM ace_records r
 	ORDER BY r.closed_at LIMIT $2`
 
 // AddAdjustment books a signed adjustment with a reason on the partner's
-// current open statement. Returns not_found or validation_failed.
-func (db *DB) AddAdjustment(ctx context.Context, partnerID string, amountCents int64, reason, actorKeyID string) (Entry, error) {
+// current open statement, in actor's name. Returns not_found or
+// validation_failed.
+func (db *DB) AddAdjustment(ctx context.Context, actor domain.Principal, partnerID string, amountCents int64, reason string) (Entry, error) {
 	var out Entry
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if _, err := partnerForUpdate(ctx, tx, partnerID); err != nil {
@@ -161,11 +184,13 @@ func (db *DB) AddAdjustment(ctx context.Context, partnerID string, amountCents i
 		if err != nil {
 			return err
 		}
+		// An adjustment is dated now and so always goes on the current
+		// open statement; a closed month is never reopened.
 		out = Entry{Kind: "adjustment", AmountCents: amountCents, Reason: &reason, OccurredAt: now, StatementID: sid}
-		if err := addEntry(ctx, tx, out, partnerID, actorKeyID); err != nil {
+		if err := addEntry(ctx, tx, out, partnerID, actor.KeyID); err != nil {
 			return err
 		}
-		return tx.GetContext(ctx, &out.ID, `SELECT max(id) FROM commission_entries WHERE statement_id = $1`, sid)
+		return translate(tx.GetContext(ctx, &out.ID, `SELECT max(id) FROM commission_entries WHERE statement_id = $1`, sid))
 	})
 	return out, err
 }
@@ -177,7 +202,8 @@ func (db *DB) CloseMonth(ctx context.Context) (int, bool, error) {
 	n := 0
 	now := db.Now()
 	prev := commission.PreviousMonth(now)
-	claimed, err := db.inPeriod(ctx, tasks.TypeCloseStatements, prev.Format("2006-01"), func(tx *Tx) error {
+	claimed, err := db.inPeriod(ctx, periodCloseStatements, prev.Format("2006-01"), func(tx *Tx) error {
+		// "<=": a month a lost run left open closes with this one.
 		res, err := tx.ExecContext(ctx, `UPDATE statements SET closed_at = $2 WHERE month <= $1 AND closed_at IS NULL`, prev, now)
 		if err != nil {
 			return translate(err)
@@ -199,6 +225,7 @@ type StatementFilter struct {
 // ListStatements returns statements with their entries, newest month first.
 func (db *DB) ListStatements(ctx context.Context, f StatementFilter) ([]Statement, error) {
 	out := []Statement{}
+	// A malformed partner id matches nothing, as an unknown one does.
 	if f.PartnerID != "" && !validUUID(f.PartnerID) {
 		return out, nil
 	}
@@ -236,9 +263,9 @@ func (db *DB) ListStatements(ctx context.Context, f StatementFilter) ([]Statemen
 }
 
 // SettleStatement moves a statement open → invoiced → paid, with a
-// reference. Invoicing needs the month closed. Returns not_found or
-// invalid_transition.
-func (db *DB) SettleStatement(ctx context.Context, id, to, reference, actorKeyID string) (Statement, error) {
+// reference, in actor's name. Invoicing needs the month closed. Returns
+// not_found or invalid_transition.
+func (db *DB) SettleStatement(ctx context.Context, actor domain.Principal, id, to, reference string) (Statement, error) {
 	var out Statement
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if !validUUID(id) {
@@ -249,9 +276,12 @@ func (db *DB) SettleStatement(ctx context.Context, id, to, reference, actorKeyID
 			return translate(err)
 		}
 		now := tx.now
+		// open → invoiced → paid, one step at a time; the reference is the
+		// invoice's, then the payment's.
 		switch {
 		case s.State == "open" && to == "invoiced":
 			if s.ClosedAt == nil {
+				// An open month still takes accruals: its total is not final.
 				return domain.Errorf(domain.ECodeInvalidTransition, "the statement's month is not closed yet")
 			}
 			if _, err := tx.ExecContext(ctx, `UPDATE statements SET state = 'invoiced', invoiced_at = $2, reference = $3 WHERE id = $1`, id, now, reference); err != nil {
@@ -265,11 +295,19 @@ func (db *DB) SettleStatement(ctx context.Context, id, to, reference, actorKeyID
 			return domain.Errorf(domain.ECodeInvalidTransition, "a %s statement cannot become %s", s.State, to)
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO statement_events (statement_id, from_state, to_state, reference, actor_key_id, at)
-			VALUES ($1, $2, $3, $4, NULLIF($5, '')::uuid, $6)`, id, s.State, to, reference, actorKeyID, now); err != nil {
+			VALUES ($1, $2, $3, $4, NULLIF($5, '')::uuid, $6)`, id, s.State, to, reference, actor.KeyID, now); err != nil {
 			return translate(err)
 		}
 		if err := tx.GetContext(ctx, &out, `SELECT `+statementCols+` FROM statements WHERE id = $1`, id); err != nil {
 			return translate(err)
+		}
+		// The event carries the totals a notice will need, and no entries.
+		var ev events.Payload = events.StatementInvoiced{StatementID: out.ID, PartnerID: out.PartnerID, Month: out.Month, TotalCents: out.TotalCents}
+		if to == "paid" {
+			ev = events.StatementPaid{StatementID: out.ID, PartnerID: out.PartnerID, Month: out.Month, TotalCents: out.TotalCents}
+		}
+		if err := emit(ctx, tx, ev); err != nil {
+			return err
 		}
 		out.Entries = []Entry{}
 		return translate(tx.SelectContext(ctx, &out.Entries, `SELECT id, kind, ace_record_id, amount_cents, approved_usd,

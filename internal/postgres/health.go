@@ -6,19 +6,23 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
+	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/health"
-	"github.com/cloudroute/cloudroute/internal/tasks"
 )
 
 // healthSettings maps the stored settings to the hygiene rules' settings.
-func healthSettings(st domain.Settings) health.Settings {
-	return health.Settings{StaleDays: st.StaleDays, StuckIdentifiedDays: st.StuckIdentifiedDays,
-		FollowUpBusinessDays: st.FollowUpBusinessDays, OutcomeGraceDays: st.OutcomeGraceDays,
-		CadenceWeeks: st.CadenceWeeks, BatchQuietWeeks: st.BatchQuietWeeks, BatchWeekMin: st.BatchWeekMin}
+func healthSettings(s domain.Settings) health.Settings {
+	return health.Settings{StaleDays: s.StaleDays, StuckIdentifiedDays: s.StuckIdentifiedDays,
+		FollowUpBusinessDays: s.FollowUpBusinessDays, OutcomeGraceDays: s.OutcomeGraceDays,
+		CadenceWeeks: s.CadenceWeeks, BatchQuietWeeks: s.BatchQuietWeeks, BatchWeekMin: s.BatchWeekMin}
 }
 
+// flagKey identifies one condition: a flag kind on a record or on an
+// assignment (the other id is empty). The flags wanted and the flags open
+// are matched on it.
 type flagKey struct {
 	kind, recordID, assignmentID string
 }
@@ -27,8 +31,9 @@ type flagKey struct {
 // assignments (all of them, or one assignment's) and makes the open flags
 // match: new conditions are raised with the time, ended ones cleared.
 // Running it twice changes nothing.
-func syncFlags(ctx context.Context, tx *Tx, st domain.Settings, now time.Time, assignmentID string) (raised, cleared int, err error) {
-	hs := healthSettings(st)
+func syncFlags(ctx context.Context, tx *Tx, settings domain.Settings, now time.Time, assignmentID string) (raised, cleared int, err error) {
+	hs := healthSettings(settings)
+	// A nil scope reads as SQL NULL: every assignment.
 	var scope any
 	if assignmentID != "" {
 		scope = assignmentID
@@ -46,15 +51,19 @@ func syncFlags(ctx context.Context, tx *Tx, st domain.Settings, now time.Time, a
 		(SELECT max(t.at) FROM ace_record_transitions t WHERE t.ace_record_id = r.id AND t.to_state = r.state) AS entered,
 		r.target_close_date::timestamptz AS target_close_date
 		FROM ace_records r
-		WHERE r.state NOT IN ('closed','rejected','withdrawn') AND ($1::uuid IS NULL OR r.assignment_id = $1::uuid)`, scope); err != nil {
+		WHERE r.state <> ALL($2) AND ($1::uuid IS NULL OR r.assignment_id = $1::uuid)`, scope, pq.Array(ace.TerminalStates)); err != nil {
 		return 0, 0, translate(err)
 	}
+	// want maps each condition that holds now to the partner it is on.
 	want := map[flagKey]string{}
 	for _, r := range recs {
+		// A record that never moved entered its state when it was filed.
 		entered := r.CreatedAt
 		if r.Entered != nil {
 			entered = *r.Entered
 		}
+		// A date column comes back as midnight in the session's zone; the
+		// rules count whole UTC days.
 		var target *time.Time
 		if r.Target != nil {
 			t := time.Date(r.Target.Year(), r.Target.Month(), r.Target.Day(), 0, 0, 0, 0, time.UTC)
@@ -91,6 +100,8 @@ func syncFlags(ctx context.Context, tx *Tx, st domain.Settings, now time.Time, a
 		RecordID     *string `db:"ace_record_id"`
 		AssignmentID *string `db:"assignment_id"`
 	}
+	// The open flags in the same scope, locked, so that a scan and a record
+	// change evaluating one assignment at once do not both raise a flag.
 	q := `SELECT f.id, f.kind, f.ace_record_id, f.assignment_id FROM hygiene_flags f WHERE f.cleared_at IS NULL`
 	if assignmentID != "" {
 		q += ` AND (f.assignment_id = $1::uuid OR f.ace_record_id IN (SELECT id FROM ace_records WHERE assignment_id = $1::uuid))`
@@ -118,6 +129,8 @@ func syncFlags(ctx context.Context, tx *Tx, st domain.Settings, now time.Time, a
 			cleared++
 		}
 	}
+	// A condition that ends and comes back later is a new flag with its
+	// own raised_at, so the history shows both episodes.
 	for k, partnerID := range want {
 		if have[k] {
 			continue
@@ -134,11 +147,11 @@ func syncFlags(ctx context.Context, tx *Tx, st domain.Settings, now time.Time, a
 // refreshFlags re-evaluates one assignment's flags inside a change to it
 // or its records, so a flag clears as soon as its condition ends.
 func refreshFlags(ctx context.Context, tx *Tx, assignmentID string, now time.Time) error {
-	st, err := settingsTx(ctx, tx)
+	settings, err := settingsTx(ctx, tx)
 	if err != nil {
 		return err
 	}
-	_, _, err = syncFlags(ctx, tx, st, now, assignmentID)
+	_, _, err = syncFlags(ctx, tx, settings, now, assignmentID)
 	return err
 }
 
@@ -146,12 +159,12 @@ func refreshFlags(ctx context.Context, tx *Tx, assignmentID string, now time.Tim
 // open record and accepted assignment. With a period (a UTC date) it runs
 // once per period; it returns false when the period was already scanned.
 func (db *DB) ScanHygiene(ctx context.Context, period string) (raised, cleared int, ran bool, err error) {
-	ran, err = db.inPeriod(ctx, tasks.TypeHygieneScan, period, func(tx *Tx) error {
-		st, err := settingsTx(ctx, tx)
+	ran, err = db.inPeriod(ctx, periodHygieneScan, period, func(tx *Tx) error {
+		settings, err := settingsTx(ctx, tx)
 		if err != nil {
 			return err
 		}
-		raised, cleared, err = syncFlags(ctx, tx, st, tx.now, "")
+		raised, cleared, err = syncFlags(ctx, tx, settings, tx.now, "")
 		return err
 	})
 	return raised, cleared, ran, err
@@ -191,10 +204,13 @@ func (db *DB) PartnerPipelineHealth(ctx context.Context, partnerID string) (Pipe
 	if _, err := db.Partner(ctx, partnerID); err != nil {
 		return PipelineHealth{}, err
 	}
-	st, err := db.Settings(ctx)
+	settings, err := db.Settings(ctx)
 	if err != nil {
 		return PipelineHealth{}, err
 	}
+	hs := healthSettings(settings)
+	// Health is computed on read, from the flags the scans and changes
+	// keep, so it is current without a job having run.
 	now := db.Now()
 	h := PipelineHealth{PartnerID: partnerID, Flags: []Flag{}, AsOf: now}
 	if err := db.pool.SelectContext(ctx, &h.Flags, `SELECT kind, ace_record_id, assignment_id, raised_at FROM hygiene_flags
@@ -204,18 +220,21 @@ func (db *DB) PartnerPipelineHealth(ctx context.Context, partnerID string) (Pipe
 	for i := range h.Flags {
 		h.Flags[i].RaisedAt = h.Flags[i].RaisedAt.UTC()
 	}
-	ts, err := submissionTimes(ctx, db.pool, partnerID, health.CadenceLookbackStart(now, healthSettings(st)), now.Add(time.Second))
+	// The cadence window ends a second after now, so a submission made in
+	// this very second counts.
+	ts, err := submissionTimes(ctx, db.pool, partnerID, health.CadenceLookbackStart(now, hs), now.Add(time.Second))
 	if err != nil {
 		return h, err
 	}
-	h.Cadence = health.BuildCadence(ts, now, healthSettings(st))
+	h.Cadence = health.BuildCadence(ts, now, hs)
 	var c struct {
 		Open     int `db:"open"`
 		Accepted int `db:"accepted"`
 	}
 	if err := db.pool.GetContext(ctx, &c, `SELECT
-		(SELECT count(*) FROM ace_records WHERE partner_id = $1 AND state NOT IN ('closed','rejected','withdrawn')) AS open,
-		(SELECT count(*) FROM assignments WHERE partner_id = $1 AND status = 'accepted') AS accepted`, partnerID); err != nil {
+		(SELECT count(*) FROM ace_records WHERE partner_id = $1 AND state <> ALL($2)) AS open,
+		(SELECT count(*) FROM assignments WHERE partner_id = $1 AND status = 'accepted') AS accepted`,
+		partnerID, pq.Array(ace.TerminalStates)); err != nil {
 		return h, translate(err)
 	}
 	// Outcome capture: for each record with a target close date, when it
@@ -226,8 +245,8 @@ func (db *DB) PartnerPipelineHealth(ctx context.Context, partnerID string) (Pipe
 	}
 	if err := db.pool.SelectContext(ctx, &rows, `SELECT r.target_close_date::timestamptz AS target,
 		(SELECT min(t.at) FROM ace_record_transitions t WHERE t.ace_record_id = r.id
-			AND t.to_state IN ('closed','rejected','withdrawn')) AS closed_out
-		FROM ace_records r WHERE r.partner_id = $1 AND r.target_close_date IS NOT NULL`, partnerID); err != nil {
+			AND t.to_state = ANY($2)) AS closed_out
+		FROM ace_records r WHERE r.partner_id = $1 AND r.target_close_date IS NOT NULL`, partnerID, pq.Array(ace.TerminalStates)); err != nil {
 		return h, translate(err)
 	}
 	out := make([]health.OutcomeRecord, len(rows))
@@ -235,7 +254,8 @@ func (db *DB) PartnerPipelineHealth(ctx context.Context, partnerID string) (Pipe
 		t := time.Date(r.Target.Year(), r.Target.Month(), r.Target.Day(), 0, 0, 0, 0, time.UTC)
 		out[i] = health.OutcomeRecord{TargetCloseDate: &t, ClosedOutAt: r.ClosedAt}
 	}
-	decided, past := health.CountOutcomeCapture(out, now, healthSettings(st))
+	decided, past := health.CountOutcomeCapture(out, now, hs)
+	// The score weighs each kind of flag by how many are open.
 	counts := map[string]int{}
 	for _, f := range h.Flags {
 		counts[f.Kind]++
@@ -250,11 +270,12 @@ func (db *DB) PartnerPipelineHealth(ctx context.Context, partnerID string) (Pipe
 // already done.
 func (db *DB) WriteSnapshots(ctx context.Context) (int, bool, error) {
 	n := 0
+	// The month before now's, in UTC, claimed under its YYYY-MM.
 	now := db.Now()
 	end := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, time.UTC)
 	start := end.AddDate(0, -1, 0)
-	ran, err := db.inPeriod(ctx, tasks.TypeWriteSnapshots, start.Format("2006-01"), func(tx *Tx) error {
-		st, err := settingsTx(ctx, tx)
+	ran, err := db.inPeriod(ctx, periodSnapshots, start.Format("2006-01"), func(tx *Tx) error {
+		settings, err := settingsTx(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -263,11 +284,12 @@ func (db *DB) WriteSnapshots(ctx context.Context) (int, bool, error) {
 			return translate(err)
 		}
 		for _, pid := range partners {
-			s, err := monthSnapshot(ctx, tx, pid, start, end, st)
+			s, err := monthSnapshot(ctx, tx, pid, start, end, settings)
 			if err != nil {
 				return err
 			}
 			b, _ := json.Marshal(s)
+			// A snapshot, once written, is the month's record: never rewritten.
 			res, err := tx.ExecContext(ctx, `INSERT INTO partner_snapshots (partner_id, month, data) VALUES ($1, $2, $3)
 				ON CONFLICT DO NOTHING`, pid, start, b)
 			if err != nil {
@@ -284,7 +306,7 @@ func (db *DB) WriteSnapshots(ctx context.Context) (int, bool, error) {
 
 // monthSnapshot computes a partner's month [start, end) from the history
 // of its records and assignments, so it is right even when written late.
-func monthSnapshot(ctx context.Context, q sqlx.QueryerContext, partnerID string, start, end time.Time, st domain.Settings) (health.MonthSnapshot, error) {
+func monthSnapshot(ctx context.Context, q sqlx.QueryerContext, partnerID string, start, end time.Time, settings domain.Settings) (health.MonthSnapshot, error) {
 	var states []string
 	// Each record's state at the end of the month: its last move before it.
 	if err := sqlx.SelectContext(ctx, q, &states, `SELECT (SELECT t.to_state FROM ace_record_transitions t
@@ -296,7 +318,7 @@ func monthSnapshot(ctx context.Context, q sqlx.QueryerContext, partnerID string,
 	active := 0
 	for _, s := range states {
 		dist[s]++
-		if s != "closed" && s != "rejected" && s != "withdrawn" {
+		if !ace.IsTerminal(s) {
 			active++
 		}
 	}
@@ -317,12 +339,13 @@ func monthSnapshot(ctx context.Context, q sqlx.QueryerContext, partnerID string,
 		partnerID, start, end); err != nil {
 		return health.MonthSnapshot{}, translate(err)
 	}
+	// The cadence as it stood on the month's last instant.
 	asOf := end.Add(-time.Nanosecond)
-	ts, err := submissionTimes(ctx, q, partnerID, health.CadenceLookbackStart(asOf, healthSettings(st)), end)
+	ts, err := submissionTimes(ctx, q, partnerID, health.CadenceLookbackStart(asOf, healthSettings(settings)), end)
 	if err != nil {
 		return health.MonthSnapshot{}, err
 	}
-	cad := health.BuildCadence(ts, asOf, healthSettings(st))
+	cad := health.BuildCadence(ts, asOf, healthSettings(settings))
 	return health.NewMonthSnapshot(start, health.SnapshotInput{ActiveRecords: active, NewSubmissions: c.NewSubmissions,
 		StateDistribution: dist, OffersReceived: c.Offers, OffersAccepted: c.Accepted, ApprovedUSD: c.ApprovedUSD,
 		ClosedUSD: c.ClosedUSD, Cadence: cad}), nil

@@ -4,12 +4,14 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"net/url"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 
 	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
@@ -65,18 +67,28 @@ func TestMigrateRegistrableDomain(t *testing.T) {
 	}
 
 	t0 := time.Date(2026, 1, 5, 9, 0, 0, 0, time.UTC)
+	// The intakes are written as they were in that schema, by hand:
+	// storage writes the schema of today (its outbox holds events).
 	submit := func(stored, status string, age int) string {
 		t.Helper()
 		b := intake.Example()
-		b.AWSAccountID = nil
-		res, err := db.SubmitIntake(ctx, b, stored, "", nil)
-		if err != nil {
-			t.Fatalf("submit %s: %v", stored, err)
+		spend, _ := json.Marshal(b.ProjectedMonthlySpend)
+		tc, _ := json.Marshal(b.TechnicalContact)
+		bc, _ := json.Marshal(b.BusinessContact)
+		var lastRound []byte
+		if b.LastRound != nil {
+			lastRound, _ = json.Marshal(b.LastRound)
 		}
-		id := res.IntakeID
-		if _, err := x.Exec(`UPDATE intakes SET status = $2, created_at = $3, updated_at = $3 WHERE id = $1`,
-			id, status, t0.Add(time.Duration(age)*time.Hour)); err != nil {
-			t.Fatal(err)
+		var id string
+		if err := x.Get(&id, `INSERT INTO intakes (status, customer_domain, company_name, website, stage, last_round, region,
+			vertical, service_profile, engagement_type, team_size, projected_monthly_spend, projected_monthly_usd, use_case,
+			competing_cloud, requested_funding_sources, technical_contact, business_contact, access_token_hash, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,
+				sha256(gen_random_uuid()::text::bytea), $19, $19) RETURNING id`,
+			status, stored, b.CompanyName, b.Website, b.Stage, lastRound, b.Region, b.Vertical, b.ServiceProfile,
+			b.EngagementType, *b.TeamSize, spend, b.MonthlySpendUSD(), b.UseCase, b.CompetingCloud,
+			pq.Array(b.RequestedFundingSources), tc, bc, t0.Add(time.Duration(age)*time.Hour)); err != nil {
+			t.Fatalf("submit %s: %v", stored, err)
 		}
 		return id
 	}
@@ -223,7 +235,7 @@ func TestMigrateRegistrableDomain(t *testing.T) {
 	if _, err := x.Exec(`UPDATE ace_records SET state = 'rejected' WHERE id = $1`, recA); err != nil {
 		t.Fatal(err)
 	}
-	_, _, err = db.CreateACERecord(ctx, p2, asgB, "", "founders", 5000, ace.RecordFields{})
+	_, _, err = db.CreateACERecord(ctx, domain.Principal{Role: domain.RolePartner, PartnerID: p2}, asgB, "founders", 5000, ace.RecordFields{})
 	wantCode("a new founders record for example.com beside the marked one", err, domain.ECodeConflict)
 
 	// The older intake ends; the marked one, still open, holds the customer.

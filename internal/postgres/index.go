@@ -9,7 +9,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/cloudroute/cloudroute/internal/domain"
-	"github.com/cloudroute/cloudroute/internal/tasks"
+	"github.com/cloudroute/cloudroute/internal/events"
 )
 
 // TrackRecordRow is one historical ACE outcome of a partner, as imported.
@@ -33,7 +33,7 @@ type TrackRecordRow struct {
 type TrackRecordImport struct {
 	db        *DB
 	tx        *Tx
-	stmt      *sqlx.Stmt
+	copyIn    *sqlx.Stmt // the COPY into outcomes
 	partnerID string
 	rows      int
 	failed    bool
@@ -50,22 +50,23 @@ func (db *DB) BeginTrackRecordImport(ctx context.Context, partnerID string) (*Tr
 	}
 	// COPY streams the rows to Postgres as they are read; the CHECK
 	// constraints still apply to every row.
-	stmt, err := tx.PreparexContext(ctx, pq.CopyIn("outcomes", "partner_id", "source", "decided_at", "submitted_at", "stage",
+	copyIn, err := tx.PreparexContext(ctx, pq.CopyIn("outcomes", "partner_id", "source", "decided_at", "submitted_at", "stage",
 		"region", "vertical", "service_profile", "engagement_type", "funding_source", "outcome", "requested_usd", "approved_usd"))
 	if err != nil {
 		tx.Rollback()
 		return nil, translate(err)
 	}
-	return &TrackRecordImport{db: db, tx: tx, stmt: stmt, partnerID: partnerID}, nil
+	return &TrackRecordImport{db: db, tx: tx, copyIn: copyIn, partnerID: partnerID}, nil
 }
 
 // Add writes one valid row. After MarkFailed it only counts.
 func (imp *TrackRecordImport) Add(ctx context.Context, r TrackRecordRow) error {
+	// Rows are counted even after a failure, for the caller's report.
 	imp.rows++
 	if imp.failed {
 		return nil
 	}
-	_, err := imp.stmt.ExecContext(ctx, imp.partnerID, "import", r.DecidedAt, r.SubmittedAt, r.Stage, r.Region, r.Vertical,
+	_, err := imp.copyIn.ExecContext(ctx, imp.partnerID, "import", r.DecidedAt, r.SubmittedAt, r.Stage, r.Region, r.Vertical,
 		r.ServiceProfile, r.EngagementType, r.FundingSource, r.Outcome, r.RequestedUSD, r.ApprovedUSD)
 	return translate(err)
 }
@@ -76,12 +77,13 @@ func (imp *TrackRecordImport) MarkFailed() { imp.failed = true }
 
 // Rollback abandons the import.
 func (imp *TrackRecordImport) Rollback() {
-	imp.stmt.Close()
+	imp.copyIn.Close()
 	imp.tx.Rollback()
 }
 
-// Commit makes the rows visible and queues the partner's index update
-// (which then drains the unroutable queue).
+// Commit makes the rows visible with a track_record.imported event, on
+// which the jobs update the partner's index (which then drains the
+// unroutable queue).
 func (imp *TrackRecordImport) Commit(ctx context.Context) (int, error) {
 	defer imp.Rollback()
 	if imp.failed {
@@ -89,13 +91,13 @@ func (imp *TrackRecordImport) Commit(ctx context.Context) (int, error) {
 	}
 	// An empty Exec flushes the COPY; only then may the transaction be used
 	// for anything else.
-	if _, err := imp.stmt.ExecContext(ctx); err != nil {
+	if _, err := imp.copyIn.ExecContext(ctx); err != nil {
 		return 0, translate(err)
 	}
-	if err := imp.stmt.Close(); err != nil {
+	if err := imp.copyIn.Close(); err != nil {
 		return 0, translate(err)
 	}
-	if err := enqueue(ctx, imp.tx, tasks.TypeUpdateIndex, tasks.UpdateIndex{PartnerID: imp.partnerID}, nil); err != nil {
+	if err := emit(ctx, imp.tx, events.TrackRecordImported{PartnerID: imp.partnerID, Rows: imp.rows}); err != nil {
 		return 0, err
 	}
 	if err := translate(imp.tx.Commit()); err != nil {
@@ -156,14 +158,17 @@ func (db *DB) UpdatePartnerIndex(ctx context.Context, partnerID string) error {
 	return err
 }
 
+// rebuildIndex recomputes the cells and stats of one partner, or of all
+// (partnerID nil), from the outcomes in the window, and announces the
+// change. With a period it runs once per period (the nightly rebuild).
 func (db *DB) rebuildIndex(ctx context.Context, partnerID *string, period string) (bool, error) {
-	return db.inPeriod(ctx, tasks.TypeRebuildIndex, period, func(tx *Tx) error {
-		st, err := settingsTx(ctx, tx)
+	return db.inPeriod(ctx, periodRebuildIndex, period, func(tx *Tx) error {
+		settings, err := settingsTx(ctx, tx)
 		if err != nil {
 			return err
 		}
 		now := tx.now
-		from := windowStart(now, st)
+		from := windowStart(now, settings)
 		if partnerID == nil {
 			// Serialise whole rebuilds; a partner update waits behind one.
 			if _, err := tx.ExecContext(ctx, `LOCK TABLE routing_index, partner_stats IN EXCLUSIVE MODE`); err != nil {
@@ -176,6 +181,9 @@ func (db *DB) rebuildIndex(ctx context.Context, partnerID *string, period string
 				return translate(err)
 			}
 		} else {
+			// Two updates of one partner would each delete and re-insert its
+			// cells; the lock makes the second wait instead of colliding on
+			// the primary key.
 			if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('routing_index:' || $1, 0))`, *partnerID); err != nil {
 				return translate(err)
 			}
@@ -192,7 +200,12 @@ func (db *DB) rebuildIndex(ctx context.Context, partnerID *string, period string
 		if _, err := tx.ExecContext(ctx, indexStatsSQL, from, partnerID, now); err != nil {
 			return translate(err)
 		}
-		return enqueueDrain(ctx, tx, "index_changed")
+		// New cells may make room for an unroutable intake.
+		changed := events.RoutingIndexChanged{}
+		if partnerID != nil {
+			changed.PartnerID = *partnerID
+		}
+		return emit(ctx, tx, changed)
 	})
 }
 

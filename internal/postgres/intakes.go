@@ -7,24 +7,24 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/lib/pq"
 
 	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/events"
 	"github.com/cloudroute/cloudroute/internal/intake"
-	"github.com/cloudroute/cloudroute/internal/tasks"
 )
 
-// Intake statuses (SPEC §3 "Intake status"), derived from the assignments
-// and records and kept on the row by every change that moves them.
+// Intake statuses (domain.IntakeStatuses).
 const (
-	IntakeReceived      = "received"
-	IntakeRouting       = "routing"
-	IntakePendingReview = "pending_review"
-	IntakeOffered       = "offered"
-	IntakeEngaged       = "engaged"
-	IntakeUnroutable    = "unroutable"
-	IntakeWithdrawn     = "withdrawn"
-	IntakeClosed        = "closed"
+	IntakeReceived      = domain.IntakeReceived
+	IntakeRouting       = domain.IntakeRouting
+	IntakePendingReview = domain.IntakePendingReview
+	IntakeOffered       = domain.IntakeOffered
+	IntakeEngaged       = domain.IntakeEngaged
+	IntakeUnroutable    = domain.IntakeUnroutable
+	IntakeWithdrawn     = domain.IntakeWithdrawn
+	IntakeClosed        = domain.IntakeClosed
 )
 
 // IdempotencyTTL is how long an Idempotency-Key is remembered.
@@ -72,13 +72,14 @@ type Submission struct {
 	Replayed bool
 }
 
-// SubmitIntake stores a validated intake with its routing task in the
-// outbox, in one transaction. With an idempotency key, the key's hash, the
-// request's hash, the intake id and the sealed token are kept (see
-// idempotency.go), and a repeat with the same body gets the first
-// submission back; a different body is idempotency_key_reused. Concurrent
-// requests with one key wait on the key's row, so only one intake is
-// created. Returns duplicate_intake when the customer has an open intake.
+// SubmitIntake stores a validated intake and its intake.received event (on
+// which the jobs route it), in one transaction. With an idempotency key,
+// the key's hash, the request's hash, the intake id and the sealed token
+// are kept (see idempotency.go), and a repeat with the same body gets the
+// first submission back; a different body is idempotency_key_reused.
+// Concurrent requests with one key wait on the key's row, so only one
+// intake is created. Returns duplicate_intake when the customer has an
+// open intake.
 func (db *DB) SubmitIntake(ctx context.Context, b intake.Body, customerDomain string, idemKey string, rawBody []byte) (Submission, error) {
 	if idemKey == "" {
 		return db.submitIntakeOnce(ctx, b, customerDomain)
@@ -88,6 +89,8 @@ func (db *DB) SubmitIntake(ctx context.Context, b intake.Body, customerDomain st
 	var res Submission
 	err := db.inTx(ctx, func(tx *Tx) error {
 		now := tx.now
+		// A key past its 24 hours is free again, even before the hourly
+		// purge has removed it.
 		if _, err := tx.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE key_hash = $1 AND created_at < $2`,
 			keyHash, now.Add(-IdempotencyTTL)); err != nil {
 			return translate(err)
@@ -109,6 +112,8 @@ func (db *DB) SubmitIntake(ctx context.Context, b intake.Body, customerDomain st
 				WHERE key_hash = $1`, keyHash); err != nil {
 				return translate(err)
 			}
+			// Same key, other body: a client bug, and replaying the first
+			// answer would hide it.
 			if !bytes.Equal(prev.Hash, reqHash) {
 				return domain.Errorf(domain.ECodeIdempotencyReused, "this Idempotency-Key was used with a different request body")
 			}
@@ -120,8 +125,12 @@ func (db *DB) SubmitIntake(ctx context.Context, b intake.Body, customerDomain st
 			return nil
 		}
 		token := NewSecret(FounderTokenPrefix)
+		args, err := intakeArgs(b, customerDomain, token, now)
+		if err != nil {
+			return err
+		}
 		var id string
-		if err := tx.GetContext(ctx, &id, insertIntakeSQL, intakeArgs(b, customerDomain, token, now)...); err != nil {
+		if err := tx.GetContext(ctx, &id, insertIntakeSQL, args...); err != nil {
 			return translate(err)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET intake_id = $2, token_sealed = $3 WHERE key_hash = $1`,
@@ -134,21 +143,25 @@ func (db *DB) SubmitIntake(ctx context.Context, b intake.Body, customerDomain st
 	return res, err
 }
 
-// insertIntakeSQL writes an intake and the task that routes it in one
-// statement: a single round trip that is atomic on its own.
+// insertIntakeSQL writes an intake and its intake.received event in one
+// statement: a single round trip that is atomic on its own. Submission is
+// the hot path the benchmark measures, so the intake id ($21) and the
+// event ($22, $23) are made in Go and passed in, rather than assembled in
+// SQL from the row it returns.
 const insertIntakeSQL = `WITH i AS (
 	INSERT INTO intakes (status, customer_domain, aws_account_id, company_name, website, stage, last_round,
 		region, vertical, service_profile, engagement_type, team_size, projected_monthly_spend, projected_monthly_usd,
 		use_case, competing_cloud, requested_funding_sources, technical_contact, business_contact, access_token_hash,
-		created_at, updated_at)
-	VALUES ('received',$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$20) RETURNING id
+		created_at, updated_at, id)
+	VALUES ('received',$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$20,$21) RETURNING id
 ), o AS (
-	INSERT INTO outbox (task_type, payload, created_at)
-	SELECT '` + tasks.TypeRouteIntake + `', jsonb_build_object('intake_id', i.id, 'trigger', 'submitted'), $20 FROM i
+	INSERT INTO outbox (event_id, kind, subject, payload, occurred_at)
+	SELECT $22, '` + events.KindIntakeReceived + `', i.id, $23, $20 FROM i
 )
 SELECT id FROM i`
 
-func intakeArgs(b intake.Body, customerDomain, token string, now time.Time) []any {
+// intakeArgs are the arguments of insertIntakeSQL for a new intake.
+func intakeArgs(b intake.Body, customerDomain, token string, now time.Time) ([]any, error) {
 	spend, _ := json.Marshal(b.ProjectedMonthlySpend)
 	tc, _ := json.Marshal(b.TechnicalContact)
 	bc, _ := json.Marshal(b.BusinessContact)
@@ -160,21 +173,31 @@ func intakeArgs(b intake.Body, customerDomain, token string, now time.Time) []an
 	if b.TeamSize != nil {
 		teamSize = *b.TeamSize
 	}
+	id := uuid.NewString()
+	received, err := json.Marshal(events.IntakeReceived{IntakeID: id})
+	if err != nil {
+		return nil, err
+	}
 	return []any{customerDomain, b.AWSAccountID, b.CompanyName, b.Website, b.Stage, lastRound,
 		b.Region, b.Vertical, b.ServiceProfile, b.EngagementType, teamSize, spend, b.MonthlySpendUSD(), b.UseCase,
-		b.CompetingCloud, pq.Array(b.RequestedFundingSources), tc, bc, HashSecret(token), now}
+		b.CompetingCloud, pq.Array(b.RequestedFundingSources), tc, bc, HashSecret(token), now,
+		id, uuid.NewString(), received}, nil
 }
 
 // submitIntakeOnce is the submission without an idempotency key: one
 // statement, no explicit transaction.
 func (db *DB) submitIntakeOnce(ctx context.Context, b intake.Body, customerDomain string) (Submission, error) {
 	token := NewSecret(FounderTokenPrefix)
-	st, err := db.stmt(ctx, insertIntakeSQL)
+	insert, err := db.stmt(ctx, insertIntakeSQL)
+	if err != nil {
+		return Submission{}, err
+	}
+	args, err := intakeArgs(b, customerDomain, token, db.Now())
 	if err != nil {
 		return Submission{}, err
 	}
 	var id string
-	if err := st.GetContext(ctx, &id, intakeArgs(b, customerDomain, token, db.Now())...); err != nil {
+	if err := insert.GetContext(ctx, &id, args...); err != nil {
 		return Submission{}, translate(err)
 	}
 	return Submission{IntakeID: id, Status: IntakeReceived, AccessToken: token}, nil
@@ -207,6 +230,9 @@ func intakeForUpdate(ctx context.Context, tx *Tx, id string) (Intake, error) {
 	return in, translate(err)
 }
 
+// setIntakeStatus keeps the intake's derived status on its row. An intake
+// that ends records when, which frees the customer for a new intake (the
+// open-intake indexes skip ended ones).
 func setIntakeStatus(ctx context.Context, tx *Tx, id, status string, now time.Time) error {
 	var ended *time.Time
 	if status == IntakeWithdrawn || status == IntakeClosed {
@@ -226,6 +252,7 @@ type IntakeFilter struct {
 
 // ListIntakes lists intakes oldest first, a page at a time.
 func (db *DB) ListIntakes(ctx context.Context, f IntakeFilter) ([]Intake, string, error) {
+	// One row more than the page tells whether a next page exists.
 	args := []any{f.Limit + 1}
 	q := `SELECT ` + intakeCols + ` FROM intakes WHERE true`
 	if f.Status != "" {

@@ -5,68 +5,79 @@ import (
 	"encoding/json"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/lib/pq"
 
-	"github.com/cloudroute/cloudroute/internal/tasks"
+	"github.com/cloudroute/cloudroute/internal/events"
 )
 
-// enqueue records a task in the outbox inside tx, so the task exists exactly
-// when the change that needs it commits.
-func enqueue(ctx context.Context, tx *Tx, taskType string, payload any, processAt *time.Time) error {
-	b, err := json.Marshal(payload)
+// The outbox holds domain events: what happened, written by the transaction
+// that made it happen, so an event exists exactly when its change commits.
+// Storage says what happened and nothing more; internal/jobs reads the
+// events back through RelayOutbox and decides what each one sets off.
+
+// insertEventSQL writes one event. occurred_at is the transaction's time,
+// like every other row the change writes.
+const insertEventSQL = `INSERT INTO outbox (event_id, kind, subject, payload, occurred_at) VALUES ($1, $2, $3, $4, $5)`
+
+// emit records p in the outbox inside tx.
+func emit(ctx context.Context, tx *Tx, p events.Payload) error {
+	b, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO outbox (task_type, payload, process_at) VALUES ($1, $2, $3)`, taskType, b, processAt)
+	_, err = tx.ExecContext(ctx, insertEventSQL, uuid.NewString(), p.Kind(), p.Subject(), b, tx.now)
 	return translate(err)
 }
 
-// enqueueDrain asks for the unroutable queue to be routed again.
-func enqueueDrain(ctx context.Context, tx *Tx, reason string) error {
-	return enqueue(ctx, tx, tasks.TypeDrainUnroutable, tasks.DrainUnroutable{Reason: reason}, nil)
+// outboxRow is one unsent event as stored.
+type outboxRow struct {
+	ID         int64     `db:"id"`
+	EventID    string    `db:"event_id"`
+	Kind       string    `db:"kind"`
+	Subject    string    `db:"subject"`
+	Payload    []byte    `db:"payload"`
+	OccurredAt time.Time `db:"occurred_at"`
 }
 
-// OutboxMessage is one unsent outbox row.
-type OutboxMessage struct {
-	ID        int64      `db:"id"`
-	TaskType  string     `db:"task_type"`
-	Payload   []byte     `db:"payload"`
-	ProcessAt *time.Time `db:"process_at"`
-}
-
-// RelayOutbox claims up to limit unsent rows (skipping rows another relay
-// holds), hands them to send in id order, and marks sent the ones send
-// accepted. send returns how many of the rows, from the start, it delivered;
-// an error stops the batch and leaves the rest for the next pass.
-func (db *DB) RelayOutbox(ctx context.Context, limit int, send func([]OutboxMessage) (int, error)) (int, error) {
+// RelayOutbox claims up to limit unsent events (skipping rows another relay
+// holds), hands them to send in the order they were written, and marks sent
+// the ones send accepted. send returns how many of the events, from the
+// start, it delivered; an error stops the batch and leaves the rest for the
+// next pass, with the error noted on the first event not delivered.
+func (db *DB) RelayOutbox(ctx context.Context, limit int, send func([]events.Event) (int, error)) (int, error) {
 	var delivered int
 	var sendErr error
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if err := asyncCommit(ctx, tx); err != nil {
 			return err
 		}
-		var msgs []OutboxMessage
-		const q = `SELECT id, task_type, payload, process_at FROM outbox
+		var rows []outboxRow
+		const q = `SELECT id, event_id, kind, subject, payload, occurred_at FROM outbox
 			WHERE sent_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`
-		if err := tx.SelectContext(ctx, &msgs, q, limit); err != nil {
+		if err := tx.SelectContext(ctx, &rows, q, limit); err != nil {
 			return translate(err)
 		}
-		if len(msgs) == 0 {
+		if len(rows) == 0 {
 			return nil
 		}
-		delivered, sendErr = send(msgs)
+		evs := make([]events.Event, len(rows))
+		for i, r := range rows {
+			evs[i] = events.Event{ID: r.EventID, Kind: r.Kind, Subject: r.Subject, Payload: r.Payload, OccurredAt: r.OccurredAt.UTC()}
+		}
+		delivered, sendErr = send(evs)
 		ids := make([]int64, 0, delivered)
-		for _, m := range msgs[:delivered] {
-			ids = append(ids, m.ID)
+		for _, r := range rows[:delivered] {
+			ids = append(ids, r.ID)
 		}
 		if len(ids) > 0 {
 			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
 				return translate(err)
 			}
 		}
-		if sendErr != nil && delivered < len(msgs) {
+		if sendErr != nil && delivered < len(rows) {
 			if _, err := tx.ExecContext(ctx, `UPDATE outbox SET attempts = attempts + 1, last_error = $2 WHERE id = $1`,
-				msgs[delivered].ID, truncate(sendErr.Error(), 500)); err != nil {
+				rows[delivered].ID, truncate(sendErr.Error(), 500)); err != nil {
 				return translate(err)
 			}
 		}
@@ -78,18 +89,29 @@ func (db *DB) RelayOutbox(ctx context.Context, limit int, send func([]OutboxMess
 	return delivered, sendErr
 }
 
-// OutboxBacklog is the number of unsent outbox rows.
+// OutboxBacklog is the number of unsent events.
 func (db *DB) OutboxBacklog(ctx context.Context) (int, error) {
 	var n int
 	err := db.pool.GetContext(ctx, &n, `SELECT count(*) FROM outbox WHERE sent_at IS NULL`)
 	return n, translate(err)
 }
 
-// PurgeSentOutbox deletes sent rows older than age.
+// PurgeSentOutbox deletes events sent more than age ago; unsent ones stay
+// however old they are.
 func (db *DB) PurgeSentOutbox(ctx context.Context, age time.Duration) error {
 	_, err := db.pool.ExecContext(ctx, `DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < $1`, db.Now().Add(-age))
 	return translate(err)
 }
+
+// Periodic claims (periodic_runs.job). The names are those of the periodic
+// tasks that do the work, kept as they were so that periods claimed before
+// stay claimed; to storage they are only keys.
+const (
+	periodCloseStatements = "statements:close"
+	periodHygieneScan     = "hygiene:scan"
+	periodSnapshots       = "snapshots:write"
+	periodRebuildIndex    = "index:rebuild"
+)
 
 // claimPeriod records that job ran for period. It returns false when the
 // period was already claimed, so a periodic job runs once per period even

@@ -10,8 +10,12 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/events"
 )
 
+// partnerRow is a partners row as stored; toDomain turns it into the
+// domain.Partner every other package sees, so the arrays and the JSON
+// column stay a storage detail.
 type partnerRow struct {
 	ID                 string         `db:"id"`
 	Name               string         `db:"name"`
@@ -37,9 +41,11 @@ func (r partnerRow) toDomain() domain.Partner {
 		Capacity: r.Capacity, CommissionBPS: r.CommissionBPS, Status: r.Status, ContactEmail: r.ContactEmail,
 		LastOfferedAt: r.LastOfferedAt, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
+	// Empty sets, not null: clients read these as lists and maps.
 	if p.Verticals == nil {
 		p.Verticals = []string{}
 	}
+	// The column's CHECK keeps it a JSON object; nothing else to handle.
 	_ = json.Unmarshal(r.ExcludedAxisValues, &p.ExcludedAxisValues)
 	if p.ExcludedAxisValues == nil {
 		p.ExcludedAxisValues = map[string][]string{}
@@ -53,7 +59,8 @@ const DefaultPartnerCapacity = 10
 
 // CreatePartner validates p and stores a new partner. Missing optional
 // fields take defaults: capacity 10, commission from settings, status active.
-// A routable partner drains the unroutable queue. Returns validation_failed.
+// Its partner.created event lets the jobs drain the unroutable queue when
+// the partner can take offers. Returns validation_failed.
 func (db *DB) CreatePartner(ctx context.Context, p domain.PartnerPatch) (domain.Partner, error) {
 	if err := domain.ValidatePartnerPatch(p, true); err != nil {
 		return domain.Partner{}, err
@@ -77,11 +84,13 @@ func (db *DB) CreatePartner(ctx context.Context, p domain.PartnerPatch) (domain.
 			excl = domain.NormalizeExclusions(*p.ExcludedAxisValues)
 		}
 		exclJSON, _ := json.Marshal(excl)
+		// Without a rate of its own the partner takes the default of the
+		// day it was created; a later change of the default leaves it be.
 		var bps int
 		if p.CommissionBPS != nil {
 			bps = *p.CommissionBPS
 		} else if err := tx.GetContext(ctx, &bps, `SELECT default_commission_bps FROM settings`); err != nil {
-			return err
+			return translate(err)
 		}
 		now := tx.now
 		const q = `INSERT INTO partners (name, tier, regions, verticals, capacity, commission_bps, status,
@@ -93,12 +102,9 @@ func (db *DB) CreatePartner(ctx context.Context, p domain.PartnerPatch) (domain.
 			return translate(err)
 		}
 		out = r.toDomain()
-		// A partner who can take offers is new routing room (SPEC §3
-		// routing 5: "a partner is added").
-		if out.Status == "active" && domain.IsRoutableTier(out.Tier) {
-			return enqueueDrain(ctx, tx, "partner_added")
-		}
-		return nil
+		// Whether the new partner makes routing room is the jobs' rule;
+		// the event says what the partner is.
+		return emit(ctx, tx, events.PartnerCreated{PartnerID: out.ID, Tier: out.Tier, Status: out.Status})
 	})
 	return out, err
 }
@@ -128,6 +134,8 @@ type PartnerFilter struct {
 // ListPartners returns partners in creation order, a page at a time, and the
 // cursor of the next page ("" at the end).
 func (db *DB) ListPartners(ctx context.Context, f PartnerFilter) ([]domain.Partner, string, error) {
+	// Clauses and their arguments grow together; arg returns the
+	// placeholder of the value it adds, so no value is pasted into SQL.
 	var where []string
 	var args []any
 	arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
@@ -145,6 +153,8 @@ func (db *DB) ListPartners(ctx context.Context, f PartnerFilter) ([]domain.Partn
 			return nil, "", &domain.Error{Code: domain.ECodeValidation, Message: "bad cursor",
 				Fields: []domain.FieldError{{Field: "cursor", Message: "is not a cursor from a previous page"}}}
 		}
+		// An unknown cursor would compare against NULL and return an empty
+		// page, which reads like the end of the list; it is a bad cursor.
 		var known bool
 		if err := db.pool.GetContext(ctx, &known, `SELECT EXISTS (SELECT 1 FROM partners WHERE id = $1)`, f.After); err != nil {
 			return nil, "", translate(err)
@@ -159,6 +169,7 @@ func (db *DB) ListPartners(ctx context.Context, f PartnerFilter) ([]domain.Partn
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
+	// One row more than the page tells whether a next page exists.
 	q += " ORDER BY created_at, id LIMIT " + arg(f.Limit+1)
 	var rows []partnerRow
 	if err := db.pool.SelectContext(ctx, &rows, q, args...); err != nil {
@@ -176,9 +187,9 @@ func (db *DB) ListPartners(ctx context.Context, f PartnerFilter) ([]domain.Partn
 	return out, next, nil
 }
 
-// UpdatePartner applies a patch. Returns not_found or validation_failed.
-// A change that may open routing room (unpause, more capacity, fewer
-// exclusions, new regions or tier) queues a drain of the unroutable queue.
+// UpdatePartner applies a patch and writes a partner.updated event (a
+// change may open routing room: unpause, more capacity, fewer exclusions,
+// new regions or tier). Returns not_found or validation_failed.
 func (db *DB) UpdatePartner(ctx context.Context, id string, p domain.PartnerPatch) (domain.Partner, error) {
 	if !validUUID(id) {
 		return domain.Partner{}, domain.NotFound()
@@ -188,6 +199,9 @@ func (db *DB) UpdatePartner(ctx context.Context, id string, p domain.PartnerPatc
 	}
 	var out domain.Partner
 	err := db.inTx(ctx, func(tx *Tx) error {
+		// Only the fields the patch names are written (nil leaves a field
+		// as it is), so two admins changing different fields do not undo
+		// each other.
 		var set []string
 		var args []any
 		arg := func(v any) string { args = append(args, v); return "$" + strconv.Itoa(len(args)) }
@@ -226,7 +240,9 @@ func (db *DB) UpdatePartner(ctx context.Context, id string, p domain.PartnerPatc
 			return translate(err)
 		}
 		out = r.toDomain()
-		return enqueueDrain(ctx, tx, "partner_updated")
+		// The event carries the partner after the change; every change may
+		// open routing room, so no diff is needed to decide.
+		return emit(ctx, tx, events.PartnerUpdated{PartnerID: out.ID, Tier: out.Tier, Status: out.Status})
 	})
 	return out, err
 }

@@ -5,26 +5,28 @@ import (
 	"encoding/json"
 	"time"
 
-
 	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/events"
 	"github.com/cloudroute/cloudroute/internal/routing"
-	"github.com/cloudroute/cloudroute/internal/tasks"
 )
 
-// RoutingIntake is the routing profile of a stored intake.
+// RoutingIntake is the routing profile of a stored intake: the five axes
+// and the pools, nothing that names the customer.
 func (in Intake) RoutingIntake() routing.Intake {
 	return routing.Intake{Stage: in.Stage, Region: in.Region, Vertical: in.Vertical, ServiceProfile: in.ServiceProfile,
 		EngagementType: in.EngagementType, RequestedFundingSources: in.RequestedFundingSources}
 }
 
-func windowStart(now time.Time, st domain.Settings) time.Time {
-	return now.AddDate(0, 0, -st.WindowDays)
+// windowStart is the start of the trailing window over which outcomes and
+// offers count (the window_days setting).
+func windowStart(now time.Time, settings domain.Settings) time.Time {
+	return now.AddDate(0, 0, -settings.WindowDays)
 }
 
 // PreviewRouting returns the decision a real routing of this profile would
 // make now, writing nothing.
 func (db *DB) PreviewRouting(ctx context.Context, in routing.Intake) (routing.Decision, error) {
-	st, err := db.Settings(ctx)
+	settings, err := db.Settings(ctx)
 	if err != nil {
 		return routing.Decision{}, err
 	}
@@ -33,7 +35,7 @@ func (db *DB) PreviewRouting(ctx context.Context, in routing.Intake) (routing.De
 		return routing.Decision{}, err
 	}
 	defer releaseInputs(ps)
-	d := routing.Decide(in, ps, routing.Params{Threshold: st.CloseRateThreshold})
+	d := routing.Decide(in, ps, routing.Params{Threshold: settings.CloseRateThreshold})
 	d.CandidatesTotal = len(d.Candidates)
 	return d, nil
 }
@@ -47,9 +49,6 @@ type RouteResult struct {
 	PartnerID    string
 	AssignmentID string
 }
-
-// routableStatuses are the intake statuses from which routing runs.
-var routableStatuses = map[string]bool{IntakeReceived: true, IntakeRouting: true, IntakeUnroutable: true}
 
 // RouteIntake routes one intake: it scores the partners, stores the decision
 // with its explanation, and either offers the intake to the top partner
@@ -66,9 +65,10 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 		if err != nil {
 			return err
 		}
-		if !routableStatuses[in.Status] {
+		if !routing.WaitsForRouting(in.Status) {
 			return nil
 		}
+		// A redelivered route task finds the offer the first delivery made.
 		var active bool
 		if err := tx.GetContext(ctx, &active, `SELECT EXISTS (SELECT 1 FROM assignments WHERE intake_id = $1 AND status IN ('offered','accepted'))`, in.ID); err != nil {
 			return translate(err)
@@ -76,7 +76,7 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 		if active {
 			return nil
 		}
-		st, err := settingsTx(ctx, tx)
+		settings, err := settingsTx(ctx, tx)
 		if err != nil {
 			return err
 		}
@@ -87,7 +87,7 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 			return err
 		}
 		defer releaseInputs(partners)
-		params := routing.Params{Threshold: st.CloseRateThreshold}
+		params := routing.Params{Threshold: settings.CloseRateThreshold}
 		// Each pass that finds its pick full takes that partner out, so the
 		// loop ends: with an offer, or with nobody left.
 		for {
@@ -102,15 +102,21 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 					return err
 				}
 				res = RouteResult{Outcome: "unroutable", DecisionID: id}
-				return setIntakeStatus(ctx, tx, in.ID, IntakeUnroutable, now)
+				if err := setIntakeStatus(ctx, tx, in.ID, IntakeUnroutable, now); err != nil {
+					return err
+				}
+				return emit(ctx, tx, events.IntakeUnroutable{IntakeID: in.ID, DecisionID: id})
 			}
-			if st.RoutingMode == "review" {
+			if settings.RoutingMode == "review" {
 				id, err := insertDecision(ctx, tx, in.ID, trigger, "review", "pending_review", &chosen.PartnerID, d, "", "", now)
 				if err != nil {
 					return err
 				}
 				res = RouteResult{Outcome: "pending_review", DecisionID: id, PartnerID: chosen.PartnerID}
-				return setIntakeStatus(ctx, tx, in.ID, IntakePendingReview, now)
+				if err := setIntakeStatus(ctx, tx, in.ID, IntakePendingReview, now); err != nil {
+					return err
+				}
+				return emit(ctx, tx, events.IntakePendingReview{IntakeID: in.ID, DecisionID: id, PartnerID: chosen.PartnerID})
 			}
 			// Write the offer first, then take the partner's row (the open
 			// count the trigger just raised) as the last step before COMMIT:
@@ -124,7 +130,7 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 			if err != nil {
 				return err
 			}
-			aid, err := offer(ctx, tx, in.ID, chosen.PartnerID, id, st, now)
+			aid, err := offer(ctx, tx, in.ID, chosen.PartnerID, id, settings)
 			if err != nil {
 				return err
 			}
@@ -159,6 +165,9 @@ func partnerWithinCapacity(ctx context.Context, tx *Tx, partnerID string) (bool,
 	return ok, translate(err)
 }
 
+// insertDecision stores a routing decision with its explanation. Only the
+// top candidates are kept (routing.StoredCandidates): with thousands of
+// partners the full list would make every decision row megabytes.
 func insertDecision(ctx context.Context, tx *Tx, intakeID, trigger, mode, outcome string, partnerID *string,
 	d any, actorKeyID, reason string, now time.Time) (string, error) {
 	switch v := d.(type) {
@@ -179,23 +188,27 @@ func insertDecision(ctx context.Context, tx *Tx, intakeID, trigger, mode, outcom
 	return id, translate(err)
 }
 
-// offer creates the offered assignment with its deadline, marks the intake
-// offered, and schedules the expiry at the deadline.
-func offer(ctx context.Context, tx *Tx, intakeID, partnerID, decisionID string, st domain.Settings, now time.Time) (string, error) {
-	expires := now.Add(time.Duration(st.OfferTTLHours) * time.Hour)
+// offer creates the offered assignment with its deadline and marks the
+// intake offered. Its assignment.offered event carries the deadline, at
+// which the jobs expire the offer if it is still unanswered.
+func offer(ctx context.Context, tx *Tx, intakeID, partnerID, decisionID string, settings domain.Settings) (string, error) {
+	now := tx.now
+	expires := now.Add(time.Duration(settings.OfferTTLHours) * time.Hour)
 	var id string
 	const q = `INSERT INTO assignments (intake_id, partner_id, decision_id, status, offered_at, expires_at, updated_at)
 		VALUES ($1, $2, $3, 'offered', $4, $5, $4) RETURNING id`
 	if err := tx.GetContext(ctx, &id, q, intakeID, partnerID, decisionID, now, expires); err != nil {
 		return "", translate(err)
 	}
+	// Fair rotation ranks the least recently offered partner first.
 	if _, err := tx.ExecContext(ctx, `UPDATE partners SET last_offered_at = $2 WHERE id = $1`, partnerID, now); err != nil {
 		return "", translate(err)
 	}
 	if err := setIntakeStatus(ctx, tx, intakeID, IntakeOffered, now); err != nil {
 		return "", err
 	}
-	return id, enqueue(ctx, tx, tasks.TypeExpireOffer, tasks.ExpireOffer{AssignmentID: id}, &expires)
+	return id, emit(ctx, tx, events.AssignmentOffered{AssignmentID: id, IntakeID: intakeID, PartnerID: partnerID,
+		DecisionID: decisionID, ExpiresAt: expires})
 }
 
 // UnroutableIntakes returns the intakes waiting for a partner, oldest
@@ -238,12 +251,13 @@ func (db *DB) RoutingDecisions(ctx context.Context, intakeID string) ([]RoutingD
 	return out, translate(err)
 }
 
-// AdminAssign offers the intake to a partner an admin picked, overriding
-// the router or confirming a review proposal. The partner may be below the
-// threshold, but must be of a routable tier, active, and never assigned
-// this intake before. Returns not_found, validation_failed (tier, status),
-// invalid_transition (intake not waiting for a partner) or conflict.
-func (db *DB) AdminAssign(ctx context.Context, intakeID, partnerID, reason, actorKeyID string) (RouteResult, error) {
+// AdminAssign offers the intake to a partner an admin (actor) picked,
+// overriding the router or confirming a review proposal, and records the
+// decision with the admin's key and reason. What the admin may pick is
+// routing.CheckAssignable's rule. Returns not_found (the intake),
+// validation_failed (an unknown partner, or one the rule refuses),
+// invalid_transition (the intake is not waiting for a partner) or conflict.
+func (db *DB) AdminAssign(ctx context.Context, actor domain.Principal, intakeID, partnerID, reason string) (RouteResult, error) {
 	var res RouteResult
 	err := db.inTx(ctx, func(tx *Tx) error {
 		in, err := intakeForUpdate(ctx, tx, intakeID)
@@ -253,53 +267,44 @@ func (db *DB) AdminAssign(ctx context.Context, intakeID, partnerID, reason, acto
 		p, err := partnerForUpdate(ctx, tx, partnerID)
 		if err != nil {
 			if domain.ErrorCode(err) == domain.ECodeNotFound {
+				// The intake is the resource; the partner is a field of
+				// the request, and an unknown one is a bad field.
 				return &domain.Error{Code: domain.ECodeValidation, Message: "the partner does not exist",
 					Fields: []domain.FieldError{{Field: "partner_id", Message: "is not a known partner"}}}
 			}
 			return err
 		}
-		if !domain.IsRoutableTier(p.Tier) {
-			return &domain.Error{Code: domain.ECodeValidation, Message: "only advanced and premier partners can be assigned",
-				Fields: []domain.FieldError{{Field: "partner_id", Message: "the partner's tier is " + p.Tier}}}
-		}
-		if p.Status != "active" {
-			return &domain.Error{Code: domain.ECodeValidation, Message: "the partner is paused",
-				Fields: []domain.FieldError{{Field: "partner_id", Message: "the partner is paused"}}}
-		}
-		if !routableStatuses[in.Status] && in.Status != IntakePendingReview {
-			return domain.Errorf(domain.ECodeInvalidTransition, "the intake is %s; it is not waiting for a partner", in.Status)
-		}
-		var active bool
-		if err := tx.GetContext(ctx, &active, `SELECT EXISTS (SELECT 1 FROM assignments WHERE intake_id = $1 AND status IN ('offered','accepted'))`, in.ID); err != nil {
+		check := routing.Assignable{PartnerTier: p.Tier, PartnerStatus: p.Status, IntakeStatus: in.Status}
+		if err := tx.GetContext(ctx, &check.HasActiveAssignment, `SELECT EXISTS (SELECT 1 FROM assignments
+			WHERE intake_id = $1 AND status IN ('offered','accepted'))`, in.ID); err != nil {
 			return translate(err)
 		}
-		if active {
-			return domain.Errorf(domain.ECodeConflict, "the intake already has an active assignment")
+		if err := tx.GetContext(ctx, &check.PreviouslyAssigned, `SELECT EXISTS (SELECT 1 FROM assignments
+			WHERE intake_id = $1 AND partner_id = $2)`, in.ID, p.ID); err != nil {
+			return translate(err)
 		}
-		st, err := settingsTx(ctx, tx)
+		if err := routing.CheckAssignable(check); err != nil {
+			return err
+		}
+		settings, err := settingsTx(ctx, tx)
 		if err != nil {
 			return err
 		}
-		now := tx.now
+		// The decision keeps what the router would have done, so an
+		// override can be judged against it later.
 		profile := in.RoutingIntake()
 		partners, err := db.routingInputs(ctx, tx, profile, in.ID)
 		if err != nil {
 			return err
 		}
 		defer releaseInputs(partners)
-		for _, c := range partners {
-			if c.ID == p.ID && c.PreviouslyAssigned {
-				return &domain.Error{Code: domain.ECodeValidation, Message: "the partner already had this intake",
-					Fields: []domain.FieldError{{Field: "partner_id", Message: "was already assigned this intake"}}}
-			}
-		}
-		d := routing.Decide(profile, partners, routing.Params{Threshold: st.CloseRateThreshold})
+		d := routing.Decide(profile, partners, routing.Params{Threshold: settings.CloseRateThreshold})
 		expl := adminExplanation{Override: "admin assigned partner " + p.ID, Router: d}
-		id, err := insertDecision(ctx, tx, in.ID, "admin_assign", "admin", "assigned", &p.ID, expl, actorKeyID, reason, now)
+		id, err := insertDecision(ctx, tx, in.ID, "admin_assign", "admin", "assigned", &p.ID, expl, actor.KeyID, reason, tx.now)
 		if err != nil {
 			return err
 		}
-		aid, err := offer(ctx, tx, in.ID, p.ID, id, st, now)
+		aid, err := offer(ctx, tx, in.ID, p.ID, id, settings)
 		if err != nil {
 			return err
 		}
@@ -316,6 +321,8 @@ type adminExplanation struct {
 	Router   routing.Decision `json:"router"`
 }
 
+// partnerForUpdate reads and locks a partner, so its tier and status
+// cannot change under a decision that depends on them.
 func partnerForUpdate(ctx context.Context, tx *Tx, id string) (domain.Partner, error) {
 	if !validUUID(id) {
 		return domain.Partner{}, domain.NotFound()

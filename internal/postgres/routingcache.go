@@ -146,15 +146,15 @@ func (db *DB) routingInputs(ctx context.Context, tx *Tx, in routing.Intake, inta
 	}
 	// Live: the partners that can be candidates at all (active, routable
 	// tier, serving the region), with what changes at every offer.
-	st, err := db.stmt(ctx, `SELECT id, open_assignments, last_offered_at FROM partners
+	liveStmt, err := db.stmt(ctx, `SELECT id, open_assignments, last_offered_at FROM partners
 		WHERE status = 'active' AND tier IN ('advanced','premier') AND $1 = ANY(regions)`)
 	if err != nil {
 		return nil, err
 	}
 	if tx != nil {
-		st = tx.StmtxContext(ctx, st)
+		liveStmt = tx.StmtxContext(ctx, liveStmt)
 	}
-	rows, err := st.QueryContext(ctx, in.Region)
+	rows, err := liveStmt.QueryContext(ctx, in.Region)
 	if err != nil {
 		return nil, translate(err)
 	}

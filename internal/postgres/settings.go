@@ -6,11 +6,13 @@ import (
 	"strconv"
 	"strings"
 
-
 	"github.com/cloudroute/cloudroute/internal/domain"
-	"github.com/cloudroute/cloudroute/internal/tasks"
+	"github.com/cloudroute/cloudroute/internal/events"
 )
 
+// settingsCols lists the settings columns from domain.IntSettings, so a
+// setting added there is read here without another edit. The threshold is
+// numeric(5,4) in the table and read as a float.
 var settingsCols = func() string {
 	cols := []string{"routing_mode", "close_rate_threshold::float8 AS close_rate_threshold"}
 	for _, is := range domain.IntSettings {
@@ -26,6 +28,8 @@ func (db *DB) Settings(ctx context.Context) (domain.Settings, error) {
 	return s, translate(err)
 }
 
+// settingsTx reads the settings inside tx, so a change reads the values its
+// own transaction sees.
 func settingsTx(ctx context.Context, tx *Tx) (domain.Settings, error) {
 	var s domain.Settings
 	err := tx.GetContext(ctx, &s, `SELECT `+settingsCols+` FROM settings`)
@@ -43,16 +47,18 @@ type SettingsChange struct {
 }
 
 // UpdateSettings applies a patch and audits each changed field with who
-// changed it. A change of window or threshold rebuilds the index; a change
-// that can widen routing drains the unroutable queue. Returns
-// validation_failed.
-func (db *DB) UpdateSettings(ctx context.Context, actorKeyID string, p domain.SettingsPatch) (domain.Settings, error) {
+// (actor) changed it. The settings.changed event names the fields, from
+// which the jobs decide whether the index is rebuilt and the unroutable
+// queue drained. Returns validation_failed.
+func (db *DB) UpdateSettings(ctx context.Context, actor domain.Principal, p domain.SettingsPatch) (domain.Settings, error) {
 	if err := p.Validate(); err != nil {
 		return domain.Settings{}, err
 	}
 	var out domain.Settings
 	err := db.inTx(ctx, func(tx *Tx) error {
 		var old domain.Settings
+		// FOR UPDATE: two admins saving at once are audited one after the
+		// other, each against the values the other left.
 		if err := tx.GetContext(ctx, &old, `SELECT `+settingsCols+` FROM settings FOR UPDATE`); err != nil {
 			return translate(err)
 		}
@@ -62,11 +68,15 @@ func (db *DB) UpdateSettings(ctx context.Context, actorKeyID string, p domain.Se
 			p.CloseRateThreshold = &t
 		}
 		nw := p.Apply(old)
+		// Only real changes are audited and announced: saving the form as
+		// it was writes nothing.
 		changes := domain.Diff(old, nw)
 		if len(changes) == 0 {
 			out = old
 			return nil
 		}
+		// The whole row is written from nw: the patch was applied in Go,
+		// under the row lock, so nothing can slip in between.
 		set := []string{"routing_mode = $1", "close_rate_threshold = $2", "updated_at = $3"}
 		args := []any{nw.RoutingMode, nw.CloseRateThreshold, tx.now}
 		for _, is := range domain.IntSettings {
@@ -76,25 +86,16 @@ func (db *DB) UpdateSettings(ctx context.Context, actorKeyID string, p domain.Se
 		if _, err := tx.ExecContext(ctx, `UPDATE settings SET `+strings.Join(set, ", "), args...); err != nil {
 			return translate(err)
 		}
-		var actor *string
-		if actorKeyID != "" {
-			actor = &actorKeyID
-		}
-		for _, c := range changes {
+		changed := make([]string, len(changes))
+		for i, c := range changes {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO settings_audit (actor_key_id, field, old_value, new_value, changed_at)
-				VALUES ($1,$2,$3,$4,$5)`, actor, c.Field, c.Old, c.New, tx.now); err != nil {
+				VALUES (NULLIF($1, '')::uuid, $2, $3, $4, $5)`, actor.KeyID, c.Field, c.Old, c.New, tx.now); err != nil {
 				return translate(err)
 			}
+			changed[i] = c.Field
 		}
-		if nw.WindowDays != old.WindowDays {
-			if err := enqueue(ctx, tx, tasks.TypeRebuildIndex, tasks.Periodic{}, nil); err != nil {
-				return err
-			}
-		}
-		if nw.WindowDays != old.WindowDays || nw.CloseRateThreshold != old.CloseRateThreshold || nw.RoutingMode != old.RoutingMode {
-			if err := enqueueDrain(ctx, tx, "settings_changed"); err != nil {
-				return err
-			}
+		if err := emit(ctx, tx, events.SettingsChanged{Fields: changed}); err != nil {
+			return err
 		}
 		out = nw
 		return nil

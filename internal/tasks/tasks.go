@@ -1,7 +1,7 @@
-// Package tasks names CloudRoute's asynq task types and their payloads. It
-// sits below both storage (which writes outbox rows naming a task) and the
-// job handlers (which run them), so neither has to import the other's
-// concerns.
+// Package tasks names CloudRoute's asynq task types and their payloads:
+// what internal/jobs enqueues (an event's effects, the periodic tasks) and
+// runs. Storage does not know them; it records events (internal/events),
+// and the jobs decide which tasks follow.
 package tasks
 
 import "time"

@@ -1,0 +1,223 @@
+package jobs_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/hibiken/asynq"
+
+	"github.com/cloudroute/cloudroute/internal/events"
+	"github.com/cloudroute/cloudroute/internal/jobs"
+	"github.com/cloudroute/cloudroute/internal/testenv"
+)
+
+// effect is an Effect as the table test compares it.
+type effect struct {
+	Name, TaskID, Type, Payload, Queue string
+	ProcessAt                          time.Time
+}
+
+func effectsOf(t *testing.T, p events.Payload) []effect {
+	t.Helper()
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	effs, err := jobs.Effects(events.Event{ID: "e1", Kind: p.Kind(), Subject: p.Subject(), Payload: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []effect
+	for _, e := range effs {
+		out = append(out, effect{e.Name, e.TaskID, e.Task.Type(), string(e.Task.Payload()), e.Queue, e.ProcessAt})
+	}
+	return out
+}
+
+func TestEffects(t *testing.T) {
+	expires := time.Date(2026, 3, 6, 9, 0, 0, 0, time.UTC)
+	closed := time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
+	route := func(trigger string) effect {
+		return effect{"route", "evt-e1-route", "intake:route", `{"intake_id":"i1","trigger":"` + trigger + `"}`, "critical", time.Time{}}
+	}
+	index := effect{"index", "evt-e1-index", "index:update", `{"partner_id":"p1"}`, "default", time.Time{}}
+	drain := func(reason string) effect {
+		return effect{"drain", "evt-e1-drain", "routing:drain", `{"reason":"` + reason + `"}`, "default", time.Time{}}
+	}
+	for _, c := range []struct {
+		name  string
+		event events.Payload
+		want  []effect
+	}{
+		{"an intake received is routed", events.IntakeReceived{IntakeID: "i1"}, []effect{route("submitted")}},
+		{"an offer expires at its deadline", events.AssignmentOffered{AssignmentID: "a1", IntakeID: "i1", PartnerID: "p1", ExpiresAt: expires},
+			[]effect{{"expire", "evt-e1-expire", "assignment:expire", `{"assignment_id":"a1"}`, "critical", expires}}},
+		{"a decline", events.AssignmentDeclined{AssignmentID: "a1", IntakeID: "i1", PartnerID: "p1"},
+			[]effect{index, route("declined"), drain("capacity_freed")}},
+		{"an expiry", events.AssignmentExpired{AssignmentID: "a1", IntakeID: "i1", PartnerID: "p1"},
+			[]effect{index, route("expired"), drain("capacity_freed")}},
+		{"a release", events.AssignmentReleased{AssignmentID: "a1", IntakeID: "i1", PartnerID: "p1", ActorRole: "admin"},
+			[]effect{route("released"), drain("capacity_freed")}},
+		{"a withdrawal", events.IntakeWithdrawn{IntakeID: "i1"}, []effect{drain("intake_withdrawn")}},
+		{"an engagement closed", events.IntakeClosed{IntakeID: "i1", AssignmentID: "a1", PartnerID: "p1"}, []effect{drain("capacity_freed")}},
+		{"a move that decides nothing", events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "identified", To: "submitted"}, nil},
+		{"a decided move", events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "validated", To: "approved", Outcome: "approved",
+			ApprovedUSD: 20000}, []effect{index}},
+		{"closing an award", events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "launched", To: "closed", ApprovedUSD: 20000,
+			CommissionBPS: 1000, ClosedAt: &closed},
+			[]effect{{"accrue", "evt-e1-accrue", "commission:accrue",
+				`{"ace_record_id":"r1","commission_bps":1000,"closed_at":"2026-03-04T09:00:00Z"}`, "default", time.Time{}}}},
+		{"closing without an award", events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "launched", To: "closed", ClosedAt: &closed}, nil},
+		{"an active advanced partner added", events.PartnerCreated{PartnerID: "p1", Tier: "advanced", Status: "active"},
+			[]effect{drain("partner_added")}},
+		{"a paused partner added", events.PartnerCreated{PartnerID: "p1", Tier: "premier", Status: "paused"}, nil},
+		{"a select partner added", events.PartnerCreated{PartnerID: "p1", Tier: "select", Status: "active"}, nil},
+		{"a partner changed", events.PartnerUpdated{PartnerID: "p1", Tier: "select", Status: "paused"}, []effect{drain("partner_updated")}},
+		{"the window changed", events.SettingsChanged{Fields: []string{"offer_ttl_hours", "window_days"}},
+			[]effect{{"rebuild", "evt-e1-rebuild", "index:rebuild", `{}`, "low", time.Time{}}, drain("settings_changed")}},
+		{"the threshold changed", events.SettingsChanged{Fields: []string{"close_rate_threshold"}}, []effect{drain("settings_changed")}},
+		{"the routing mode changed", events.SettingsChanged{Fields: []string{"routing_mode"}}, []effect{drain("settings_changed")}},
+		{"a hygiene setting changed", events.SettingsChanged{Fields: []string{"stale_days"}}, nil},
+		{"a track record imported", events.TrackRecordImported{PartnerID: "p1", Rows: 4}, []effect{index}},
+		{"the index changed", events.RoutingIndexChanged{PartnerID: "p1"}, []effect{drain("index_changed")}},
+		{"an offer accepted sets off nothing yet", events.AssignmentAccepted{AssignmentID: "a1", IntakeID: "i1", PartnerID: "p1"}, nil},
+		{"an unroutable intake sets off nothing yet", events.IntakeUnroutable{IntakeID: "i1", DecisionID: "d1"}, nil},
+		{"a statement paid sets off nothing yet", events.StatementPaid{StatementID: "s1", PartnerID: "p1", Month: "2026-02"}, nil},
+		{"an old outbox row is its task", events.OutboxTask{OutboxID: 42, TaskType: "assignment:expire",
+			Payload: json.RawMessage(`{"assignment_id":"a1"}`), ProcessAt: &expires},
+			[]effect{{"task", "outbox:42", "assignment:expire", `{"assignment_id":"a1"}`, "critical", expires}}},
+		{"an old row of an unknown task", events.OutboxTask{OutboxID: 43, TaskType: "legacy:thing", Payload: json.RawMessage(`{}`)},
+			[]effect{{"task", "outbox:43", "legacy:thing", `{}`, "default", time.Time{}}}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if d := cmp.Diff(c.want, effectsOf(t, c.event)); d != "" {
+				t.Errorf("effects (-want +got):\n%s", d)
+			}
+		})
+	}
+}
+
+func TestEffectsOfUnreadableEvents(t *testing.T) {
+	_, err := jobs.Effects(events.Event{ID: "e1", Kind: "intake.teleported", Payload: []byte(`{}`)})
+	if !errors.Is(err, events.ErrUnknownKind) {
+		t.Errorf("unknown kind: %v, want ErrUnknownKind", err)
+	}
+	_, err = jobs.Effects(events.Event{ID: "e1", Kind: events.KindIntakeReceived, Payload: []byte(`[]`)})
+	if err == nil || errors.Is(err, events.ErrUnknownKind) {
+		t.Errorf("bad payload: %v, want an error other than ErrUnknownKind", err)
+	}
+}
+
+// queued lists the tasks waiting in Redis (pending or scheduled) by id.
+func queued(t *testing.T, insp *asynq.Inspector) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	for _, q := range []string{jobs.QueueCritical, jobs.QueueDefault, jobs.QueueLow} {
+		pending, _ := insp.ListPendingTasks(q)
+		scheduled, _ := insp.ListScheduledTasks(q)
+		for _, ti := range append(pending, scheduled...) {
+			out[ti.ID] = ti.Type
+		}
+	}
+	return out
+}
+
+// TestRelaySetsOffEachEffectOnce: an event with three effects relayed, put
+// back as unsent (a crash before it was marked) and relayed again is still
+// three tasks in Redis, one per effect, under the event's task ids.
+func TestRelaySetsOffEachEffectOnce(t *testing.T) {
+	db := openTestDB(t)
+	rdb := testenv.MustRedis(t, redisDB)
+	w := jobs.NewWorker(db.DB, rdb, quiet, nil, jobs.Options{})
+	const id = "5b0e6a4e-0000-4000-8000-000000000001"
+	db.MustExec(`INSERT INTO outbox (event_id, kind, subject, payload) VALUES ($1, 'assignment.declined', 'a1',
+		'{"assignment_id":"a1","intake_id":"i1","partner_id":"p1"}')`, id)
+	for i := 0; i < 2; i++ {
+		if n, err := w.RelayOnce(context.Background()); err != nil || n != 1 {
+			t.Fatalf("relay %d: %d %v", i, n, err)
+		}
+		db.MustExec(`UPDATE outbox SET sent_at = NULL`)
+	}
+	want := map[string]string{"evt-" + id + "-index": "index:update", "evt-" + id + "-route": "intake:route",
+		"evt-" + id + "-drain": "routing:drain"}
+	if d := cmp.Diff(want, queued(t, asynq.NewInspectorFromRedisClient(rdb))); d != "" {
+		t.Errorf("tasks in Redis (-want +got):\n%s", d)
+	}
+}
+
+// TestRelayDeliversOldRows: a row from before the outbox held events (as
+// migration 0014 rewrites it) is relayed as the task it named, due when it
+// was due, under the task id the relay gave it before.
+func TestRelayDeliversOldRows(t *testing.T) {
+	db := openTestDB(t)
+	rdb := testenv.MustRedis(t, redisDB)
+	w := jobs.NewWorker(db.DB, rdb, quiet, nil, jobs.Options{})
+	due := time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+	db.MustExec(`INSERT INTO outbox (event_id, kind, subject, payload) VALUES (gen_random_uuid(), 'outbox.task', 'assignment:expire',
+		jsonb_build_object('outbox_id', 17, 'task_type', 'assignment:expire', 'payload', '{"assignment_id":"a1"}'::jsonb,
+			'process_at', $1::timestamptz))`, due)
+	if n, err := w.RelayOnce(context.Background()); err != nil || n != 1 {
+		t.Fatalf("relay: %d %v", n, err)
+	}
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	info, err := insp.GetTaskInfo(jobs.QueueCritical, "outbox:17")
+	if err != nil {
+		t.Fatalf("the old row's task is not in Redis: %v", err)
+	}
+	var payload map[string]string
+	if err := json.Unmarshal(info.Payload, &payload); err != nil {
+		t.Fatal(err)
+	}
+	if info.Type != "assignment:expire" || payload["assignment_id"] != "a1" || info.State != asynq.TaskStateScheduled ||
+		!info.NextProcessAt.Equal(due) {
+		t.Errorf("task %s %s %v at %v, want assignment:expire for a1 scheduled at %v", info.Type, info.Payload, info.State,
+			info.NextProcessAt, due)
+	}
+}
+
+// TestRelayKeepsUnknownKinds: an event this build cannot handle is not
+// dropped: the batch stops before it, and it waits, with the error noted,
+// for a build that knows it.
+func TestRelayKeepsUnknownKinds(t *testing.T) {
+	db := openTestDB(t)
+	rdb := testenv.MustRedis(t, redisDB)
+	w := jobs.NewWorker(db.DB, rdb, quiet, nil, jobs.Options{})
+	db.MustExec(`INSERT INTO outbox (event_id, kind, subject, payload) VALUES (gen_random_uuid(), 'intake.received', 'i1',
+		'{"intake_id":"i1"}'), (gen_random_uuid(), 'intake.teleported', 'i2', '{}'), (gen_random_uuid(), 'intake.received', 'i3',
+		'{"intake_id":"i3"}')`)
+	n, err := w.RelayOnce(context.Background())
+	if n != 1 || !errors.Is(err, events.ErrUnknownKind) {
+		t.Fatalf("relay: %d %v; want 1 and ErrUnknownKind", n, err)
+	}
+	var unsent []struct {
+		Kind      string  `db:"kind"`
+		LastError *string `db:"last_error"`
+	}
+	if err := db.x.Select(&unsent, `SELECT kind, last_error FROM outbox WHERE sent_at IS NULL ORDER BY id`); err != nil {
+		t.Fatal(err)
+	}
+	if len(unsent) != 2 || unsent[0].Kind != "intake.teleported" || unsent[0].LastError == nil {
+		t.Errorf("unsent after the relay: %+v", unsent)
+	}
+}
+
+// TestRelayPassesOverUnreadableEvents: an event of a known kind whose
+// payload cannot be read never will be; it must not hold up the events
+// behind it.
+func TestRelayPassesOverUnreadableEvents(t *testing.T) {
+	db := openTestDB(t)
+	rdb := testenv.MustRedis(t, redisDB)
+	w := jobs.NewWorker(db.DB, rdb, quiet, nil, jobs.Options{})
+	db.MustExec(`INSERT INTO outbox (event_id, kind, subject, payload) VALUES (gen_random_uuid(), 'intake.received', 'i1',
+		'{"intake_id":1}'), (gen_random_uuid(), 'intake.received', 'i2', '{"intake_id":"i2"}')`)
+	if n, err := w.RelayOnce(context.Background()); err != nil || n != 2 {
+		t.Fatalf("relay: %d %v; want 2 and no error", n, err)
+	}
+	if got := queued(t, asynq.NewInspectorFromRedisClient(rdb)); len(got) != 1 {
+		t.Errorf("tasks in Redis: %v, want the second event's route only", got)
+	}
+}
