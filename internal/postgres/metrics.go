@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"time"
-
 )
 
 // Percentiles are the p50 and p90 of a duration, in the unit named by the
