@@ -66,16 +66,16 @@ func (s *Server) adminMetrics(c *gin.Context) {
 	from := to.AddDate(0, 0, -30)
 	var pr domain.FieldCheck
 	if v := c.Query("from"); v != "" {
-		t, ok := parseTime(v)
+		t, ok := domain.ParseTimeOrDate(v)
 		if !ok {
-			pr.Add("from", "must be an RFC 3339 time or a YYYY-MM-DD date")
+			pr.Add("from", domain.TimeOrDateRule)
 		}
 		from = t
 	}
 	if v := c.Query("to"); v != "" {
-		t, ok := parseTime(v)
+		t, ok := domain.ParseTimeOrDate(v)
 		if !ok {
-			pr.Add("to", "must be an RFC 3339 time or a YYYY-MM-DD date")
+			pr.Add("to", domain.TimeOrDateRule)
 		}
 		to = t
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 	"github.com/cloudroute/cloudroute/internal/routing"
@@ -245,60 +246,17 @@ var trackRecordColumns = []string{"decided_at", "submitted_at", "stage", "region
 // maxRowErrors bounds how many bad fields one import lists.
 const maxRowErrors = 1000
 
-// parseTime takes an RFC 3339 time or a YYYY-MM-DD date (UTC midnight).
-func parseTime(s string) (time.Time, bool) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), true
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, true
-	}
-	return time.Time{}, false
-}
-
-// check validates one item, naming bad fields as rows[i].field.
+// check holds row i to the track-record rule (ace.CheckTrackRecordRow),
+// naming its bad fields rows[i].field on pr.
 func (it trackRecordItem) check(i int, now time.Time, pr *domain.FieldCheck) (postgres.TrackRecordRow, bool) {
-	n := len(pr.Fields)
-	f := func(name string) string { return fmt.Sprintf("rows[%d].%s", i, name) }
-	row := postgres.TrackRecordRow{Stage: it.Stage, Region: it.Region, Vertical: it.Vertical, ServiceProfile: it.ServiceProfile,
-		EngagementType: it.EngagementType, FundingSource: it.FundingSource, Outcome: it.Outcome}
-	var ok bool
-	if row.DecidedAt, ok = parseTime(it.DecidedAt); !ok {
-		pr.Add(f("decided_at"), "must be an RFC 3339 time or a YYYY-MM-DD date")
-	} else if row.DecidedAt.After(now.Add(time.Minute)) {
-		pr.Add(f("decided_at"), "must not be in the future")
+	out, bad := ace.CheckTrackRecordRow(ace.TrackRecordRow{DecidedAt: it.DecidedAt, SubmittedAt: it.SubmittedAt,
+		Stage: it.Stage, Region: it.Region, Vertical: it.Vertical, ServiceProfile: it.ServiceProfile,
+		EngagementType: it.EngagementType, FundingSource: it.FundingSource, Outcome: it.Outcome,
+		RequestedUSD: it.RequestedUSD, ApprovedUSD: it.ApprovedUSD}, now)
+	for _, f := range bad {
+		pr.Add(fmt.Sprintf("rows[%d].%s", i, f.Field), "%s", f.Message)
 	}
-	if row.SubmittedAt, ok = parseTime(it.SubmittedAt); !ok {
-		pr.Add(f("submitted_at"), "must be an RFC 3339 time or a YYYY-MM-DD date")
-	} else if !row.DecidedAt.IsZero() && row.SubmittedAt.After(row.DecidedAt) {
-		pr.Add(f("submitted_at"), "must not be after decided_at")
-	}
-	for _, v := range []struct {
-		name, val string
-		set       []string
-	}{{"stage", it.Stage, domain.Stages}, {"region", it.Region, domain.Regions}, {"vertical", it.Vertical, domain.Verticals},
-		{"service_profile", it.ServiceProfile, domain.ServiceProfiles}, {"engagement_type", it.EngagementType, domain.EngagementTypes},
-		{"funding_source", it.FundingSource, domain.FundingSources}, {"outcome", it.Outcome, []string{"approved", "rejected"}}} {
-		if !domain.OneOf(v.val, v.set) {
-			pr.Add(f(v.name), "must be one of %s", strings.Join(v.set, ", "))
-		}
-	}
-	if it.RequestedUSD == nil || *it.RequestedUSD < 0 || *it.RequestedUSD > 10_000_000 {
-		pr.Add(f("requested_usd"), "is required: whole USD from 0 to 10,000,000")
-	} else {
-		row.RequestedUSD = *it.RequestedUSD
-	}
-	switch {
-	case it.ApprovedUSD == nil && it.Outcome == "approved":
-		pr.Add(f("approved_usd"), "is required for an approved outcome")
-	case it.ApprovedUSD != nil && (*it.ApprovedUSD < 0 || *it.ApprovedUSD > 150_000):
-		pr.Add(f("approved_usd"), "must be whole USD from 0 to 150,000")
-	case it.ApprovedUSD != nil && it.Outcome == "rejected" && *it.ApprovedUSD != 0:
-		pr.Add(f("approved_usd"), "must be 0 for a rejected outcome")
-	case it.ApprovedUSD != nil:
-		row.ApprovedUSD = *it.ApprovedUSD
-	}
-	return row, len(pr.Fields) == n
+	return postgres.TrackRecordRow(out), len(bad) == 0
 }
 
 // importTrackRecord streams a JSON array or a CSV file of outcomes into the
