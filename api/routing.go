@@ -16,6 +16,7 @@ import (
 
 	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/intake"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 	"github.com/cloudroute/cloudroute/internal/routing"
 )
@@ -150,23 +151,23 @@ type previewRequest struct {
 	RequestedFundingSources []string `json:"requested_funding_sources"`
 }
 
+func (p previewRequest) profile() routing.Intake {
+	return routing.Intake{Stage: p.Stage, Region: p.Region, Vertical: p.Vertical, ServiceProfile: p.ServiceProfile,
+		EngagementType: p.EngagementType, RequestedFundingSources: p.RequestedFundingSources}
+}
+
+// validate holds the axes and each named pool to the intake form's own
+// rules (intake.CheckAxis, intake.CheckFundingSource), so that a what-if
+// speaks the same values as a real intake. Unlike the form, the pools may
+// be left out: a what-if need not name any.
 func (p previewRequest) validate() error {
 	var pr domain.FieldCheck
-	for _, f := range []struct {
-		name, v string
-		set     []string
-	}{{"stage", p.Stage, domain.Stages}, {"region", p.Region, domain.Regions}, {"vertical", p.Vertical, domain.Verticals},
-		{"service_profile", p.ServiceProfile, domain.ServiceProfiles}, {"engagement_type", p.EngagementType, domain.EngagementTypes}} {
-		if f.v == "" {
-			pr.Add(f.name, "is required")
-		} else if !domain.OneOf(f.v, f.set) {
-			pr.Add(f.name, "must be one of %s", strings.Join(f.set, ", "))
-		}
+	in := p.profile()
+	for _, axis := range domain.Axes {
+		intake.CheckAxis(&pr, axis, in.AxisValue(axis))
 	}
 	for i, fs := range p.RequestedFundingSources {
-		if !domain.OneOf(fs, domain.FundingSources) {
-			pr.Add(fmt.Sprintf("requested_funding_sources[%d]", i), "must be one of %s", strings.Join(domain.FundingSources, ", "))
-		}
+		intake.CheckFundingSource(&pr, fmt.Sprintf("requested_funding_sources[%d]", i), fs)
 	}
 	return pr.Err(domain.ECodeValidation, "the profile has invalid fields")
 }
@@ -181,8 +182,7 @@ func (s *Server) routingPreview(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	d, err := s.db.PreviewRouting(c.Request.Context(), routing.Intake{Stage: req.Stage, Region: req.Region, Vertical: req.Vertical,
-		ServiceProfile: req.ServiceProfile, EngagementType: req.EngagementType, RequestedFundingSources: req.RequestedFundingSources})
+	d, err := s.db.PreviewRouting(c.Request.Context(), req.profile())
 	if err != nil {
 		respondError(c, err)
 		return
