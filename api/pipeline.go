@@ -10,6 +10,7 @@ import (
 	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/intake"
+	"github.com/cloudroute/cloudroute/internal/postgres"
 )
 
 func (s *Server) registerPipelineRoutes(r *gin.RouterGroup) {
@@ -29,7 +30,7 @@ func (s *Server) partnerHealth(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, h)
+	c.JSON(http.StatusOK, toPipelineHealthView(h))
 }
 
 func (s *Server) adminPartnerHealth(c *gin.Context) {
@@ -38,7 +39,7 @@ func (s *Server) adminPartnerHealth(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, h)
+	c.JSON(http.StatusOK, toPipelineHealthView(h))
 }
 
 func (s *Server) partnerSnapshots(c *gin.Context) {
@@ -47,7 +48,7 @@ func (s *Server) partnerSnapshots(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	snapshotsResponse(c, out)
 }
 
 func (s *Server) adminSnapshots(c *gin.Context) {
@@ -56,7 +57,19 @@ func (s *Server) adminSnapshots(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	snapshotsResponse(c, out)
+}
+
+func snapshotsResponse(c *gin.Context, snaps []postgres.Snapshot) {
+	items := make([]snapshotView, len(snaps))
+	for i, sn := range snaps {
+		var err error
+		if items[i], err = toSnapshotView(sn); err != nil {
+			respondError(c, err)
+			return
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
 }
 
 // adminMetrics serves the admin figures over [from, to); the default is
@@ -91,7 +104,7 @@ func (s *Server) adminMetrics(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, m)
+	c.JSON(http.StatusOK, toMetricsView(m))
 }
 
 // pdmBriefView is the brief as JSON.

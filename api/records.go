@@ -21,21 +21,21 @@ func (s *Server) registerRecordRoutes(r *gin.RouterGroup) {
 }
 
 type recordView struct {
-	ID                    string                `json:"id"`
-	AssignmentID          string                `json:"assignment_id"`
-	IntakeID              string                `json:"intake_id"`
-	FundingSource         string                `json:"funding_source"`
-	State                 string                `json:"state"`
-	RequestedUSD          int64                 `json:"requested_usd"`
-	ApprovedUSD           *int64                `json:"approved_usd"`
-	ApprovedFundingSource *string               `json:"approved_funding_source"`
-	TargetCloseDate       *string               `json:"target_close_date"`
-	Fields                json.RawMessage       `json:"fields"`
-	EditableFields        []string              `json:"editable_fields"`
-	Transitions           []postgres.Transition `json:"transitions"`
-	Warnings              []string              `json:"warnings"`
-	CreatedAt             time.Time             `json:"created_at"`
-	UpdatedAt             time.Time             `json:"updated_at"`
+	ID                    string           `json:"id"`
+	AssignmentID          string           `json:"assignment_id"`
+	IntakeID              string           `json:"intake_id"`
+	FundingSource         string           `json:"funding_source"`
+	State                 string           `json:"state"`
+	RequestedUSD          int64            `json:"requested_usd"`
+	ApprovedUSD           *int64           `json:"approved_usd"`
+	ApprovedFundingSource *string          `json:"approved_funding_source"`
+	TargetCloseDate       *string          `json:"target_close_date"`
+	Fields                json.RawMessage  `json:"fields"`
+	EditableFields        []string         `json:"editable_fields"`
+	Transitions           []transitionView `json:"transitions"`
+	Warnings              []string         `json:"warnings"`
+	CreatedAt             time.Time        `json:"created_at"`
+	UpdatedAt             time.Time        `json:"updated_at"`
 }
 
 func (s *Server) recordResponse(c *gin.Context, status int, r postgres.ACERecord, warnings []string) {
@@ -61,7 +61,7 @@ func (s *Server) recordResponse(c *gin.Context, status int, r postgres.ACERecord
 	}
 	c.JSON(status, recordView{ID: r.ID, AssignmentID: r.AssignmentID, IntakeID: r.IntakeID, FundingSource: r.FundingSource,
 		State: r.State, RequestedUSD: r.RequestedUSD, ApprovedUSD: r.ApprovedUSD, ApprovedFundingSource: r.ApprovedFundingSource,
-		TargetCloseDate: r.TargetCloseDate, Fields: fields, EditableFields: editable, Transitions: ts, Warnings: warnings,
+		TargetCloseDate: r.TargetCloseDate, Fields: fields, EditableFields: editable, Transitions: mapSlice(ts, toTransitionView), Warnings: warnings,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()})
 }
 

@@ -57,6 +57,13 @@ type adminIntake struct {
 	UpdatedAt               time.Time `json:"updated_at"`
 }
 
+func toAdminIntake(in postgres.Intake) adminIntake {
+	return adminIntake{ID: in.ID, Status: in.Status, CompanyName: in.CompanyName, CustomerDomain: in.CustomerDomain,
+		Stage: in.Stage, Region: in.Region, Vertical: in.Vertical, ServiceProfile: in.ServiceProfile,
+		EngagementType: in.EngagementType, RequestedFundingSources: in.RequestedFundingSources,
+		CreatedAt: in.CreatedAt.UTC(), UpdatedAt: in.UpdatedAt.UTC()}
+}
+
 func (s *Server) listIntakes(c *gin.Context) {
 	var pr domain.FieldCheck
 	f := postgres.IntakeFilter{Status: c.Query("status")}
@@ -75,10 +82,7 @@ func (s *Server) listIntakes(c *gin.Context) {
 	}
 	items := make([]adminIntake, len(rows))
 	for i, in := range rows {
-		items[i] = adminIntake{ID: in.ID, Status: in.Status, CompanyName: in.CompanyName, CustomerDomain: in.CustomerDomain,
-			Stage: in.Stage, Region: in.Region, Vertical: in.Vertical, ServiceProfile: in.ServiceProfile,
-			EngagementType: in.EngagementType, RequestedFundingSources: in.RequestedFundingSources,
-			CreatedAt: in.CreatedAt.UTC(), UpdatedAt: in.UpdatedAt.UTC()}
+		items[i] = toAdminIntake(in)
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": nullable(next)})
 }
@@ -89,7 +93,14 @@ func (s *Server) routingDecisions(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": ds})
+	items := make([]routingDecisionView, len(ds))
+	for i, d := range ds {
+		if items[i], err = toRoutingDecisionView(d); err != nil {
+			respondError(c, err)
+			return
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
 }
 
 func (s *Server) adminAssign(c *gin.Context) {
@@ -187,7 +198,7 @@ func (s *Server) routingPreview(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, d)
+	c.JSON(http.StatusOK, toDecisionView(d))
 }
 
 func (s *Server) routingIndex(c *gin.Context) {
@@ -221,7 +232,7 @@ func (s *Server) routingIndex(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": cells})
+	c.JSON(http.StatusOK, gin.H{"items": mapSlice(cells, toIndexCellView)})
 }
 
 // trackRecordItem is one imported outcome, as JSON or as a CSV row with
