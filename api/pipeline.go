@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -9,7 +8,6 @@ import (
 
 	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
-	"github.com/cloudroute/cloudroute/internal/intake"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 )
 
@@ -135,13 +133,12 @@ func (s *Server) pdmBrief(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
+	profile, _ := intakeParts(in)
 	bi := ace.BriefInput{RecordID: r.ID, State: r.State, FundingSource: r.FundingSource, RequestedUSD: r.RequestedUSD,
 		TargetCloseDate: r.TargetCloseDate, Fields: r.RecordFields(), CompanyName: in.CompanyName,
 		CustomerDomain: in.CustomerDomain, Stage: in.Stage, Vertical: in.Vertical, Region: in.Region,
 		UseCase: in.UseCase, CompetingCloud: in.CompetingCloud}
-	var spend []intake.SpendLine
-	_ = json.Unmarshal(in.ProjectedMonthlySpend, &spend)
-	for _, l := range spend {
+	for _, l := range profile.ProjectedMonthlySpend {
 		bi.ProjectedMonthlySpend = append(bi.ProjectedMonthlySpend, ace.SpendLine{Service: l.Service, USD: l.USD})
 	}
 	text := ace.Brief(bi)

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -30,7 +29,7 @@ type recordView struct {
 	ApprovedUSD           *int64           `json:"approved_usd"`
 	ApprovedFundingSource *string          `json:"approved_funding_source"`
 	TargetCloseDate       *string          `json:"target_close_date"`
-	Fields                json.RawMessage  `json:"fields"`
+	Fields                ace.RecordFields `json:"fields"`
 	EditableFields        []string         `json:"editable_fields"`
 	Transitions           []transitionView `json:"transitions"`
 	Warnings              []string         `json:"warnings"`
@@ -47,15 +46,7 @@ func (s *Server) recordResponse(c *gin.Context, status int, r postgres.ACERecord
 	if warnings == nil {
 		warnings = []string{}
 	}
-	editable := ace.EditableFields(r.State)
-	fields := r.Fields
-	if !domain.PartnerSeesCustomer(r.AssignmentStatus) {
-		// The engagement was released or has ended: the partner keeps
-		// its record but no longer sees who the customer is, and edits
-		// nothing.
-		fields, _ = json.Marshal(ace.WithoutCustomer(r.RecordFields()))
-		editable = nil
-	}
+	fields, editable := ace.SeenByPartner(r.RecordFields(), r.State, r.AssignmentStatus)
 	if editable == nil {
 		editable = []string{}
 	}

@@ -202,3 +202,35 @@ func TestDecisionViews(t *testing.T) {
 		t.Error("an explanation that does not read gave no error")
 	}
 }
+
+// TestAssignmentView checks what a partner sees of an intake in each
+// state of its assignment, rendered as the API always has.
+func TestAssignmentView(t *testing.T) {
+	in := postgres.Intake{ID: "i1", Status: "engaged", CustomerDomain: "acme.com", AWSAccountID: ptr("123456789012"), CompanyName: "Acme",
+		Website: "https://acme.com", Stage: "seed", Region: "eu", Vertical: "b2b_saas", ServiceProfile: "ai_heavy", EngagementType: "build",
+		LastRound: []byte(`{"round": "Seed", "amount_usd": 3000000, "closed_on": "2025-03-14", "lead_investor": "EV"}`),
+		TeamSize:  12, ProjectedMonthlySpend: []byte(`[{"usd": 4000, "service": "ec2"}, {"usd": 1, "service": "s3"}]`),
+		ProjectedMonthlyUSD: 4001, UseCase: "uc", CompetingCloud: "gcp", RequestedFundingSources: []string{"founders", "map"},
+		TechnicalContact: []byte(`{"name": "Ada", "email": "ada@acme.com"}`), BusinessContact: []byte(`{"name": "Grace", "email": "g@acme.com"}`)}
+	preSeed := postgres.Intake{ID: "i2", Stage: "pre_seed", TechnicalContact: []byte(`{"name": "Ada", "email": "ada@acme.com"}`),
+		BusinessContact: []byte(`{}`), ProjectedMonthlySpend: []byte(`[]`), RequestedFundingSources: []string{}}
+	offered := postgres.Assignment{ID: "a1", IntakeID: "i1", Status: "offered", OfferedAt: viewT1, ExpiresAt: viewT1.Add(48 * time.Hour)}
+	accepted := postgres.Assignment{ID: "a2", IntakeID: "i1", Status: "accepted", OfferedAt: viewT1, ExpiresAt: viewT1, AcceptedAt: &viewT1}
+	released := postgres.Assignment{ID: "a3", IntakeID: "i1", Status: "released", OfferedAt: viewT1, ExpiresAt: viewT1, AcceptedAt: &viewT1,
+		EndedAt: &viewT1, EndReason: ptr("r")}
+	for _, c := range []struct {
+		name string
+		a    postgres.Assignment
+		in   postgres.Intake
+		want string
+	}{
+		{"offered: the profile", offered, in, `{"id":"a1","intake_id":"i1","status":"offered","offered_at":"2026-03-14T09:30:00Z","expires_at":"2026-03-16T09:30:00Z","accepted_at":null,"ended_at":null,"end_reason":null,"intake":{"stage":"seed","region":"eu","vertical":"b2b_saas","service_profile":"ai_heavy","engagement_type":"build","team_size":12,"requested_funding_sources":["founders","map"],"projected_monthly_spend":[{"service":"ec2","usd":4000},{"service":"s3","usd":1}],"projected_monthly_usd":4001,"use_case":"uc","competing_cloud":"gcp"}}`},
+		{"accepted: the customer too", accepted, in, `{"id":"a2","intake_id":"i1","status":"accepted","offered_at":"2026-03-14T09:30:00Z","expires_at":"2026-03-14T09:30:00Z","accepted_at":"2026-03-14T09:30:00Z","ended_at":null,"end_reason":null,"intake":{"stage":"seed","region":"eu","vertical":"b2b_saas","service_profile":"ai_heavy","engagement_type":"build","team_size":12,"requested_funding_sources":["founders","map"],"projected_monthly_spend":[{"service":"ec2","usd":4000},{"service":"s3","usd":1}],"projected_monthly_usd":4001,"use_case":"uc","competing_cloud":"gcp","company_name":"Acme","website":"https://acme.com","customer_domain":"acme.com","aws_account_id":"123456789012","last_round":{"round":"Seed","amount_usd":3000000,"lead_investor":"EV","closed_on":"2025-03-14"},"technical_contact":{"name":"Ada","email":"ada@acme.com"},"business_contact":{"name":"Grace","email":"g@acme.com"}}}`},
+		{"released: the profile again", released, in, `{"id":"a3","intake_id":"i1","status":"released","offered_at":"2026-03-14T09:30:00Z","expires_at":"2026-03-14T09:30:00Z","accepted_at":"2026-03-14T09:30:00Z","ended_at":"2026-03-14T09:30:00Z","end_reason":"r","intake":{"stage":"seed","region":"eu","vertical":"b2b_saas","service_profile":"ai_heavy","engagement_type":"build","team_size":12,"requested_funding_sources":["founders","map"],"projected_monthly_spend":[{"service":"ec2","usd":4000},{"service":"s3","usd":1}],"projected_monthly_usd":4001,"use_case":"uc","competing_cloud":"gcp"}}`},
+		{"accepted, pre-seed without a round", accepted, preSeed, `{"id":"a2","intake_id":"i1","status":"accepted","offered_at":"2026-03-14T09:30:00Z","expires_at":"2026-03-14T09:30:00Z","accepted_at":"2026-03-14T09:30:00Z","ended_at":null,"end_reason":null,"intake":{"stage":"pre_seed","region":"","vertical":"","service_profile":"","engagement_type":"","team_size":0,"requested_funding_sources":[],"projected_monthly_spend":[],"projected_monthly_usd":0,"use_case":"","competing_cloud":"","company_name":"","website":"","customer_domain":"","aws_account_id":null,"last_round":null,"technical_contact":{"name":"Ada","email":"ada@acme.com"},"business_contact":{"name":"","email":""}}}`},
+		{"offered, empty columns", offered, postgres.Intake{ID: "i3"}, `{"id":"a1","intake_id":"i1","status":"offered","offered_at":"2026-03-14T09:30:00Z","expires_at":"2026-03-16T09:30:00Z","accepted_at":null,"ended_at":null,"end_reason":null,"intake":{"stage":"","region":"","vertical":"","service_profile":"","engagement_type":"","team_size":0,"requested_funding_sources":null,"projected_monthly_spend":null,"projected_monthly_usd":0,"use_case":"","competing_cloud":""}}`},
+		{"accepted, empty columns", accepted, postgres.Intake{ID: "i3"}, `{"id":"a2","intake_id":"i1","status":"accepted","offered_at":"2026-03-14T09:30:00Z","expires_at":"2026-03-14T09:30:00Z","accepted_at":"2026-03-14T09:30:00Z","ended_at":null,"end_reason":null,"intake":{"stage":"","region":"","vertical":"","service_profile":"","engagement_type":"","team_size":0,"requested_funding_sources":null,"projected_monthly_spend":null,"projected_monthly_usd":0,"use_case":"","competing_cloud":"","company_name":"","website":"","customer_domain":"","aws_account_id":null,"last_round":null,"technical_contact":{"name":"","email":""},"business_contact":{"name":"","email":""}}}`},
+	} {
+		t.Run(c.name, func(t *testing.T) { wantJSON(t, c.name, toAssignmentView(c.a, c.in), c.want) })
+	}
+}
