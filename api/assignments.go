@@ -21,76 +21,126 @@ func (s *Server) registerAssignmentRoutes(r *gin.RouterGroup) {
 	r.POST("/assignments/:id/decline", partner, s.declineAssignment)
 }
 
-// profileView is what a partner sees of an intake before accepting it: the
-// axes, pools, spend and use case, but no names, emails or domain.
+// profileView is what a partner sees of an intake before accepting it
+// (intake.Profile): the axes, pools, spend and use case, but no names,
+// emails or domain.
 type profileView struct {
-	Stage                   string             `json:"stage"`
-	Region                  string             `json:"region"`
-	Vertical                string             `json:"vertical"`
-	ServiceProfile          string             `json:"service_profile"`
-	EngagementType          string             `json:"engagement_type"`
-	TeamSize                int                `json:"team_size"`
-	RequestedFundingSources []string           `json:"requested_funding_sources"`
-	ProjectedMonthlySpend   []intake.SpendLine `json:"projected_monthly_spend"`
-	ProjectedMonthlyUSD     int64              `json:"projected_monthly_usd"`
-	UseCase                 string             `json:"use_case"`
-	CompetingCloud          string             `json:"competing_cloud"`
+	Stage                   string          `json:"stage"`
+	Region                  string          `json:"region"`
+	Vertical                string          `json:"vertical"`
+	ServiceProfile          string          `json:"service_profile"`
+	EngagementType          string          `json:"engagement_type"`
+	TeamSize                int             `json:"team_size"`
+	RequestedFundingSources []string        `json:"requested_funding_sources"`
+	ProjectedMonthlySpend   []spendLineView `json:"projected_monthly_spend"`
+	ProjectedMonthlyUSD     int64           `json:"projected_monthly_usd"`
+	UseCase                 string          `json:"use_case"`
+	CompetingCloud          string          `json:"competing_cloud"`
 }
 
 // fullIntakeView adds, after acceptance, who the customer is and whom to
-// contact.
+// contact (intake.Customer).
 type fullIntakeView struct {
 	profileView
-	CompanyName      string          `json:"company_name"`
-	Website          string          `json:"website"`
-	CustomerDomain   string          `json:"customer_domain"`
-	AWSAccountID     *string         `json:"aws_account_id"`
-	LastRound        *intake.Round   `json:"last_round"`
-	TechnicalContact *intake.Contact `json:"technical_contact"`
-	BusinessContact  *intake.Contact `json:"business_contact"`
+	CompanyName      string       `json:"company_name"`
+	Website          string       `json:"website"`
+	CustomerDomain   string       `json:"customer_domain"`
+	AWSAccountID     *string      `json:"aws_account_id"`
+	LastRound        *roundView   `json:"last_round"`
+	TechnicalContact *contactView `json:"technical_contact"`
+	BusinessContact  *contactView `json:"business_contact"`
+}
+
+type spendLineView struct {
+	Service string `json:"service"`
+	USD     int64  `json:"usd"`
+}
+
+type roundView struct {
+	Round        string `json:"round"`
+	AmountUSD    int64  `json:"amount_usd"`
+	LeadInvestor string `json:"lead_investor"`
+	ClosedOn     string `json:"closed_on"`
+}
+
+type contactView struct {
+	Name  string `json:"name"`
+	Email string `json:"email"`
 }
 
 type assignmentView struct {
-	ID         string      `json:"id"`
-	IntakeID   string      `json:"intake_id"`
-	Status     string      `json:"status"`
-	OfferedAt  time.Time   `json:"offered_at"`
-	ExpiresAt  time.Time   `json:"expires_at"`
-	AcceptedAt *time.Time  `json:"accepted_at"`
-	EndedAt    *time.Time  `json:"ended_at"`
-	EndReason  *string     `json:"end_reason"`
-	Intake     interface{} `json:"intake"`
+	ID         string     `json:"id"`
+	IntakeID   string     `json:"intake_id"`
+	Status     string     `json:"status"`
+	OfferedAt  time.Time  `json:"offered_at"`
+	ExpiresAt  time.Time  `json:"expires_at"`
+	AcceptedAt *time.Time `json:"accepted_at"`
+	EndedAt    *time.Time `json:"ended_at"`
+	EndReason  *string    `json:"end_reason"`
+	// Intake is a profileView, or a fullIntakeView for the partner holding
+	// the accepted engagement.
+	Intake any `json:"intake"`
 }
 
-func profileOf(in postgres.Intake) profileView {
-	p := profileView{Stage: in.Stage, Region: in.Region, Vertical: in.Vertical, ServiceProfile: in.ServiceProfile,
+// intakeParts reads a stored intake into the two parts that
+// intake.SeenByPartner chooses between. The JSON columns hold what the
+// founder sent, validated and normalised; one that does not decode shows
+// as empty rather than failing a partner's whole list.
+func intakeParts(in postgres.Intake) (intake.Profile, intake.Customer) {
+	p := intake.Profile{Stage: in.Stage, Region: in.Region, Vertical: in.Vertical, ServiceProfile: in.ServiceProfile,
 		EngagementType: in.EngagementType, TeamSize: in.TeamSize, RequestedFundingSources: in.RequestedFundingSources,
 		ProjectedMonthlyUSD: in.ProjectedMonthlyUSD, UseCase: in.UseCase, CompetingCloud: in.CompetingCloud}
 	_ = json.Unmarshal(in.ProjectedMonthlySpend, &p.ProjectedMonthlySpend)
-	return p
+	c := intake.Customer{CompanyName: in.CompanyName, Website: in.Website, CustomerDomain: in.CustomerDomain,
+		AWSAccountID: in.AWSAccountID, TechnicalContact: &intake.Contact{}, BusinessContact: &intake.Contact{}}
+	if len(in.LastRound) > 0 { // SQL NULL: a pre-seed intake without a round
+		c.LastRound = &intake.Round{}
+		_ = json.Unmarshal(in.LastRound, c.LastRound)
+	}
+	_ = json.Unmarshal(in.TechnicalContact, c.TechnicalContact)
+	_ = json.Unmarshal(in.BusinessContact, c.BusinessContact)
+	return p, c
+}
+
+func toProfileView(p intake.Profile) profileView {
+	return profileView{Stage: p.Stage, Region: p.Region, Vertical: p.Vertical, ServiceProfile: p.ServiceProfile,
+		EngagementType: p.EngagementType, TeamSize: p.TeamSize, RequestedFundingSources: p.RequestedFundingSources,
+		ProjectedMonthlySpend: mapSlice(p.ProjectedMonthlySpend, func(l intake.SpendLine) spendLineView {
+			return spendLineView{Service: l.Service, USD: l.USD}
+		}),
+		ProjectedMonthlyUSD: p.ProjectedMonthlyUSD, UseCase: p.UseCase, CompetingCloud: p.CompetingCloud}
+}
+
+// toPartnerIntakeView renders what intake.SeenByPartner let the partner
+// see: the profile alone, or the profile with the customer.
+func toPartnerIntakeView(v intake.PartnerView) any {
+	p := toProfileView(v.Profile)
+	c := v.Customer
+	if c == nil {
+		return p
+	}
+	f := fullIntakeView{profileView: p, CompanyName: c.CompanyName, Website: c.Website, CustomerDomain: c.CustomerDomain,
+		AWSAccountID: c.AWSAccountID, TechnicalContact: toContactView(c.TechnicalContact), BusinessContact: toContactView(c.BusinessContact)}
+	if r := c.LastRound; r != nil {
+		f.LastRound = &roundView{Round: r.Round, AmountUSD: r.AmountUSD, LeadInvestor: r.LeadInvestor, ClosedOn: r.ClosedOn}
+	}
+	return f
+}
+
+func toContactView(c *intake.Contact) *contactView {
+	if c == nil {
+		return nil
+	}
+	return &contactView{Name: c.Name, Email: c.Email}
 }
 
 // toAssignmentView shows the full intake only while the partner holds the
-// accepted assignment (domain.PartnerSeesCustomer), and the profile
-// otherwise.
+// accepted assignment, and the profile otherwise (intake.SeenByPartner).
 func toAssignmentView(a postgres.Assignment, in postgres.Intake) assignmentView {
-	v := assignmentView{ID: a.ID, IntakeID: a.IntakeID, Status: a.Status, OfferedAt: a.OfferedAt.UTC(), ExpiresAt: a.ExpiresAt.UTC(),
-		AcceptedAt: utcPtr(a.AcceptedAt), EndedAt: utcPtr(a.EndedAt), EndReason: a.EndReason}
-	if domain.PartnerSeesCustomer(a.Status) {
-		f := fullIntakeView{profileView: profileOf(in), CompanyName: in.CompanyName, Website: in.Website,
-			CustomerDomain: in.CustomerDomain, AWSAccountID: in.AWSAccountID}
-		if len(in.LastRound) > 0 {
-			f.LastRound = &intake.Round{}
-			_ = json.Unmarshal(in.LastRound, f.LastRound)
-		}
-		f.TechnicalContact, f.BusinessContact = &intake.Contact{}, &intake.Contact{}
-		_ = json.Unmarshal(in.TechnicalContact, f.TechnicalContact)
-		_ = json.Unmarshal(in.BusinessContact, f.BusinessContact)
-		v.Intake = f
-	} else {
-		v.Intake = profileOf(in)
-	}
-	return v
+	p, c := intakeParts(in)
+	return assignmentView{ID: a.ID, IntakeID: a.IntakeID, Status: a.Status, OfferedAt: a.OfferedAt.UTC(), ExpiresAt: a.ExpiresAt.UTC(),
+		AcceptedAt: utcPtr(a.AcceptedAt), EndedAt: utcPtr(a.EndedAt), EndReason: a.EndReason,
+		Intake: toPartnerIntakeView(intake.SeenByPartner(p, c, a.Status))}
 }
 
 func (s *Server) assignmentResponse(c *gin.Context, a postgres.Assignment) {

@@ -46,7 +46,7 @@ func (s *Server) partnerStatements(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": st})
+	c.JSON(http.StatusOK, gin.H{"items": mapSlice(st, toStatementView)})
 }
 
 func (s *Server) adminStatements(c *gin.Context) {
@@ -61,7 +61,7 @@ func (s *Server) adminStatements(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": st})
+	c.JSON(http.StatusOK, gin.H{"items": mapSlice(st, toStatementView)})
 }
 
 func (s *Server) settleStatement(c *gin.Context) {
@@ -87,7 +87,7 @@ func (s *Server) settleStatement(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, st)
+	c.JSON(http.StatusOK, toStatementView(st))
 }
 
 func (s *Server) addAdjustment(c *gin.Context) {
@@ -119,7 +119,7 @@ func (s *Server) addAdjustment(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, e)
+	c.JSON(http.StatusCreated, toEntryView(e))
 }
 
 func (s *Server) reconciliation(c *gin.Context) {
@@ -128,5 +128,5 @@ func (s *Server) reconciliation(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, r)
+	c.JSON(http.StatusOK, toReconciliationView(r))
 }

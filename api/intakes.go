@@ -6,8 +6,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/intake"
+	"github.com/cloudroute/cloudroute/internal/postgres"
 )
 
 func (s *Server) registerIntakeRoutes(r *gin.RouterGroup) {
@@ -102,6 +104,31 @@ type intakeRecordView struct {
 	ApprovedSource *string `json:"approved_funding_source"`
 }
 
+// toIntakeView renders an intake with who works on it and what was filed.
+// The credits figure is the ACE rule's (ace.CreditsApproved), so that the
+// founder is shown the sum the stacked ceiling holds to.
+func toIntakeView(in postgres.Intake, e postgres.Engagement) intakeView {
+	v := intakeView{ID: in.ID, Status: in.Status, CompanyName: in.CompanyName, CustomerDomain: in.CustomerDomain,
+		Stage: in.Stage, Region: in.Region, Vertical: in.Vertical, ServiceProfile: in.ServiceProfile,
+		EngagementType: in.EngagementType, RequestedFundingSources: in.RequestedFundingSources,
+		Records: make([]intakeRecordView, 0, len(e.Records)), CreatedAt: in.CreatedAt.UTC(), UpdatedAt: in.UpdatedAt.UTC()}
+	if e.PartnerName != "" {
+		v.Partner = &intakePartner{Name: e.PartnerName}
+	}
+	awards := make([]ace.CeilingRecord, 0, len(e.Records))
+	for _, r := range e.Records {
+		v.Records = append(v.Records, intakeRecordView{ID: r.ID, FundingSource: r.FundingSource, State: r.State,
+			RequestedUSD: r.RequestedUSD, ApprovedUSD: r.ApprovedUSD, ApprovedSource: r.ApprovedFundingSource})
+		award := ace.CeilingRecord{State: r.State, RequestedUSD: r.RequestedUSD}
+		if r.ApprovedUSD != nil {
+			award.ApprovedUSD = *r.ApprovedUSD
+		}
+		awards = append(awards, award)
+	}
+	v.CreditsApprovedUSD = ace.CreditsApproved(awards)
+	return v
+}
+
 func (s *Server) getIntake(c *gin.Context) {
 	ctx := c.Request.Context()
 	in, err := s.db.Intake(ctx, c.Param("id"))
@@ -109,26 +136,12 @@ func (s *Server) getIntake(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	v := intakeView{ID: in.ID, Status: in.Status, CompanyName: in.CompanyName, CustomerDomain: in.CustomerDomain,
-		Stage: in.Stage, Region: in.Region, Vertical: in.Vertical, ServiceProfile: in.ServiceProfile,
-		EngagementType: in.EngagementType, RequestedFundingSources: in.RequestedFundingSources,
-		Records: []intakeRecordView{}, CreatedAt: in.CreatedAt.UTC(), UpdatedAt: in.UpdatedAt.UTC()}
-	sum, err := s.db.IntakeEngagement(ctx, in.ID)
+	e, err := s.db.IntakeEngagement(ctx, in.ID)
 	if err != nil {
 		respondError(c, err)
 		return
 	}
-	if sum.PartnerName != "" {
-		v.Partner = &intakePartner{Name: sum.PartnerName}
-	}
-	for _, r := range sum.Records {
-		v.Records = append(v.Records, intakeRecordView{ID: r.ID, FundingSource: r.FundingSource, State: r.State,
-			RequestedUSD: r.RequestedUSD, ApprovedUSD: r.ApprovedUSD, ApprovedSource: r.ApprovedFundingSource})
-		if r.ApprovedUSD != nil {
-			v.CreditsApprovedUSD += *r.ApprovedUSD
-		}
-	}
-	c.JSON(http.StatusOK, v)
+	c.JSON(http.StatusOK, toIntakeView(in, e))
 }
 
 func (s *Server) withdrawIntake(c *gin.Context) {

@@ -56,7 +56,7 @@ type partnerResponse struct {
 	CreatedAt          time.Time           `json:"created_at"`
 	UpdatedAt          time.Time           `json:"updated_at"`
 	// Responsiveness is shown on GET /v1/admin/partners/{id} only.
-	Responsiveness *postgres.Responsiveness `json:"responsiveness,omitempty"`
+	Responsiveness *responsivenessView `json:"responsiveness,omitempty"`
 }
 
 func toPartnerResponse(p domain.Partner) partnerResponse {
@@ -92,7 +92,8 @@ func (s *Server) getPartner(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	resp.Responsiveness = &rs
+	rv := toResponsivenessView(rs)
+	resp.Responsiveness = &rv
 	c.JSON(http.StatusOK, resp)
 }
 

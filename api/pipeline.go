@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 
@@ -9,7 +8,7 @@ import (
 
 	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
-	"github.com/cloudroute/cloudroute/internal/intake"
+	"github.com/cloudroute/cloudroute/internal/postgres"
 )
 
 func (s *Server) registerPipelineRoutes(r *gin.RouterGroup) {
@@ -29,7 +28,7 @@ func (s *Server) partnerHealth(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, h)
+	c.JSON(http.StatusOK, toPipelineHealthView(h))
 }
 
 func (s *Server) adminPartnerHealth(c *gin.Context) {
@@ -38,7 +37,7 @@ func (s *Server) adminPartnerHealth(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, h)
+	c.JSON(http.StatusOK, toPipelineHealthView(h))
 }
 
 func (s *Server) partnerSnapshots(c *gin.Context) {
@@ -47,7 +46,7 @@ func (s *Server) partnerSnapshots(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	snapshotsResponse(c, out)
 }
 
 func (s *Server) adminSnapshots(c *gin.Context) {
@@ -56,7 +55,19 @@ func (s *Server) adminSnapshots(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": out})
+	snapshotsResponse(c, out)
+}
+
+func snapshotsResponse(c *gin.Context, snaps []postgres.Snapshot) {
+	items := make([]snapshotView, len(snaps))
+	for i, sn := range snaps {
+		var err error
+		if items[i], err = toSnapshotView(sn); err != nil {
+			respondError(c, err)
+			return
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
 }
 
 // adminMetrics serves the admin figures over [from, to); the default is
@@ -66,16 +77,16 @@ func (s *Server) adminMetrics(c *gin.Context) {
 	from := to.AddDate(0, 0, -30)
 	var pr domain.FieldCheck
 	if v := c.Query("from"); v != "" {
-		t, ok := parseTime(v)
+		t, ok := domain.ParseTimeOrDate(v)
 		if !ok {
-			pr.Add("from", "must be an RFC 3339 time or a YYYY-MM-DD date")
+			pr.Add("from", domain.TimeOrDateRule)
 		}
 		from = t
 	}
 	if v := c.Query("to"); v != "" {
-		t, ok := parseTime(v)
+		t, ok := domain.ParseTimeOrDate(v)
 		if !ok {
-			pr.Add("to", "must be an RFC 3339 time or a YYYY-MM-DD date")
+			pr.Add("to", domain.TimeOrDateRule)
 		}
 		to = t
 	}
@@ -91,7 +102,7 @@ func (s *Server) adminMetrics(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, m)
+	c.JSON(http.StatusOK, toMetricsView(m))
 }
 
 // pdmBriefView is the brief as JSON.
@@ -122,13 +133,12 @@ func (s *Server) pdmBrief(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
+	profile, _ := intakeParts(in)
 	bi := ace.BriefInput{RecordID: r.ID, State: r.State, FundingSource: r.FundingSource, RequestedUSD: r.RequestedUSD,
 		TargetCloseDate: r.TargetCloseDate, Fields: r.RecordFields(), CompanyName: in.CompanyName,
 		CustomerDomain: in.CustomerDomain, Stage: in.Stage, Vertical: in.Vertical, Region: in.Region,
 		UseCase: in.UseCase, CompetingCloud: in.CompetingCloud}
-	var spend []intake.SpendLine
-	_ = json.Unmarshal(in.ProjectedMonthlySpend, &spend)
-	for _, l := range spend {
+	for _, l := range profile.ProjectedMonthlySpend {
 		bi.ProjectedMonthlySpend = append(bi.ProjectedMonthlySpend, ace.SpendLine{Service: l.Service, USD: l.USD})
 	}
 	text := ace.Brief(bi)

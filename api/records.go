@@ -1,7 +1,6 @@
 package api
 
 import (
-	"encoding/json"
 	"net/http"
 	"time"
 
@@ -21,21 +20,21 @@ func (s *Server) registerRecordRoutes(r *gin.RouterGroup) {
 }
 
 type recordView struct {
-	ID                    string                `json:"id"`
-	AssignmentID          string                `json:"assignment_id"`
-	IntakeID              string                `json:"intake_id"`
-	FundingSource         string                `json:"funding_source"`
-	State                 string                `json:"state"`
-	RequestedUSD          int64                 `json:"requested_usd"`
-	ApprovedUSD           *int64                `json:"approved_usd"`
-	ApprovedFundingSource *string               `json:"approved_funding_source"`
-	TargetCloseDate       *string               `json:"target_close_date"`
-	Fields                json.RawMessage       `json:"fields"`
-	EditableFields        []string              `json:"editable_fields"`
-	Transitions           []postgres.Transition `json:"transitions"`
-	Warnings              []string              `json:"warnings"`
-	CreatedAt             time.Time             `json:"created_at"`
-	UpdatedAt             time.Time             `json:"updated_at"`
+	ID                    string           `json:"id"`
+	AssignmentID          string           `json:"assignment_id"`
+	IntakeID              string           `json:"intake_id"`
+	FundingSource         string           `json:"funding_source"`
+	State                 string           `json:"state"`
+	RequestedUSD          int64            `json:"requested_usd"`
+	ApprovedUSD           *int64           `json:"approved_usd"`
+	ApprovedFundingSource *string          `json:"approved_funding_source"`
+	TargetCloseDate       *string          `json:"target_close_date"`
+	Fields                ace.RecordFields `json:"fields"`
+	EditableFields        []string         `json:"editable_fields"`
+	Transitions           []transitionView `json:"transitions"`
+	Warnings              []string         `json:"warnings"`
+	CreatedAt             time.Time        `json:"created_at"`
+	UpdatedAt             time.Time        `json:"updated_at"`
 }
 
 func (s *Server) recordResponse(c *gin.Context, status int, r postgres.ACERecord, warnings []string) {
@@ -47,21 +46,13 @@ func (s *Server) recordResponse(c *gin.Context, status int, r postgres.ACERecord
 	if warnings == nil {
 		warnings = []string{}
 	}
-	editable := ace.EditableFields(r.State)
-	fields := r.Fields
-	if !domain.PartnerSeesCustomer(r.AssignmentStatus) {
-		// The engagement was released or has ended: the partner keeps
-		// its record but no longer sees who the customer is, and edits
-		// nothing.
-		fields, _ = json.Marshal(ace.WithoutCustomer(r.RecordFields()))
-		editable = nil
-	}
+	fields, editable := ace.SeenByPartner(r.RecordFields(), r.State, r.AssignmentStatus)
 	if editable == nil {
 		editable = []string{}
 	}
 	c.JSON(status, recordView{ID: r.ID, AssignmentID: r.AssignmentID, IntakeID: r.IntakeID, FundingSource: r.FundingSource,
 		State: r.State, RequestedUSD: r.RequestedUSD, ApprovedUSD: r.ApprovedUSD, ApprovedFundingSource: r.ApprovedFundingSource,
-		TargetCloseDate: r.TargetCloseDate, Fields: fields, EditableFields: editable, Transitions: ts, Warnings: warnings,
+		TargetCloseDate: r.TargetCloseDate, Fields: fields, EditableFields: editable, Transitions: mapSlice(ts, toTransitionView), Warnings: warnings,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()})
 }
 

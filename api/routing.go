@@ -14,7 +14,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/intake"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 	"github.com/cloudroute/cloudroute/internal/routing"
 )
@@ -55,6 +57,13 @@ type adminIntake struct {
 	UpdatedAt               time.Time `json:"updated_at"`
 }
 
+func toAdminIntake(in postgres.Intake) adminIntake {
+	return adminIntake{ID: in.ID, Status: in.Status, CompanyName: in.CompanyName, CustomerDomain: in.CustomerDomain,
+		Stage: in.Stage, Region: in.Region, Vertical: in.Vertical, ServiceProfile: in.ServiceProfile,
+		EngagementType: in.EngagementType, RequestedFundingSources: in.RequestedFundingSources,
+		CreatedAt: in.CreatedAt.UTC(), UpdatedAt: in.UpdatedAt.UTC()}
+}
+
 func (s *Server) listIntakes(c *gin.Context) {
 	var pr domain.FieldCheck
 	f := postgres.IntakeFilter{Status: c.Query("status")}
@@ -73,10 +82,7 @@ func (s *Server) listIntakes(c *gin.Context) {
 	}
 	items := make([]adminIntake, len(rows))
 	for i, in := range rows {
-		items[i] = adminIntake{ID: in.ID, Status: in.Status, CompanyName: in.CompanyName, CustomerDomain: in.CustomerDomain,
-			Stage: in.Stage, Region: in.Region, Vertical: in.Vertical, ServiceProfile: in.ServiceProfile,
-			EngagementType: in.EngagementType, RequestedFundingSources: in.RequestedFundingSources,
-			CreatedAt: in.CreatedAt.UTC(), UpdatedAt: in.UpdatedAt.UTC()}
+		items[i] = toAdminIntake(in)
 	}
 	c.JSON(http.StatusOK, gin.H{"items": items, "next_cursor": nullable(next)})
 }
@@ -87,7 +93,14 @@ func (s *Server) routingDecisions(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": ds})
+	items := make([]routingDecisionView, len(ds))
+	for i, d := range ds {
+		if items[i], err = toRoutingDecisionView(d); err != nil {
+			respondError(c, err)
+			return
+		}
+	}
+	c.JSON(http.StatusOK, gin.H{"items": items})
 }
 
 func (s *Server) adminAssign(c *gin.Context) {
@@ -149,23 +162,23 @@ type previewRequest struct {
 	RequestedFundingSources []string `json:"requested_funding_sources"`
 }
 
+func (p previewRequest) profile() routing.Intake {
+	return routing.Intake{Stage: p.Stage, Region: p.Region, Vertical: p.Vertical, ServiceProfile: p.ServiceProfile,
+		EngagementType: p.EngagementType, RequestedFundingSources: p.RequestedFundingSources}
+}
+
+// validate holds the axes and each named pool to the intake form's own
+// rules (intake.CheckAxis, intake.CheckFundingSource), so that a what-if
+// speaks the same values as a real intake. Unlike the form, the pools may
+// be left out: a what-if need not name any.
 func (p previewRequest) validate() error {
 	var pr domain.FieldCheck
-	for _, f := range []struct {
-		name, v string
-		set     []string
-	}{{"stage", p.Stage, domain.Stages}, {"region", p.Region, domain.Regions}, {"vertical", p.Vertical, domain.Verticals},
-		{"service_profile", p.ServiceProfile, domain.ServiceProfiles}, {"engagement_type", p.EngagementType, domain.EngagementTypes}} {
-		if f.v == "" {
-			pr.Add(f.name, "is required")
-		} else if !domain.OneOf(f.v, f.set) {
-			pr.Add(f.name, "must be one of %s", strings.Join(f.set, ", "))
-		}
+	in := p.profile()
+	for _, axis := range domain.Axes {
+		intake.CheckAxis(&pr, axis, in.AxisValue(axis))
 	}
 	for i, fs := range p.RequestedFundingSources {
-		if !domain.OneOf(fs, domain.FundingSources) {
-			pr.Add(fmt.Sprintf("requested_funding_sources[%d]", i), "must be one of %s", strings.Join(domain.FundingSources, ", "))
-		}
+		intake.CheckFundingSource(&pr, fmt.Sprintf("requested_funding_sources[%d]", i), fs)
 	}
 	return pr.Err(domain.ECodeValidation, "the profile has invalid fields")
 }
@@ -180,13 +193,12 @@ func (s *Server) routingPreview(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	d, err := s.db.PreviewRouting(c.Request.Context(), routing.Intake{Stage: req.Stage, Region: req.Region, Vertical: req.Vertical,
-		ServiceProfile: req.ServiceProfile, EngagementType: req.EngagementType, RequestedFundingSources: req.RequestedFundingSources})
+	d, err := s.db.PreviewRouting(c.Request.Context(), req.profile())
 	if err != nil {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, d)
+	c.JSON(http.StatusOK, toDecisionView(d))
 }
 
 func (s *Server) routingIndex(c *gin.Context) {
@@ -220,7 +232,7 @@ func (s *Server) routingIndex(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": cells})
+	c.JSON(http.StatusOK, gin.H{"items": mapSlice(cells, toIndexCellView)})
 }
 
 // trackRecordItem is one imported outcome, as JSON or as a CSV row with
@@ -245,60 +257,17 @@ var trackRecordColumns = []string{"decided_at", "submitted_at", "stage", "region
 // maxRowErrors bounds how many bad fields one import lists.
 const maxRowErrors = 1000
 
-// parseTime takes an RFC 3339 time or a YYYY-MM-DD date (UTC midnight).
-func parseTime(s string) (time.Time, bool) {
-	if t, err := time.Parse(time.RFC3339, s); err == nil {
-		return t.UTC(), true
-	}
-	if t, err := time.Parse("2006-01-02", s); err == nil {
-		return t, true
-	}
-	return time.Time{}, false
-}
-
-// check validates one item, naming bad fields as rows[i].field.
+// check holds row i to the track-record rule (ace.CheckTrackRecordRow),
+// naming its bad fields rows[i].field on pr.
 func (it trackRecordItem) check(i int, now time.Time, pr *domain.FieldCheck) (postgres.TrackRecordRow, bool) {
-	n := len(pr.Fields)
-	f := func(name string) string { return fmt.Sprintf("rows[%d].%s", i, name) }
-	row := postgres.TrackRecordRow{Stage: it.Stage, Region: it.Region, Vertical: it.Vertical, ServiceProfile: it.ServiceProfile,
-		EngagementType: it.EngagementType, FundingSource: it.FundingSource, Outcome: it.Outcome}
-	var ok bool
-	if row.DecidedAt, ok = parseTime(it.DecidedAt); !ok {
-		pr.Add(f("decided_at"), "must be an RFC 3339 time or a YYYY-MM-DD date")
-	} else if row.DecidedAt.After(now.Add(time.Minute)) {
-		pr.Add(f("decided_at"), "must not be in the future")
+	out, bad := ace.CheckTrackRecordRow(ace.TrackRecordRow{DecidedAt: it.DecidedAt, SubmittedAt: it.SubmittedAt,
+		Stage: it.Stage, Region: it.Region, Vertical: it.Vertical, ServiceProfile: it.ServiceProfile,
+		EngagementType: it.EngagementType, FundingSource: it.FundingSource, Outcome: it.Outcome,
+		RequestedUSD: it.RequestedUSD, ApprovedUSD: it.ApprovedUSD}, now)
+	for _, f := range bad {
+		pr.Add(fmt.Sprintf("rows[%d].%s", i, f.Field), "%s", f.Message)
 	}
-	if row.SubmittedAt, ok = parseTime(it.SubmittedAt); !ok {
-		pr.Add(f("submitted_at"), "must be an RFC 3339 time or a YYYY-MM-DD date")
-	} else if !row.DecidedAt.IsZero() && row.SubmittedAt.After(row.DecidedAt) {
-		pr.Add(f("submitted_at"), "must not be after decided_at")
-	}
-	for _, v := range []struct {
-		name, val string
-		set       []string
-	}{{"stage", it.Stage, domain.Stages}, {"region", it.Region, domain.Regions}, {"vertical", it.Vertical, domain.Verticals},
-		{"service_profile", it.ServiceProfile, domain.ServiceProfiles}, {"engagement_type", it.EngagementType, domain.EngagementTypes},
-		{"funding_source", it.FundingSource, domain.FundingSources}, {"outcome", it.Outcome, []string{"approved", "rejected"}}} {
-		if !domain.OneOf(v.val, v.set) {
-			pr.Add(f(v.name), "must be one of %s", strings.Join(v.set, ", "))
-		}
-	}
-	if it.RequestedUSD == nil || *it.RequestedUSD < 0 || *it.RequestedUSD > 10_000_000 {
-		pr.Add(f("requested_usd"), "is required: whole USD from 0 to 10,000,000")
-	} else {
-		row.RequestedUSD = *it.RequestedUSD
-	}
-	switch {
-	case it.ApprovedUSD == nil && it.Outcome == "approved":
-		pr.Add(f("approved_usd"), "is required for an approved outcome")
-	case it.ApprovedUSD != nil && (*it.ApprovedUSD < 0 || *it.ApprovedUSD > 150_000):
-		pr.Add(f("approved_usd"), "must be whole USD from 0 to 150,000")
-	case it.ApprovedUSD != nil && it.Outcome == "rejected" && *it.ApprovedUSD != 0:
-		pr.Add(f("approved_usd"), "must be 0 for a rejected outcome")
-	case it.ApprovedUSD != nil:
-		row.ApprovedUSD = *it.ApprovedUSD
-	}
-	return row, len(pr.Fields) == n
+	return postgres.TrackRecordRow(out), len(bad) == 0
 }
 
 // importTrackRecord streams a JSON array or a CSV file of outcomes into the

@@ -93,5 +93,5 @@ func (s *Server) settingsAudit(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"items": items})
+	c.JSON(http.StatusOK, gin.H{"items": mapSlice(items, toSettingsChangeView)})
 }

@@ -1,8 +1,9 @@
 // Package intake holds the rules of the founder's intake form (SPEC §4): the
 // body as it arrives in JSON, a strict decoder, the validator that reports
 // every bad field at once, and the customer identity (the registrable domain
-// of the website) that duplicate-filing protection keys on (SPEC §3). It
-// does no I/O.
+// of the website) that duplicate-filing protection keys on (SPEC §3), and
+// what a partner may see of a stored intake before and after acceptance
+// (SeenByPartner). It does no I/O.
 package intake
 
 import (

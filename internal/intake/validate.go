@@ -47,17 +47,17 @@ func Validate(b Body, now time.Time) error {
 		p.Add("website", "%s", reason)
 	}
 
-	checkEnum(&p, "stage", b.Stage, domain.Stages)
+	CheckAxis(&p, "stage", b.Stage)
 	switch {
 	case b.LastRound != nil:
 		checkRound(&p, *b.LastRound, now)
 	case b.Stage != "pre_seed" && domain.OneOf(b.Stage, domain.Stages):
 		p.Add("last_round", "is required when stage is %s (it is optional only for pre_seed)", b.Stage)
 	}
-	checkEnum(&p, "region", b.Region, domain.Regions)
-	checkEnum(&p, "vertical", b.Vertical, domain.Verticals)
-	checkEnum(&p, "service_profile", b.ServiceProfile, domain.ServiceProfiles)
-	checkEnum(&p, "engagement_type", b.EngagementType, domain.EngagementTypes)
+	CheckAxis(&p, "region", b.Region)
+	CheckAxis(&p, "vertical", b.Vertical)
+	CheckAxis(&p, "service_profile", b.ServiceProfile)
+	CheckAxis(&p, "engagement_type", b.EngagementType)
 
 	switch {
 	case b.TeamSize == nil:
@@ -88,6 +88,27 @@ func Validate(b Body, now time.Time) error {
 	}
 
 	return p.Err(domain.ECodeValidation, validationMessage)
+}
+
+// CheckAxis records on p a bad value of one routing axis (domain.Axes),
+// naming the field after the axis as JSON does: a blank value "is
+// required", any other outside domain.AxisValues[axis] "must be one of"
+// the set. The intake form and the admins' routing preview both hold their
+// axes to it.
+func CheckAxis(p *domain.FieldCheck, axis, v string) {
+	checkEnum(p, axis, v, domain.AxisValues[axis])
+}
+
+// CheckFundingSource records on p, under field, a requested funding source
+// that is not one of domain.FundingSources, and reports whether s passed.
+// The form (which also wants at least one, and no repeats) and the routing
+// preview (where pools are optional) share it.
+func CheckFundingSource(p *domain.FieldCheck, field, s string) bool {
+	if !domain.OneOf(s, domain.FundingSources) {
+		p.Add(field, "must be one of %s", strings.Join(domain.FundingSources, ", "))
+		return false
+	}
+	return true
 }
 
 func checkEnum(p *domain.FieldCheck, field, v string, set []string) {
@@ -172,10 +193,7 @@ func checkFundingSources(p *domain.FieldCheck, sources []string) {
 	seen := make(map[string]bool, len(sources))
 	for i, s := range sources {
 		f := fmt.Sprintf("%s[%d]", field, i)
-		switch {
-		case !domain.OneOf(s, domain.FundingSources):
-			p.Add(f, "must be one of %s", strings.Join(domain.FundingSources, ", "))
-		case seen[s]:
+		if CheckFundingSource(p, f, s) && seen[s] {
 			p.Add(f, "repeats %s", s)
 		}
 		seen[s] = true

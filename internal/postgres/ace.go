@@ -51,15 +51,15 @@ func (r ACERecord) RecordFields() ace.RecordFields {
 
 // Transition is one recorded move of a record.
 type Transition struct {
-	ID                    int64     `db:"id" json:"id"`
-	FromState             *string   `db:"from_state" json:"from"`
-	ToState               string    `db:"to_state" json:"to"`
-	ActorRole             string    `db:"actor_role" json:"actor_role"`
-	ActorKeyID            *string   `db:"actor_key_id" json:"actor_key_id"`
-	Reason                *string   `db:"reason" json:"reason"`
-	ApprovedUSD           *int64    `db:"approved_usd" json:"approved_usd,omitempty"`
-	ApprovedFundingSource *string   `db:"approved_funding_source" json:"approved_funding_source,omitempty"`
-	At                    time.Time `db:"at" json:"at"`
+	ID                    int64     `db:"id"`
+	FromState             *string   `db:"from_state"`
+	ToState               string    `db:"to_state"`
+	ActorRole             string    `db:"actor_role"`
+	ActorKeyID            *string   `db:"actor_key_id"`
+	Reason                *string   `db:"reason"`
+	ApprovedUSD           *int64    `db:"approved_usd"`
+	ApprovedFundingSource *string   `db:"approved_funding_source"`
+	At                    time.Time `db:"at"`
 }
 
 // partnerScope is the partner whose records and assignments actor may

@@ -323,15 +323,15 @@ func (db *DB) WithdrawIntake(ctx context.Context, intakeID, reason string) (Inta
 // Responsiveness is how a partner answers offers over the routing window,
 // tracked apart from its close rate (SPEC §3 routing 7).
 type Responsiveness struct {
-	WindowDays     int `db:"-" json:"window_days"`
-	OffersReceived int `db:"offers" json:"offers_received"`
-	Accepted       int `db:"accepted" json:"accepted"`
-	Declined       int `db:"declined" json:"declined"`
-	Expired        int `db:"expired" json:"expired"`
-	Pending        int `db:"pending" json:"pending"`
+	WindowDays     int `db:"-"`
+	OffersReceived int `db:"offers"`
+	Accepted       int `db:"accepted"`
+	Declined       int `db:"declined"`
+	Expired        int `db:"expired"`
+	Pending        int `db:"pending"`
 	// DeclineOrExpiryRate is (declined + expired) / answered offers; null
 	// before any offer was answered.
-	DeclineOrExpiryRate *float64 `db:"-" json:"decline_or_expiry_rate"`
+	DeclineOrExpiryRate *float64 `db:"-"`
 }
 
 // PartnerResponsiveness counts a partner's offers in the window and what

@@ -14,29 +14,29 @@ import (
 
 // Statement is a partner's monthly commission statement.
 type Statement struct {
-	ID         string     `db:"id" json:"id"`
-	PartnerID  string     `db:"partner_id" json:"partner_id"`
-	Month      string     `db:"month" json:"month"`
-	State      string     `db:"state" json:"state"`
-	ClosedAt   *time.Time `db:"closed_at" json:"closed_at"`
-	TotalCents int64      `db:"total_cents" json:"total_cents"`
-	Reference  *string    `db:"reference" json:"reference"`
-	InvoicedAt *time.Time `db:"invoiced_at" json:"invoiced_at"`
-	PaidAt     *time.Time `db:"paid_at" json:"paid_at"`
-	Entries    []Entry    `db:"-" json:"entries"`
+	ID         string     `db:"id"`
+	PartnerID  string     `db:"partner_id"`
+	Month      string     `db:"month"`
+	State      string     `db:"state"`
+	ClosedAt   *time.Time `db:"closed_at"`
+	TotalCents int64      `db:"total_cents"`
+	Reference  *string    `db:"reference"`
+	InvoicedAt *time.Time `db:"invoiced_at"`
+	PaidAt     *time.Time `db:"paid_at"`
+	Entries    []Entry    `db:"-"`
 }
 
 // Entry is one line of the commission ledger.
 type Entry struct {
-	ID            int64     `db:"id" json:"id"`
-	Kind          string    `db:"kind" json:"kind"`
-	ACERecordID   *string   `db:"ace_record_id" json:"ace_record_id"`
-	AmountCents   int64     `db:"amount_cents" json:"amount_cents"`
-	ApprovedUSD   *int64    `db:"approved_usd" json:"approved_usd"`
-	CommissionBPS *int      `db:"commission_bps" json:"commission_bps"`
-	Reason        *string   `db:"reason" json:"reason"`
-	OccurredAt    time.Time `db:"occurred_at" json:"occurred_at"`
-	StatementID   string    `db:"statement_id" json:"statement_id"`
+	ID            int64     `db:"id"`
+	Kind          string    `db:"kind"`
+	ACERecordID   *string   `db:"ace_record_id"`
+	AmountCents   int64     `db:"amount_cents"`
+	ApprovedUSD   *int64    `db:"approved_usd"`
+	CommissionBPS *int      `db:"commission_bps"`
+	Reason        *string   `db:"reason"`
+	OccurredAt    time.Time `db:"occurred_at"`
+	StatementID   string    `db:"statement_id"`
 }
 
 const statementCols = `id, partner_id, to_char(month, 'YYYY-MM') AS month, state, closed_at, total_cents, reference, invoiced_at, paid_at`
@@ -318,22 +318,22 @@ func (db *DB) SettleStatement(ctx context.Context, actor domain.Principal, id, t
 
 // Reconciliation compares the ledger with the statements.
 type Reconciliation struct {
-	LedgerCents     int64         `json:"ledger_cents"`
-	StatementsCents int64         `json:"statements_cents"`
-	OpenCents       int64         `json:"open_cents"`
-	ClosedCents     int64         `json:"closed_cents"`
-	Balanced        bool          `json:"balanced"`
-	Differences     []Discrepancy `json:"differences"`
+	LedgerCents     int64
+	StatementsCents int64
+	OpenCents       int64
+	ClosedCents     int64
+	Balanced        bool
+	Differences     []Discrepancy
 	// Unaccrued names closed records with an award but no ledger entry,
 	// closed over five minutes ago (the accrual sweep should have run).
-	Unaccrued []string `json:"unaccrued_records"`
+	Unaccrued []string
 }
 
 // Discrepancy names a statement whose total is not the sum of its entries.
 type Discrepancy struct {
-	StatementID string `db:"statement_id" json:"statement_id"`
-	TotalCents  int64  `db:"total_cents" json:"total_cents"`
-	EntryCents  int64  `db:"entry_cents" json:"entry_cents"`
+	StatementID string `db:"statement_id"`
+	TotalCents  int64  `db:"total_cents"`
+	EntryCents  int64  `db:"entry_cents"`
 }
 
 // Reconcile proves that the sum of the ledger equals the sum of the

@@ -172,19 +172,19 @@ func (db *DB) ScanHygiene(ctx context.Context, period string) (raised, cleared i
 
 // Flag is an open hygiene flag.
 type Flag struct {
-	Kind         string    `db:"kind" json:"kind"`
-	ACERecordID  *string   `db:"ace_record_id" json:"ace_record_id"`
-	AssignmentID *string   `db:"assignment_id" json:"assignment_id"`
-	RaisedAt     time.Time `db:"raised_at" json:"raised_at"`
+	Kind         string    `db:"kind"`
+	ACERecordID  *string   `db:"ace_record_id"`
+	AssignmentID *string   `db:"assignment_id"`
+	RaisedAt     time.Time `db:"raised_at"`
 }
 
 // PipelineHealth is a partner's health: its score, open flags and cadence.
 type PipelineHealth struct {
-	PartnerID string         `json:"partner_id"`
-	Score     health.Score   `json:"score"`
-	Flags     []Flag         `json:"flags"`
-	Cadence   health.Cadence `json:"cadence"`
-	AsOf      time.Time      `json:"as_of"`
+	PartnerID string
+	Score     health.Score
+	Flags     []Flag
+	Cadence   health.Cadence
+	AsOf      time.Time
 }
 
 // submissionTimes returns a partner's submission times from since on.
@@ -353,10 +353,10 @@ func monthSnapshot(ctx context.Context, q sqlx.QueryerContext, partnerID string,
 
 // Snapshot is a stored monthly snapshot.
 type Snapshot struct {
-	PartnerID string          `db:"partner_id" json:"partner_id"`
-	Month     string          `db:"month" json:"month"`
-	Data      json.RawMessage `db:"data" json:"snapshot"`
-	CreatedAt time.Time       `db:"created_at" json:"created_at"`
+	PartnerID string          `db:"partner_id"`
+	Month     string          `db:"month"`
+	Data      json.RawMessage `db:"data"`
+	CreatedAt time.Time       `db:"created_at"`
 }
 
 // Snapshots lists stored snapshots, newest month first; empty filters do

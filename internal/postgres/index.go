@@ -211,12 +211,12 @@ func (db *DB) rebuildIndex(ctx context.Context, partnerID *string, period string
 
 // IndexCell is one routing-index cell.
 type IndexCell struct {
-	PartnerID string   `db:"partner_id" json:"partner_id"`
-	Axis      string   `db:"axis" json:"axis"`
-	Value     string   `db:"value" json:"value"`
-	Wins      int      `db:"wins" json:"wins"`
-	Decided   int      `db:"decided" json:"decided"`
-	Rate      *float64 `db:"rate" json:"rate"`
+	PartnerID string   `db:"partner_id"`
+	Axis      string   `db:"axis"`
+	Value     string   `db:"value"`
+	Wins      int      `db:"wins"`
+	Decided   int      `db:"decided"`
+	Rate      *float64 `db:"rate"`
 }
 
 // RoutingIndex lists cells, optionally of one partner and one axis.

@@ -8,37 +8,37 @@ import (
 // Percentiles are the p50 and p90 of a duration, in the unit named by the
 // field that holds them; nil when there is nothing to measure.
 type Percentiles struct {
-	Count int      `db:"n" json:"count"`
-	P50   *float64 `db:"p50" json:"p50"`
-	P90   *float64 `db:"p90" json:"p90"`
+	Count int      `db:"n"`
+	P50   *float64 `db:"p50"`
+	P90   *float64 `db:"p90"`
 }
 
 // PoolCloseRate is the close rate of one funding pool.
 type PoolCloseRate struct {
-	FundingSource string   `db:"funding_source" json:"funding_source"`
-	Wins          int      `db:"wins" json:"wins"`
-	Decided       int      `db:"decided" json:"decided"`
-	Rate          *float64 `db:"rate" json:"rate"`
+	FundingSource string   `db:"funding_source"`
+	Wins          int      `db:"wins"`
+	Decided       int      `db:"decided"`
+	Rate          *float64 `db:"rate"`
 }
 
 // AdminMetrics are the figures of SPEC §3 "Metrics for admins" over a
 // range of time [From, To).
 type AdminMetrics struct {
-	From                     time.Time       `json:"from"`
-	To                       time.Time       `json:"to"`
-	SubmissionToOfferSeconds Percentiles     `json:"submission_to_offer_seconds"`
-	OfferToAcceptSeconds     Percentiles     `json:"offer_to_accept_seconds"`
-	OffersMade               int             `json:"offers_made"`
-	OffersAccepted           int             `json:"offers_accepted"`
-	OffersDeclined           int             `json:"offers_declined"`
-	OffersExpired            int             `json:"offers_expired"`
-	OfferAcceptanceRate      *float64        `json:"offer_acceptance_rate"`
-	CloseRateByPool          []PoolCloseRate `json:"close_rate_by_pool"`
-	SubmissionToApprovalDays Percentiles     `json:"submission_to_approval_days"`
-	CreditsApprovedUSD       int64           `json:"credits_approved_usd"`
-	CommissionAccruedCents   int64           `json:"commission_accrued_cents"`
-	CommissionPaidCents      int64           `json:"commission_paid_cents"`
-	IntakesReceived          int             `json:"intakes_received"`
+	From                     time.Time
+	To                       time.Time
+	SubmissionToOfferSeconds Percentiles
+	OfferToAcceptSeconds     Percentiles
+	OffersMade               int
+	OffersAccepted           int
+	OffersDeclined           int
+	OffersExpired            int
+	OfferAcceptanceRate      *float64
+	CloseRateByPool          []PoolCloseRate
+	SubmissionToApprovalDays Percentiles
+	CreditsApprovedUSD       int64
+	CommissionAccruedCents   int64
+	CommissionPaidCents      int64
+	IntakesReceived          int
 }
 
 // Metrics computes the admin metrics in SQL, in one consistent snapshot.

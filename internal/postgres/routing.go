@@ -224,16 +224,16 @@ func (db *DB) UnroutableIntakes(ctx context.Context, limit int) ([]string, error
 
 // RoutingDecision is one stored decision.
 type RoutingDecision struct {
-	ID              string          `db:"id" json:"id"`
-	IntakeID        string          `db:"intake_id" json:"intake_id"`
-	Trigger         string          `db:"trigger" json:"trigger"`
-	Mode            string          `db:"mode" json:"mode"`
-	Outcome         string          `db:"outcome" json:"outcome"`
-	ChosenPartnerID *string         `db:"chosen_partner_id" json:"chosen_partner_id"`
-	Explanation     json.RawMessage `db:"explanation" json:"explanation"`
-	ActorKeyID      *string         `db:"actor_key_id" json:"actor_key_id"`
-	Reason          *string         `db:"reason" json:"reason"`
-	CreatedAt       time.Time       `db:"created_at" json:"created_at"`
+	ID              string          `db:"id"`
+	IntakeID        string          `db:"intake_id"`
+	Trigger         string          `db:"trigger"`
+	Mode            string          `db:"mode"`
+	Outcome         string          `db:"outcome"`
+	ChosenPartnerID *string         `db:"chosen_partner_id"`
+	Explanation     json.RawMessage `db:"explanation"`
+	ActorKeyID      *string         `db:"actor_key_id"`
+	Reason          *string         `db:"reason"`
+	CreatedAt       time.Time       `db:"created_at"`
 }
 
 // RoutingDecisions lists an intake's decisions, oldest first. Returns
@@ -315,11 +315,9 @@ func (db *DB) AdminAssign(ctx context.Context, actor domain.Principal, intakeID,
 }
 
 // adminExplanation is stored with an admin's assignment: the override and
-// what the router would have done.
-type adminExplanation struct {
-	Override string           `json:"override"`
-	Router   routing.Decision `json:"router"`
-}
+// what the router would have done. Its stored encoding belongs to the
+// routing package, beside Decision's.
+type adminExplanation = routing.AdminOverride
 
 // partnerForUpdate reads and locks a partner, so its tier and status
 // cannot change under a decision that depends on them.

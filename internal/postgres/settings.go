@@ -38,12 +38,12 @@ func settingsTx(ctx context.Context, tx *Tx) (domain.Settings, error) {
 
 // SettingsChange is one audited change of one setting.
 type SettingsChange struct {
-	ID         int64   `db:"id" json:"id"`
-	ActorKeyID *string `db:"actor_key_id" json:"actor_key_id"`
-	Field      string  `db:"field" json:"field"`
-	OldValue   string  `db:"old_value" json:"old_value"`
-	NewValue   string  `db:"new_value" json:"new_value"`
-	ChangedAt  string  `db:"changed_at" json:"changed_at"`
+	ID         int64   `db:"id"`
+	ActorKeyID *string `db:"actor_key_id"`
+	Field      string  `db:"field"`
+	OldValue   string  `db:"old_value"`
+	NewValue   string  `db:"new_value"`
+	ChangedAt  string  `db:"changed_at"`
 }
 
 // UpdateSettings applies a patch and audits each changed field with who
