@@ -92,8 +92,8 @@ func ValidateList(req ListOpportunitiesRequest) []FieldError {
 		c.add("MaxResults", CodeValueOutOfRange, SourceModel, "must be from 1 to 100")
 	}
 	if s := req.Sort; s != nil {
-		c.enum("Sort.SortOrder", s.SortOrder, SortOrders, "model: SortOrder enum")
-		c.enum("Sort.SortBy", s.SortBy, OpportunitySortNames, "model: OpportunitySortName enum")
+		c.enum("Sort.SortOrder", s.SortOrder, SortOrders)
+		c.enum("Sort.SortBy", s.SortBy, OpportunitySortNames)
 	}
 	c.maxItems("Identifier", len(req.Identifier), 20)
 	for i, id := range req.Identifier {
@@ -101,11 +101,11 @@ func ValidateList(req ListOpportunitiesRequest) []FieldError {
 	}
 	c.maxItems("LifeCycleStage", len(req.LifeCycleStage), 10)
 	for i, v := range req.LifeCycleStage {
-		c.enum(fmt.Sprintf("LifeCycleStage[%d]", i), v, Stages, "")
+		c.enum(fmt.Sprintf("LifeCycleStage[%d]", i), v, Stages)
 	}
 	c.maxItems("LifeCycleReviewStatus", len(req.LifeCycleReviewStatus), 10)
 	for i, v := range req.LifeCycleReviewStatus {
-		c.enum(fmt.Sprintf("LifeCycleReviewStatus[%d]", i), v, ReviewStatuses, "")
+		c.enum(fmt.Sprintf("LifeCycleReviewStatus[%d]", i), v, ReviewStatuses)
 	}
 	c.maxItems("CustomerCompanyName", len(req.CustomerCompanyName), 10)
 	return c.errs
@@ -125,7 +125,7 @@ func ValidateAssociate(req AssociateOpportunityRequest) []FieldError {
 	if req.RelatedEntityType == "" {
 		c.missing("RelatedEntityType", "")
 	} else {
-		c.enum("RelatedEntityType", req.RelatedEntityType, RelatedEntityTypes, "")
+		c.enum("RelatedEntityType", req.RelatedEntityType, RelatedEntityTypes)
 	}
 	id := req.RelatedEntityIdentifier
 	switch n := utf8.RuneCountInString(id); {
@@ -170,7 +170,7 @@ func ValidateListInvitations(req ListEngagementInvitationsRequest) []FieldError 
 	if req.ParticipantType == "" {
 		c.missing("ParticipantType", "")
 	} else {
-		c.enum("ParticipantType", req.ParticipantType, ParticipantTypes, "")
+		c.enum("ParticipantType", req.ParticipantType, ParticipantTypes)
 	}
 	if req.MaxResults != 0 && (req.MaxResults < 1 || req.MaxResults > 100) {
 		c.add("MaxResults", CodeValueOutOfRange, SourceModel, "must be from 1 to 100")
@@ -179,10 +179,10 @@ func ValidateListInvitations(req ListEngagementInvitationsRequest) []FieldError 
 		c.add("Status", CodeTooManyValues, SourceModel, "must have at most 10 values")
 	}
 	for i, s := range req.Status {
-		c.enum(fmt.Sprintf("Status[%d]", i), s, InvitationStatuses, "")
+		c.enum(fmt.Sprintf("Status[%d]", i), s, InvitationStatuses)
 	}
 	for i, p := range req.PayloadType {
-		c.enum(fmt.Sprintf("PayloadType[%d]", i), p, PayloadTypes, "")
+		c.enum(fmt.Sprintf("PayloadType[%d]", i), p, PayloadTypes)
 	}
 	return c.errs
 }
@@ -314,7 +314,7 @@ func (c *checker) size(field string, r rule, n int) {
 
 // enum, pattern and maxItems check the members of operations other than
 // the opportunity's own, which have no table row.
-func (c *checker) enum(field, v string, set []string, _ string) {
+func (c *checker) enum(field, v string, set []string) {
 	if v != "" && !oneOf(v, set) {
 		c.add(field, CodeInvalidEnumValue, SourceModel, "must be one of: %s", strings.Join(set, ", "))
 	}
@@ -336,9 +336,9 @@ func (c *checker) involvement(typeField, visField, involvement, visibility strin
 	if involvement == "" {
 		c.missing(typeField, "")
 	} else {
-		c.enum(typeField, involvement, InvolvementTypes, "")
+		c.enum(typeField, involvement, InvolvementTypes)
 	}
-	c.enum(visField, visibility, Visibilities, "")
+	c.enum(visField, visibility, Visibilities)
 }
 
 func enumWords(r rule) string {
