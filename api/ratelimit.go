@@ -67,14 +67,25 @@ func (l *RateLimiter) limitByIP(scope string) gin.HandlerFunc {
 			logFrom(c).Warn("rate limiter unavailable; failing open", "err", err.Error())
 		}
 		if !ok {
-			secs := int((wait + time.Second - 1) / time.Second)
-			if secs < 1 {
-				secs = 1
-			}
-			c.Header("Retry-After", strconv.Itoa(secs))
-			respondError(c, domain.Errorf(domain.ECodeRateLimited, "too many requests; retry after %d seconds", secs))
+			rateLimited(c, wait)
 			return
 		}
 		c.Next()
 	}
+}
+
+// rateLimited answers 429 with Retry-After in whole seconds.
+func rateLimited(c *gin.Context, wait time.Duration) {
+	secs := int((wait + time.Second - 1) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	c.Header("Retry-After", strconv.Itoa(secs))
+	respondError(c, domain.Errorf(domain.ECodeRateLimited, "too many requests; retry after %d seconds", secs))
+}
+
+// with is a limiter of another limit and window on the same Redis, sharing
+// the fail-open counter.
+func (l *RateLimiter) with(limit int, window time.Duration) *RateLimiter {
+	return &RateLimiter{rdb: l.rdb, limit: limit, window: window, log: l.log, failOpen: l.failOpen}
 }

@@ -50,6 +50,8 @@ type Server struct {
 	log     *slog.Logger
 	engine  *gin.Engine
 	limiter *RateLimiter
+	// signInIP and signInAccount limit sign-in attempts (accounts.go).
+	signInIP, signInAccount *RateLimiter
 	reqs    *prometheus.CounterVec
 	latency *prometheus.HistogramVec
 }
@@ -71,6 +73,8 @@ func New(d Deps) (*Server, error) {
 	if s.limiter == nil {
 		s.limiter = NewRateLimiter(d.Redis, d.Config.IntakeRateLimit, d.Config.IntakeRateWindow, d.Log)
 	}
+	s.signInIP = s.limiter.with(signInPerIP, signInWindow)
+	s.signInAccount = s.limiter.with(signInPerAccount, signInWindow)
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "cloudroute_http_requests_total", Help: "HTTP requests by route, method and status.",
 	}, []string{"route", "method", "status"})
@@ -104,6 +108,7 @@ func New(d Deps) (*Server, error) {
 	s.registerRecordRoutes(v1)
 	s.registerCommissionRoutes(v1)
 	s.registerPipelineRoutes(v1)
+	s.registerAccountRoutes(v1)
 	return s, nil
 }
 
@@ -128,6 +133,7 @@ type ctxKey string
 const (
 	keyLog       = "log"
 	keyPrincipal = "principal"
+	keyUser      = "user"
 )
 
 func (s *Server) requestID(c *gin.Context) {

@@ -14,4 +14,5 @@ type Principal struct {
 	KeyID     string // api_keys.id, for admins and partners
 	PartnerID string // for partners
 	IntakeID  string // for founders
+	UserID    string // users.id, for a person signed in to the console
 }

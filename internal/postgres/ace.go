@@ -275,9 +275,9 @@ type recordMove struct {
 // insertTransition adds a move to the record's history, with who made it.
 func insertTransition(ctx context.Context, tx *Tx, recordID string, from *string, m recordMove) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO ace_record_transitions (ace_record_id, from_state, to_state, actor_role,
-		actor_key_id, reason, approved_usd, approved_funding_source, at)
-		VALUES ($1, $2, $3, $4, NULLIF($5, '')::uuid, NULLIF($6, ''), $7, $8, $9)`,
-		recordID, from, m.to, m.actor.Role, m.actor.KeyID, m.reason, m.approvedUSD, m.approvedPool, tx.now)
+		actor_key_id, actor_user_id, reason, approved_usd, approved_funding_source, at)
+		VALUES ($1, $2, $3, $4, NULLIF($5, '')::uuid, NULLIF($10, '')::uuid, NULLIF($6, ''), $7, $8, $9)`,
+		recordID, from, m.to, m.actor.Role, m.actor.KeyID, m.reason, m.approvedUSD, m.approvedPool, tx.now, m.actor.UserID)
 	return translate(err)
 }
 

@@ -84,10 +84,12 @@ func openStatement(ctx context.Context, tx *Tx, partnerID string, at, now time.T
 // addEntry books e on its statement and adds it to the statement's total
 // in the same transaction: the ledger and the statements reconcile by
 // construction, and Reconcile checks that they still do.
-func addEntry(ctx context.Context, tx *Tx, e Entry, partnerID, actorKeyID string) error {
+func addEntry(ctx context.Context, tx *Tx, e Entry, partnerID string, actor domain.Principal) error {
 	if _, err := tx.ExecContext(ctx, `INSERT INTO commission_entries (partner_id, kind, ace_record_id, amount_cents, approved_usd,
-		commission_bps, reason, actor_key_id, statement_id, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::uuid, $9, $10)`,
-		partnerID, e.Kind, e.ACERecordID, e.AmountCents, e.ApprovedUSD, e.CommissionBPS, e.Reason, actorKeyID, e.StatementID, e.OccurredAt); err != nil {
+		commission_bps, reason, actor_key_id, actor_user_id, statement_id, occurred_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, '')::uuid, NULLIF($11, '')::uuid, $9, $10)`,
+		partnerID, e.Kind, e.ACERecordID, e.AmountCents, e.ApprovedUSD, e.CommissionBPS, e.Reason, actor.KeyID, e.StatementID, e.OccurredAt,
+		actor.UserID); err != nil {
 		return translate(err)
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE statements SET total_cents = total_cents + $2 WHERE id = $1`, e.StatementID, e.AmountCents)
@@ -148,7 +150,7 @@ func (db *DB) AccrueCommission(ctx context.Context, p Accrual) (bool, error) {
 		e := Entry{Kind: "accrual", ACERecordID: &r.ID, AmountCents: commission.AmountCents(*r.ApprovedUSD, bps),
 			ApprovedUSD: r.ApprovedUSD, CommissionBPS: &bps, OccurredAt: at, StatementID: sid}
 		// No one asked for an accrual: the ledger entry carries no actor.
-		if err := addEntry(ctx, tx, e, r.PartnerID, ""); err != nil {
+		if err := addEntry(ctx, tx, e, r.PartnerID, domain.Principal{}); err != nil {
 			return err
 		}
 		wrote = true
@@ -187,7 +189,7 @@ func (db *DB) AddAdjustment(ctx context.Context, actor domain.Principal, partner
 		// An adjustment is dated now and so always goes on the current
 		// open statement; a closed month is never reopened.
 		out = Entry{Kind: "adjustment", AmountCents: amountCents, Reason: &reason, OccurredAt: now, StatementID: sid}
-		if err := addEntry(ctx, tx, out, partnerID, actor.KeyID); err != nil {
+		if err := addEntry(ctx, tx, out, partnerID, actor); err != nil {
 			return err
 		}
 		return translate(tx.GetContext(ctx, &out.ID, `SELECT max(id) FROM commission_entries WHERE statement_id = $1`, sid))
@@ -294,8 +296,8 @@ func (db *DB) SettleStatement(ctx context.Context, actor domain.Principal, id, t
 		default:
 			return domain.Errorf(domain.ECodeInvalidTransition, "a %s statement cannot become %s", s.State, to)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO statement_events (statement_id, from_state, to_state, reference, actor_key_id, at)
-			VALUES ($1, $2, $3, $4, NULLIF($5, '')::uuid, $6)`, id, s.State, to, reference, actor.KeyID, now); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO statement_events (statement_id, from_state, to_state, reference, actor_key_id, actor_user_id, at)
+			VALUES ($1, $2, $3, $4, NULLIF($5, '')::uuid, NULLIF($7, '')::uuid, $6)`, id, s.State, to, reference, actor.KeyID, now, actor.UserID); err != nil {
 			return translate(err)
 		}
 		if err := tx.GetContext(ctx, &out, `SELECT `+statementCols+` FROM statements WHERE id = $1`, id); err != nil {

@@ -97,7 +97,7 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 				if in.Status == IntakeUnroutable && trigger == "drain" {
 					return nil // still unroutable; no new decision to record
 				}
-				id, err := insertDecision(ctx, tx, in.ID, trigger, "auto", "unroutable", nil, d, "", "", now)
+				id, err := insertDecision(ctx, tx, in.ID, trigger, "auto", "unroutable", nil, d, domain.Principal{}, "", now)
 				if err != nil {
 					return err
 				}
@@ -108,7 +108,7 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 				return emit(ctx, tx, events.IntakeUnroutable{IntakeID: in.ID, DecisionID: id})
 			}
 			if settings.RoutingMode == "review" {
-				id, err := insertDecision(ctx, tx, in.ID, trigger, "review", "pending_review", &chosen.PartnerID, d, "", "", now)
+				id, err := insertDecision(ctx, tx, in.ID, trigger, "review", "pending_review", &chosen.PartnerID, d, domain.Principal{}, "", now)
 				if err != nil {
 					return err
 				}
@@ -126,7 +126,7 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 			if _, err := tx.ExecContext(ctx, `SAVEPOINT offer`); err != nil {
 				return translate(err)
 			}
-			id, err := insertDecision(ctx, tx, in.ID, trigger, "auto", "offered", &chosen.PartnerID, d, "", "", now)
+			id, err := insertDecision(ctx, tx, in.ID, trigger, "auto", "offered", &chosen.PartnerID, d, domain.Principal{}, "", now)
 			if err != nil {
 				return err
 			}
@@ -169,7 +169,7 @@ func partnerWithinCapacity(ctx context.Context, tx *Tx, partnerID string) (bool,
 // top candidates are kept (routing.StoredCandidates): with thousands of
 // partners the full list would make every decision row megabytes.
 func insertDecision(ctx context.Context, tx *Tx, intakeID, trigger, mode, outcome string, partnerID *string,
-	d any, actorKeyID, reason string, now time.Time) (string, error) {
+	d any, actor domain.Principal, reason string, now time.Time) (string, error) {
 	switch v := d.(type) {
 	case routing.Decision:
 		d = v.Trimmed(routing.StoredCandidates)
@@ -182,9 +182,10 @@ func insertDecision(ctx context.Context, tx *Tx, intakeID, trigger, mode, outcom
 		return "", err
 	}
 	var id string
-	const q = `INSERT INTO routing_decisions (intake_id, trigger, mode, outcome, chosen_partner_id, explanation, actor_key_id, reason, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, '')::uuid, NULLIF($8, ''), $9) RETURNING id`
-	err = tx.GetContext(ctx, &id, q, intakeID, trigger, mode, outcome, partnerID, b, actorKeyID, reason, now)
+	const q = `INSERT INTO routing_decisions (intake_id, trigger, mode, outcome, chosen_partner_id, explanation, actor_key_id,
+		actor_user_id, reason, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, NULLIF($7, '')::uuid, NULLIF($10, '')::uuid, NULLIF($8, ''), $9) RETURNING id`
+	err = tx.GetContext(ctx, &id, q, intakeID, trigger, mode, outcome, partnerID, b, actor.KeyID, reason, now, actor.UserID)
 	return id, translate(err)
 }
 
@@ -300,7 +301,7 @@ func (db *DB) AdminAssign(ctx context.Context, actor domain.Principal, intakeID,
 		defer releaseInputs(partners)
 		d := routing.Decide(profile, partners, routing.Params{Threshold: settings.CloseRateThreshold})
 		expl := adminExplanation{Override: "admin assigned partner " + p.ID, Router: d}
-		id, err := insertDecision(ctx, tx, in.ID, "admin_assign", "admin", "assigned", &p.ID, expl, actor.KeyID, reason, tx.now)
+		id, err := insertDecision(ctx, tx, in.ID, "admin_assign", "admin", "assigned", &p.ID, expl, actor, reason, tx.now)
 		if err != nil {
 			return err
 		}

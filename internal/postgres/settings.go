@@ -88,8 +88,8 @@ func (db *DB) UpdateSettings(ctx context.Context, actor domain.Principal, p doma
 		}
 		changed := make([]string, len(changes))
 		for i, c := range changes {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO settings_audit (actor_key_id, field, old_value, new_value, changed_at)
-				VALUES (NULLIF($1, '')::uuid, $2, $3, $4, $5)`, actor.KeyID, c.Field, c.Old, c.New, tx.now); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO settings_audit (actor_key_id, actor_user_id, field, old_value, new_value, changed_at)
+				VALUES (NULLIF($1, '')::uuid, NULLIF($6, '')::uuid, $2, $3, $4, $5)`, actor.KeyID, c.Field, c.Old, c.New, tx.now, actor.UserID); err != nil {
 				return translate(err)
 			}
 			changed[i] = c.Field
