@@ -12,10 +12,13 @@ import (
 	"github.com/cloudroute/cloudroute/internal/postgres"
 )
 
-var (
-	admin   = domain.Principal{Role: domain.RoleAdmin}
-	founder = func(intakeID string) domain.Principal { return domain.Principal{Role: domain.RoleFounder, IntakeID: intakeID} }
-)
+// admin is an admin acting on storage.
+var admin = domain.Principal{Role: domain.RoleAdmin}
+
+// founder is the founder of an intake, acting with its access token.
+func founder(intakeID string) domain.Principal {
+	return domain.Principal{Role: domain.RoleFounder, IntakeID: intakeID}
+}
 
 // offerTTL is the default offer_ttl_hours.
 const offerTTL = 48 * time.Hour
