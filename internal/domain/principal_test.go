@@ -1,0 +1,28 @@
+package domain_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/cloudroute/cloudroute/internal/domain"
+)
+
+// TestRolesAreTheStoredOnes: an API key's role, and the actor of a
+// record's move, are stored; the roles must be strings the database
+// accepts.
+func TestRolesAreTheStoredOnes(t *testing.T) {
+	sets := storedSets(t)
+	keyRoles := sets["role"]
+	if len(keyRoles) != 1 || !slices.Equal(keyRoles[0], []string{domain.RoleAdmin, domain.RolePartner}) {
+		t.Errorf("api_keys roles %v, want [%s %s]: the roles that hold keys", keyRoles, domain.RoleAdmin, domain.RolePartner)
+	}
+	actors := sets["actor_role"]
+	if len(actors) != 1 {
+		t.Fatalf("actor_role constraints %v, want one", actors)
+	}
+	for _, r := range []string{domain.RoleAdmin, domain.RolePartner, domain.RoleFounder} {
+		if !slices.Contains(actors[0], r) {
+			t.Errorf("a move by a %s cannot be recorded: actor_role allows %v", r, actors[0])
+		}
+	}
+}
