@@ -491,6 +491,16 @@ func TestAssignmentRaceOneActivePerIntake(t *testing.T) {
 		check func(t *testing.T, won map[string]int)
 	}{
 		{
+			name:  "an intake waiting for a partner",
+			setup: func() (string, string) { e.setClock(t0); return e.submit(), "" },
+			ops:   []op{route, route, route, assignB, assignB, assignC, assignC},
+			check: func(t *testing.T, won map[string]int) {
+				if n := won["route"] + won["assign Beta"] + won["assign Gamma"]; n != 1 {
+					t.Errorf("%d offers made, want 1: %v", n, won)
+				}
+			},
+		},
+		{
 			name:  "an open offer",
 			setup: func() (string, string) { e.setClock(t0); return e.offered(a) },
 			ops:   []op{accept, accept, accept, decline, decline, decline, expire, expire, assignB, assignC, route, route},
