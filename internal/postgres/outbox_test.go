@@ -104,16 +104,22 @@ func TestRelayOutboxRace(t *testing.T) {
 		e.submit()
 	}
 	total := e.backlog()
+	// Every relay gets its connection before the start, so that none
+	// drains the outbox while the others are still connecting.
+	for _, err := range race(relays, func(int) error { _, err := e.db.OutboxBacklog(e.ctx); return err }) {
+		must(t, "connect", err)
+	}
 	var mu sync.Mutex
 	sent := map[int64]int{}
 	errs := race(relays, func(int) error {
 		for {
 			n, err := e.db.RelayOutbox(e.ctx, 3, func(ms []postgres.OutboxMessage) (int, error) {
 				mu.Lock()
-				defer mu.Unlock()
 				for _, m := range ms {
 					sent[m.ID]++
 				}
+				mu.Unlock()
+				time.Sleep(2 * time.Millisecond) // a send to Redis takes a while
 				return len(ms), nil
 			})
 			if err != nil || n == 0 {
