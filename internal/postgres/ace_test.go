@@ -52,6 +52,7 @@ func TestCreateACERecord(t *testing.T) {
 	must(t, "intake", err)
 
 	t.Run("filed in identified, from the founder's intake", func(t *testing.T) {
+		e := e.in(t)
 		r, warnings, err := createRecordByKey(e, a, key.ID, asg, ace.PoolFounders, 20000, complete())
 		must(t, "create", err)
 		got := struct {
@@ -107,6 +108,7 @@ func TestCreateACERecord(t *testing.T) {
 		{"over the stacked ceiling", a, asg, ace.PoolBedrockPOC, 20000, complete(), domain.ECodeStackCeiling, []string{"requested_usd"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			e := e.in(t)
 			before := e.count(`SELECT count(*) FROM ace_records`)
 			_, _, err := createRecord(e, c.p, c.assignment, c.pool, c.usd, c.f)
 			wantCode(t, "create", err, c.code)
@@ -119,6 +121,7 @@ func TestCreateACERecord(t *testing.T) {
 		})
 	}
 	t.Run("a tier that may not file the pool", func(t *testing.T) {
+		e := e.in(t)
 		s := e.partner("Sliding")
 		_, sAsg := e.engaged(s)
 		_, err := e.db.UpdatePartner(e.ctx, s.ID, domain.PartnerPatch{Tier: ptr("select")})
@@ -129,6 +132,7 @@ func TestCreateACERecord(t *testing.T) {
 		wantCode(t, "founders by a select partner", err, "")
 	})
 	t.Run("a pool is free again once its record has ended", func(t *testing.T) {
+		e := e.in(t)
 		_, fAsg := e.engaged(a)
 		r := e.record(a, fAsg, ace.PoolFounders, 10000)
 		_, _, err := transition(e, a, r.ID, postgres.TransitionRequest{To: ace.StateWithdrawn, Reason: "filed in error"})
@@ -153,6 +157,7 @@ func TestACERecord(t *testing.T) {
 		{"an unknown id", "", "00000000-0000-4000-8000-000000000000", domain.ECodeNotFound},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			e := e.in(t)
 			got, err := e.db.ACERecord(e.ctx, c.partner, c.id)
 			wantCode(t, "read", err, c.code)
 			if err == nil && got.ID != r.ID {
@@ -171,6 +176,7 @@ func TestPatchACERecord(t *testing.T) {
 	e.record(a, asg, ace.PoolBedrockPOC, 30000)
 
 	t.Run("fields and amount while identified", func(t *testing.T) {
+		e := e.in(t)
 		got, _, err := e.db.PatchACERecord(e.ctx, a.ID, r.ID, ace.RecordFields{PartnerRole: ptr("We run the migration.")}, ptr(int64(15000)))
 		must(t, "patch", err)
 		if got.RequestedUSD != 15000 || *got.RecordFields().PartnerRole != "We run the migration." || got.RecordFields().CompanyName == nil {
@@ -191,6 +197,7 @@ func TestPatchACERecord(t *testing.T) {
 		{"a bad field", a, ace.RecordFields{GoLiveDate: ptr("someday")}, nil, domain.ECodeValidation, []string{"go_live_date"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			e := e.in(t)
 			_, _, err := e.db.PatchACERecord(e.ctx, c.p.ID, r.ID, c.patch, c.request)
 			wantCode(t, "patch", err, c.code)
 			if d := cmp.Diff(c.fields, fields(err)); d != "" {
@@ -199,6 +206,7 @@ func TestPatchACERecord(t *testing.T) {
 		})
 	}
 	t.Run("after submission", func(t *testing.T) {
+		e := e.in(t)
 		r = e.walk(a, r, ace.StateSubmitted)
 		_, _, err := e.db.PatchACERecord(e.ctx, a.ID, r.ID, ace.RecordFields{}, ptr(int64(16000)))
 		wantCode(t, "the amount", err, domain.ECodeValidation)
@@ -211,6 +219,7 @@ func TestPatchACERecord(t *testing.T) {
 		wantCode(t, "the target close date", err, "")
 	})
 	t.Run("once ended", func(t *testing.T) {
+		e := e.in(t)
 		_, _, err := transition(e, a, r.ID, postgres.TransitionRequest{To: ace.StateRejected, Reason: "not eligible"})
 		must(t, "reject", err)
 		_, _, err = e.db.PatchACERecord(e.ctx, a.ID, r.ID, ace.RecordFields{TargetCloseDate: ptr("2026-10-30")}, nil)
@@ -226,6 +235,7 @@ func TestTransitionACERecord(t *testing.T) {
 	must(t, "key", err)
 
 	t.Run("the main line, recorded", func(t *testing.T) {
+		e := e.in(t)
 		intakeID, asg := e.engaged(a)
 		r, _, err := createRecordByKey(e, a, key.ID, asg, ace.PoolFounders, 20000, complete())
 		must(t, "create", err)
@@ -299,6 +309,7 @@ func TestTransitionACERecord(t *testing.T) {
 		{"an award in an unknown pool", a, validated.ID, postgres.TransitionRequest{To: ace.StateApproved, ApprovedUSD: ptr(int64(60000)), ApprovedFundingSource: ptr("gold")}, domain.ECodeValidation, []string{"approved_funding_source"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			e := e.in(t)
 			var before []string
 			must(t, "states", e.x.Select(&before, `SELECT state FROM ace_records ORDER BY id`))
 			_, _, err := transition(e, c.p, c.id, c.req)
@@ -429,6 +440,7 @@ func TestACERecordRaceStackedCeiling(t *testing.T) {
 	a := e.partner("Alpha")
 
 	t.Run("filing", func(t *testing.T) {
+		e := e.in(t)
 		for round := 0; round < rounds; round++ {
 			intakeID, asg := e.engaged(a)
 			e.record(a, asg, ace.PoolPortfolio, 100000)
@@ -451,6 +463,7 @@ func TestACERecordRaceStackedCeiling(t *testing.T) {
 		}
 	})
 	t.Run("approving", func(t *testing.T) {
+		e := e.in(t)
 		// Fewer rounds: each deadlock costs Postgres's deadlock_timeout.
 		for round := 0; round < 2; round++ {
 			intakeID, asg := e.engaged(a)

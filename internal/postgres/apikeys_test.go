@@ -27,6 +27,7 @@ func TestPartnerKeys(t *testing.T) {
 	must(t, "create key", err)
 
 	t.Run("issued", func(t *testing.T) {
+		e := e.in(t)
 		if !strings.HasPrefix(secret, "cr_live_") || len(secret) < 40 {
 			t.Errorf("secret %q: want cr_live_ and at least 32 random bytes", secret)
 		}
@@ -41,6 +42,7 @@ func TestPartnerKeys(t *testing.T) {
 		}
 	})
 	t.Run("authenticates as its partner", func(t *testing.T) {
+		e := e.in(t)
 		p, err := e.db.Authenticate(e.ctx, secret)
 		must(t, "authenticate", err)
 		if d := cmp.Diff(domain.Principal{Role: domain.RolePartner, KeyID: k1.ID, PartnerID: a.ID}, p); d != "" {
@@ -48,6 +50,7 @@ func TestPartnerKeys(t *testing.T) {
 		}
 	})
 	t.Run("listed", func(t *testing.T) {
+		e := e.in(t)
 		keys, err := e.db.PartnerKeys(e.ctx, a.ID)
 		must(t, "list", err)
 		var ids []string
@@ -64,6 +67,7 @@ func TestPartnerKeys(t *testing.T) {
 		}
 	})
 	t.Run("revoked", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.RevokePartnerKey(e.ctx, b.ID, k1.ID)
 		wantCode(t, "revoke through another partner", err, domain.ECodeNotFound)
 		e.setClock(t0.Add(1000))
@@ -82,6 +86,7 @@ func TestPartnerKeys(t *testing.T) {
 		}
 	})
 	t.Run("not found", func(t *testing.T) {
+		e := e.in(t)
 		_, _, err := e.db.CreatePartnerKey(e.ctx, "00000000-0000-4000-8000-000000000000", "x")
 		wantCode(t, "key for an unknown partner", err, domain.ECodeNotFound)
 		_, _, err = e.db.CreatePartnerKey(e.ctx, "x", "x")
@@ -98,6 +103,7 @@ func TestPartnerKeys(t *testing.T) {
 func TestAdminKeys(t *testing.T) {
 	e := newEnv(t)
 	t.Run("issued and authenticated", func(t *testing.T) {
+		e := e.in(t)
 		k, secret, err := e.db.CreateAdminKey(e.ctx, "ops")
 		must(t, "create", err)
 		if !strings.HasPrefix(secret, "cr_admin_") || k.Role != "admin" || k.PartnerID != nil {
@@ -113,6 +119,7 @@ func TestAdminKeys(t *testing.T) {
 		}
 	})
 	t.Run("the bootstrap key", func(t *testing.T) {
+		e := e.in(t)
 		const boot = "bootstrap-admin-secret-0123456789"
 		for range 2 {
 			must(t, "ensure", e.db.EnsureAdminKey(e.ctx, boot))
@@ -131,6 +138,7 @@ func TestAdminKeys(t *testing.T) {
 		}
 	})
 	t.Run("a partner's key never becomes an admin's", func(t *testing.T) {
+		e := e.in(t)
 		a := e.partner("Alpha")
 		_, secret, err := e.db.CreatePartnerKey(e.ctx, a.ID, "ci")
 		must(t, "create", err)
@@ -142,6 +150,7 @@ func TestAdminKeys(t *testing.T) {
 		}
 	})
 	t.Run("unknown", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.Authenticate(e.ctx, "cr_live_nothing")
 		wantCode(t, "unknown key", err, domain.ECodeUnauthenticated)
 	})

@@ -64,12 +64,14 @@ func TestAcceptAssignment(t *testing.T) {
 	intakeID, asg := e.offered(a)
 
 	t.Run("not the partner's", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.AcceptAssignment(e.ctx, b.ID, asg)
 		wantCode(t, "another partner accepts", err, domain.ECodeNotFound)
 		_, err = e.db.AcceptAssignment(e.ctx, a.ID, "nope")
 		wantCode(t, "malformed id", err, domain.ECodeNotFound)
 	})
 	t.Run("accepted", func(t *testing.T) {
+		e := e.in(t)
 		e.setClock(t0.Add(time.Hour))
 		got, err := e.db.AcceptAssignment(e.ctx, a.ID, asg)
 		must(t, "accept", err)
@@ -84,10 +86,12 @@ func TestAcceptAssignment(t *testing.T) {
 		}
 	})
 	t.Run("twice", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.AcceptAssignment(e.ctx, a.ID, asg)
 		wantCode(t, "accept again", err, domain.ECodeInvalidTransition)
 	})
 	t.Run("the deadline", func(t *testing.T) {
+		e := e.in(t)
 		e.setClock(t0)
 		_, late := e.offered(a)
 		_, onTime := e.offered(a)
@@ -107,10 +111,12 @@ func TestDeclineAssignment(t *testing.T) {
 	intakeID, asg := e.offered(a)
 
 	t.Run("not the partner's", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.DeclineAssignment(e.ctx, b.ID, asg, "no")
 		wantCode(t, "another partner declines", err, domain.ECodeNotFound)
 	})
 	t.Run("declined", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.DeclineAssignment(e.ctx, a.ID, asg, "no capacity in that region")
 		must(t, "decline", err)
 		want := assignmentState{Status: postgres.AssignmentDeclined, EndReason: "no capacity in that region", Ended: true}
@@ -125,12 +131,14 @@ func TestDeclineAssignment(t *testing.T) {
 		}
 	})
 	t.Run("twice", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.DeclineAssignment(e.ctx, a.ID, asg, "no")
 		wantCode(t, "decline again", err, domain.ECodeInvalidTransition)
 		_, err = e.db.AcceptAssignment(e.ctx, a.ID, asg)
 		wantCode(t, "accept a declined offer", err, domain.ECodeInvalidTransition)
 	})
 	t.Run("never offered to the same partner again", func(t *testing.T) {
+		e := e.in(t)
 		res, err := e.db.RouteIntake(e.ctx, intakeID, "declined")
 		must(t, "route", err)
 		if res.Outcome != "unroutable" {
@@ -145,6 +153,7 @@ func TestDeclineAssignment(t *testing.T) {
 		}
 	})
 	t.Run("past the deadline", func(t *testing.T) {
+		e := e.in(t)
 		_, late := e.offered(a)
 		e.setClock(t0.Add(offerTTL))
 		_, err := e.db.DeclineAssignment(e.ctx, a.ID, late, "too late")
@@ -164,6 +173,7 @@ func TestExpireAssignment(t *testing.T) {
 
 	e.setClock(t0.Add(offerTTL - time.Second))
 	t.Run("not due", func(t *testing.T) {
+		e := e.in(t)
 		ok, err := e.db.ExpireAssignment(e.ctx, asg)
 		if err != nil || ok {
 			t.Errorf("expire before the deadline: %v, %v; want false, nil", ok, err)
@@ -176,6 +186,7 @@ func TestExpireAssignment(t *testing.T) {
 	})
 	e.setClock(t0.Add(offerTTL))
 	t.Run("overdue", func(t *testing.T) {
+		e := e.in(t)
 		ids, err := e.db.OverdueOffers(e.ctx, 10)
 		must(t, "overdue", err)
 		if d := cmp.Diff([]string{asg}, ids); d != "" {
@@ -183,6 +194,7 @@ func TestExpireAssignment(t *testing.T) {
 		}
 	})
 	t.Run("expired", func(t *testing.T) {
+		e := e.in(t)
 		ok, err := e.db.ExpireAssignment(e.ctx, asg)
 		if err != nil || !ok {
 			t.Fatalf("expire at the deadline: %v, %v; want true, nil", ok, err)
@@ -195,12 +207,14 @@ func TestExpireAssignment(t *testing.T) {
 		}
 	})
 	t.Run("twice", func(t *testing.T) {
+		e := e.in(t)
 		ok, err := e.db.ExpireAssignment(e.ctx, asg)
 		if err != nil || ok {
 			t.Errorf("expire again: %v, %v; want false, nil", ok, err)
 		}
 	})
 	t.Run("an accepted offer never expires", func(t *testing.T) {
+		e := e.in(t)
 		ok, err := e.db.ExpireAssignment(e.ctx, acceptedAsg)
 		if err != nil || ok {
 			t.Errorf("expire an accepted offer: %v, %v; want false, nil", ok, err)
@@ -210,6 +224,7 @@ func TestExpireAssignment(t *testing.T) {
 		}
 	})
 	t.Run("unknown", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.ExpireAssignment(e.ctx, "00000000-0000-4000-8000-000000000000")
 		wantCode(t, "unknown assignment", err, domain.ECodeNotFound)
 	})
@@ -257,6 +272,7 @@ func TestPartnerAssignments(t *testing.T) {
 		})
 	}
 	t.Run("one", func(t *testing.T) {
+		e := e.in(t)
 		got, err := e.db.PartnerAssignment(e.ctx, a.ID, ids[1])
 		must(t, "read", err)
 		if got.ID != ids[1] || got.PartnerID != a.ID || got.Status != postgres.AssignmentAccepted {
@@ -275,6 +291,7 @@ func TestReleaseAssignment(t *testing.T) {
 	a, b := e.partner("Alpha"), e.partner("Beta")
 
 	t.Run("released and routed on", func(t *testing.T) {
+		e := e.in(t)
 		intakeID, asg := e.engaged(a)
 		in, err := e.db.ReleaseAssignment(e.ctx, intakeID, founder(intakeID), "we did not connect")
 		must(t, "release", err)
@@ -292,6 +309,7 @@ func TestReleaseAssignment(t *testing.T) {
 		}
 	})
 	t.Run("nothing accepted", func(t *testing.T) {
+		e := e.in(t)
 		intakeID, _ := e.offered(a)
 		_, err := e.db.ReleaseAssignment(e.ctx, intakeID, admin, "x")
 		wantCode(t, "release an offer", err, domain.ECodeInvalidTransition)
@@ -299,6 +317,7 @@ func TestReleaseAssignment(t *testing.T) {
 		wantCode(t, "unknown intake", err, domain.ECodeNotFound)
 	})
 	t.Run("drafts are withdrawn", func(t *testing.T) {
+		e := e.in(t)
 		intakeID, asg := e.engaged(a)
 		r := e.record(a, asg, ace.PoolFounders, 20000)
 		_, err := e.db.ReleaseAssignment(e.ctx, intakeID, founder(intakeID), "we did not connect")
@@ -310,6 +329,7 @@ func TestReleaseAssignment(t *testing.T) {
 		}
 	})
 	t.Run("a record under review holds everyone", func(t *testing.T) {
+		e := e.in(t)
 		intakeID, asg := e.engaged(a)
 		e.walk(a, e.record(a, asg, ace.PoolFounders, 20000), ace.StateSubmitted)
 		for _, who := range []domain.Principal{founder(intakeID), admin} {
@@ -321,6 +341,7 @@ func TestReleaseAssignment(t *testing.T) {
 		}
 	})
 	t.Run("a live award holds the founder, not an admin", func(t *testing.T) {
+		e := e.in(t)
 		intakeID, asg := e.engaged(a)
 		e.walk(a, e.record(a, asg, ace.PoolFounders, 20000), ace.StateApproved)
 		_, err := e.db.ReleaseAssignment(e.ctx, intakeID, founder(intakeID), "x")
@@ -336,6 +357,7 @@ func TestWithdrawIntake(t *testing.T) {
 	a := e.partner("Alpha")
 
 	t.Run("an open offer is cancelled", func(t *testing.T) {
+		e := e.in(t)
 		intakeID, asg := e.offered(a)
 		in, err := e.db.WithdrawIntake(e.ctx, intakeID, "found another way")
 		must(t, "withdraw", err)
@@ -355,6 +377,7 @@ func TestWithdrawIntake(t *testing.T) {
 		wantCode(t, "accept a cancelled offer", err, domain.ECodeInvalidTransition)
 	})
 	t.Run("an engagement is released, drafts withdrawn", func(t *testing.T) {
+		e := e.in(t)
 		intakeID, asg := e.engaged(a)
 		r := e.record(a, asg, ace.PoolFounders, 20000)
 		_, err := e.db.WithdrawIntake(e.ctx, intakeID, "")
@@ -369,6 +392,7 @@ func TestWithdrawIntake(t *testing.T) {
 		}
 	})
 	t.Run("refused while a record is under review", func(t *testing.T) {
+		e := e.in(t)
 		intakeID, asg := e.engaged(a)
 		e.walk(a, e.record(a, asg, ace.PoolFounders, 20000), ace.StateValidated)
 		_, err := e.db.WithdrawIntake(e.ctx, intakeID, "")
@@ -378,6 +402,7 @@ func TestWithdrawIntake(t *testing.T) {
 		}
 	})
 	t.Run("unknown", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.WithdrawIntake(e.ctx, "x", "")
 		wantCode(t, "malformed id", err, domain.ECodeNotFound)
 	})
@@ -485,14 +510,14 @@ func TestAssignmentRaceOneActivePerIntake(t *testing.T) {
 
 	for _, sc := range []struct {
 		name  string
-		setup func() (intakeID, asg string)
+		setup func(e *env) (intakeID, asg string)
 		ops   []op
 		// check judges the outcomes, by op name.
 		check func(t *testing.T, won map[string]int)
 	}{
 		{
 			name:  "an intake waiting for a partner",
-			setup: func() (string, string) { e.setClock(t0); return e.submit(), "" },
+			setup: func(e *env) (string, string) { e.setClock(t0); return e.submit(), "" },
 			ops:   []op{route, route, route, assignB, assignB, assignC, assignC},
 			check: func(t *testing.T, won map[string]int) {
 				if n := won["route"] + won["assign Beta"] + won["assign Gamma"]; n != 1 {
@@ -502,7 +527,7 @@ func TestAssignmentRaceOneActivePerIntake(t *testing.T) {
 		},
 		{
 			name:  "an open offer",
-			setup: func() (string, string) { e.setClock(t0); return e.offered(a) },
+			setup: func(e *env) (string, string) { e.setClock(t0); return e.offered(a) },
 			ops:   []op{accept, accept, accept, decline, decline, decline, expire, expire, assignB, assignC, route, route},
 			check: func(t *testing.T, won map[string]int) {
 				if won["accept"]+won["decline"] != 1 {
@@ -518,7 +543,7 @@ func TestAssignmentRaceOneActivePerIntake(t *testing.T) {
 		},
 		{
 			name: "an offer past its deadline",
-			setup: func() (string, string) {
+			setup: func(e *env) (string, string) {
 				e.setClock(t0)
 				in, asg := e.offered(a)
 				e.setClock(t0.Add(offerTTL + time.Minute))
@@ -533,7 +558,7 @@ func TestAssignmentRaceOneActivePerIntake(t *testing.T) {
 		},
 		{
 			name:  "an accepted engagement",
-			setup: func() (string, string) { e.setClock(t0); return e.engaged(a) },
+			setup: func(e *env) (string, string) { e.setClock(t0); return e.engaged(a) },
 			ops:   []op{release, release, release, founderRelease, founderRelease, withdraw, assignB, assignC, route, route, decline, expire},
 			check: func(t *testing.T, won map[string]int) {
 				if won["release"]+won["founder release"] > 1 {
@@ -546,8 +571,9 @@ func TestAssignmentRaceOneActivePerIntake(t *testing.T) {
 		},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
+			e := e.in(t)
 			for round := 0; round < rounds; round++ {
-				intakeID, asg := sc.setup()
+				intakeID, asg := sc.setup(e)
 				errs := race(len(sc.ops), func(i int) error { return sc.ops[i].do(intakeID, asg) })
 				won := map[string]int{}
 				for i, err := range errs {

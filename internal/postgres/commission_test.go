@@ -88,6 +88,7 @@ func TestAccrueCommission(t *testing.T) {
 	must(t, "change the rate", err)
 
 	t.Run("unaccrued until the job runs", func(t *testing.T) {
+		e := e.in(t)
 		ids, err := e.db.UnaccruedRecords(e.ctx, jan.Add(time.Minute), 10)
 		must(t, "unaccrued", err)
 		if d := cmp.Diff([]string{r.ID}, ids); d != "" {
@@ -100,6 +101,7 @@ func TestAccrueCommission(t *testing.T) {
 		}
 	})
 	t.Run("accrued once", func(t *testing.T) {
+		e := e.in(t)
 		wrote, err := accrue(e, r)
 		if err != nil || !wrote {
 			t.Fatalf("accrue: %v, %v; want true", wrote, err)
@@ -127,6 +129,7 @@ func TestAccrueCommission(t *testing.T) {
 		e.reconciled("after the accrual")
 	})
 	t.Run("nothing for a record not closed", func(t *testing.T) {
+		e := e.in(t)
 		_, asg := e.engaged(a)
 		open := e.walk(a, e.record(a, asg, ace.PoolFounders, 10000), ace.StateLaunched)
 		wrote, err := accrue(e, open)
@@ -155,6 +158,7 @@ func TestStatements(t *testing.T) {
 
 	e.setClock(time.Date(2026, 2, 1, 0, 5, 0, 0, time.UTC))
 	t.Run("the month closes once", func(t *testing.T) {
+		e := e.in(t)
 		n, claimed, err := e.db.CloseMonth(e.ctx)
 		if err != nil || !claimed || n != 2 {
 			t.Errorf("close January: %d, %v, %v; want 2 statements closed", n, claimed, err)
@@ -165,6 +169,7 @@ func TestStatements(t *testing.T) {
 		}
 	})
 	t.Run("an accrual after the close goes on the next month", func(t *testing.T) {
+		e := e.in(t)
 		_, err := accrue(e, late)
 		must(t, "accrue", err)
 		jan, feb := e.statement(a.ID, "2026-01"), e.statement(a.ID, "2026-02")
@@ -175,6 +180,7 @@ func TestStatements(t *testing.T) {
 		e.reconciled("after the late accrual")
 	})
 	t.Run("an adjustment", func(t *testing.T) {
+		e := e.in(t)
 		en, err := adjust(e, a.ID, -5000, "credit note 7")
 		must(t, "adjust", err)
 		if en.Kind != "adjustment" || en.AmountCents != -5000 || en.ID == 0 {
@@ -199,6 +205,7 @@ func TestStatements(t *testing.T) {
 		e.reconciled("after the adjustment")
 	})
 	t.Run("listed and filtered", func(t *testing.T) {
+		e := e.in(t)
 		for _, c := range []struct {
 			name string
 			f    postgres.StatementFilter
@@ -211,6 +218,7 @@ func TestStatements(t *testing.T) {
 			{"a malformed partner id", postgres.StatementFilter{PartnerID: "x"}, nil},
 		} {
 			t.Run(c.name, func(t *testing.T) {
+				e := e.in(t)
 				ss, err := e.db.ListStatements(e.ctx, c.f)
 				must(t, "list", err)
 				var got []string
@@ -229,6 +237,7 @@ func TestStatements(t *testing.T) {
 		}
 	})
 	t.Run("settled", func(t *testing.T) {
+		e := e.in(t)
 		jan, feb := e.statement(a.ID, "2026-01"), e.statement(a.ID, "2026-02")
 		_, err := settle(e, feb.ID, "invoiced", "INV-2")
 		wantCode(t, "invoice an open month", err, domain.ECodeInvalidTransition)
@@ -269,6 +278,7 @@ func TestReconcile(t *testing.T) {
 	e.setClock(t0)
 	r := e.closedRecord(a, 20000)
 	t.Run("empty", func(t *testing.T) {
+		e := e.in(t)
 		got, err := e.db.Reconcile(e.ctx)
 		must(t, "reconcile", err)
 		if d := cmp.Diff(postgres.Reconciliation{Balanced: true, Differences: []postgres.Discrepancy{}, Unaccrued: []string{}}, got); d != "" {
@@ -276,6 +286,7 @@ func TestReconcile(t *testing.T) {
 		}
 	})
 	t.Run("a record left unaccrued", func(t *testing.T) {
+		e := e.in(t)
 		e.setClock(t0.Add(10 * time.Minute))
 		got, err := e.db.Reconcile(e.ctx)
 		must(t, "reconcile", err)
@@ -284,6 +295,7 @@ func TestReconcile(t *testing.T) {
 		}
 	})
 	t.Run("a statement that is not the sum of its entries", func(t *testing.T) {
+		e := e.in(t)
 		_, err := accrue(e, r)
 		must(t, "accrue", err)
 		e.reconciled("after the accrual")

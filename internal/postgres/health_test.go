@@ -70,6 +70,7 @@ func TestScanHygiene(t *testing.T) {
 			[]string{"follow_up_overdue quiet", "close_date_expired record", "outcome_missing record", "stale record"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			e := e.in(t)
 			_, _, ran := scan(t, c.at, c.period)
 			if !ran {
 				t.Errorf("the scan of %q did not run", c.period)
@@ -90,6 +91,7 @@ func TestScanHygiene(t *testing.T) {
 		}
 	})
 	t.Run("a change clears its flags at once", func(t *testing.T) {
+		e := e.in(t)
 		e.record(a, quiet, ace.PoolFounders, 10000)
 		_, _, err := e.db.PatchACERecord(e.ctx, a.ID, r.ID, ace.RecordFields{TargetCloseDate: ptr("2026-06-30")}, nil)
 		must(t, "move the close date", err)
@@ -140,12 +142,14 @@ func TestWriteSnapshots(t *testing.T) {
 		t.Fatalf("write March: %d, %v, %v; want 2 snapshots", n, ran, err)
 	}
 	t.Run("once per month", func(t *testing.T) {
+		e := e.in(t)
 		n, ran, err := e.db.WriteSnapshots(e.ctx)
 		if err != nil || ran || n != 0 {
 			t.Errorf("write March again: %d, %v, %v; want nothing", n, ran, err)
 		}
 	})
 	t.Run("Alpha's March", func(t *testing.T) {
+		e := e.in(t)
 		ss, err := e.db.Snapshots(e.ctx, a.ID, "2026-03")
 		must(t, "snapshots", err)
 		if len(ss) != 1 {
@@ -167,6 +171,7 @@ func TestWriteSnapshots(t *testing.T) {
 		}
 	})
 	t.Run("listed and filtered", func(t *testing.T) {
+		e := e.in(t)
 		for _, c := range []struct {
 			name, partner, month string
 			want                 int
@@ -204,6 +209,7 @@ func TestPeriodicRaceOncePerPeriod(t *testing.T) {
 		err error
 	}
 	t.Run("the hygiene scan", func(t *testing.T) {
+		e := e.in(t)
 		res := race(n, func(int) result {
 			raised, _, ran, err := e.db.ScanHygiene(e.ctx, "2026-04-02")
 			return result{ran, raised, err}
@@ -223,6 +229,7 @@ func TestPeriodicRaceOncePerPeriod(t *testing.T) {
 		}
 	})
 	t.Run("the monthly snapshots", func(t *testing.T) {
+		e := e.in(t)
 		res := race(n, func(int) result {
 			written, ran, err := e.db.WriteSnapshots(e.ctx)
 			return result{ran, written, err}

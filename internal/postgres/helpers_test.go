@@ -20,12 +20,17 @@ import (
 	"github.com/cloudroute/cloudroute/internal/testenv"
 )
 
-// env is one test's fresh, migrated database: storage, a plain connection
-// to the same database for what the test sets up or checks behind
-// storage's back, and a counter that makes every customer it submits a
-// new one.
+// env is one test's fresh, migrated database, seen from one test or
+// subtest: helpers report their failures on t.
 type env struct {
-	t   *testing.T
+	t *testing.T
+	*store
+}
+
+// store is the database of an env: storage, a plain connection to the
+// same database for what the test sets up or checks behind storage's back,
+// and a counter that makes every customer it submits a new one.
+type store struct {
 	ctx context.Context
 	db  *postgres.DB
 	x   *sqlx.DB
@@ -37,8 +42,12 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	db, x := testenv.MustOpenDBWithSQL(t)
-	return &env{t: t, ctx: context.Background(), db: db, x: x}
+	return &env{t: t, store: &store{ctx: context.Background(), db: db, x: x}}
 }
+
+// in returns the env for a subtest, so that a helper that fails stops the
+// subtest that called it (t.FailNow belongs to the goroutine running t).
+func (e *env) in(t *testing.T) *env { return &env{t: t, store: e.store} }
 
 // t0 is the time most tests start at: a Monday, so that business days
 // count plainly.

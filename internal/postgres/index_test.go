@@ -55,21 +55,23 @@ func TestTrackRecordImport(t *testing.T) {
 	e := newEnv(t)
 	e.setClock(t0)
 	a := e.partner("Alpha")
-	imported := func() int {
-		t.Helper()
+	imported := func(e *env) int {
+		e.t.Helper()
 		return e.count(`SELECT count(*) FROM outcomes WHERE partner_id = $1 AND source = 'import'`, a.ID)
 	}
 
 	t.Run("committed", func(t *testing.T) {
+		e := e.in(t)
 		n, err := e.importRows(a.ID, outcome("approved", 10), outcome("approved", 20), outcome("rejected", 30))
 		if err != nil || n != 3 {
 			t.Fatalf("import: %d, %v; want 3", n, err)
 		}
-		if c := imported(); c != 3 {
+		if c := imported(e); c != 3 {
 			t.Errorf("%d outcomes stored, want 3", c)
 		}
 	})
 	t.Run("marked failed, nothing written", func(t *testing.T) {
+		e := e.in(t)
 		imp, err := e.db.BeginTrackRecordImport(e.ctx, a.ID)
 		must(t, "begin", err)
 		must(t, "add", imp.Add(e.ctx, outcome("approved", 5)))
@@ -77,30 +79,33 @@ func TestTrackRecordImport(t *testing.T) {
 		must(t, "add after the failure", imp.Add(e.ctx, outcome("approved", 6)))
 		_, err = imp.Commit(e.ctx)
 		wantCode(t, "commit", err, domain.ECodeValidation)
-		if c := imported(); c != 3 {
+		if c := imported(e); c != 3 {
 			t.Errorf("%d outcomes stored, want the 3 from before", c)
 		}
 	})
 	t.Run("rolled back, nothing written", func(t *testing.T) {
+		e := e.in(t)
 		imp, err := e.db.BeginTrackRecordImport(e.ctx, a.ID)
 		must(t, "begin", err)
 		must(t, "add", imp.Add(e.ctx, outcome("approved", 5)))
 		imp.Rollback()
-		if c := imported(); c != 3 {
+		if c := imported(e); c != 3 {
 			t.Errorf("%d outcomes stored, want the 3 from before", c)
 		}
 	})
 	t.Run("a row the database refuses, nothing written", func(t *testing.T) {
+		e := e.in(t)
 		bad := outcome("rejected", 7)
 		bad.ApprovedUSD = 5000 // a rejection carries no award
 		if _, err := e.importRows(a.ID, outcome("approved", 4), bad); err == nil {
 			t.Error("an import with a rejected award was committed")
 		}
-		if c := imported(); c != 3 {
+		if c := imported(e); c != 3 {
 			t.Errorf("%d outcomes stored, want the 3 from before", c)
 		}
 	})
 	t.Run("an unknown partner", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.BeginTrackRecordImport(e.ctx, "00000000-0000-4000-8000-000000000000")
 		wantCode(t, "begin", err, domain.ECodeNotFound)
 	})
@@ -117,6 +122,7 @@ func TestRebuildIndex(t *testing.T) {
 	must(t, "import Beta", err)
 
 	t.Run("one partner", func(t *testing.T) {
+		e := e.in(t)
 		must(t, "update Alpha", e.db.UpdatePartnerIndex(e.ctx, a.ID))
 		if d := cmp.Diff(map[string][2]int{"stage=seed": {2, 3}}, e.cells(a.ID, "stage")); d != "" {
 			t.Errorf("Alpha's stage cells (-want +got):\n%s", d)
@@ -127,6 +133,7 @@ func TestRebuildIndex(t *testing.T) {
 		wantCode(t, "a malformed partner id", e.db.UpdatePartnerIndex(e.ctx, "x"), domain.ECodeNotFound)
 	})
 	t.Run("everyone", func(t *testing.T) {
+		e := e.in(t)
 		must(t, "rebuild", e.db.RebuildIndex(e.ctx))
 		want := map[string][2]int{"stage=seed": {0, 1}, "region=eu": {0, 1}, "vertical=b2b_saas": {0, 1},
 			"service_profile=ai_heavy": {0, 1}, "engagement_type=build": {0, 1}}
@@ -144,6 +151,7 @@ func TestRebuildIndex(t *testing.T) {
 		}
 	})
 	t.Run("a shorter window drops older outcomes", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.UpdateSettings(e.ctx, "", domain.SettingsPatch{Ints: map[string]int{"window_days": 15}})
 		must(t, "settings", err)
 		must(t, "rebuild", e.db.RebuildIndex(e.ctx))
@@ -152,6 +160,7 @@ func TestRebuildIndex(t *testing.T) {
 		}
 	})
 	t.Run("routing reads it", func(t *testing.T) {
+		e := e.in(t)
 		in, _ := e.body()
 		d, err := e.db.PreviewRouting(e.ctx, routing.Intake{Stage: in.Stage, Region: in.Region, Vertical: in.Vertical,
 			ServiceProfile: in.ServiceProfile, EngagementType: in.EngagementType, RequestedFundingSources: in.RequestedFundingSources})

@@ -22,6 +22,7 @@ func TestSubmitIntake(t *testing.T) {
 	must(t, "submit", err)
 
 	t.Run("stored as submitted", func(t *testing.T) {
+		e := e.in(t)
 		in, err := e.db.Intake(e.ctx, s.IntakeID)
 		must(t, "read", err)
 		type view struct {
@@ -45,6 +46,7 @@ func TestSubmitIntake(t *testing.T) {
 	})
 
 	t.Run("the token finds the intake and is not stored", func(t *testing.T) {
+		e := e.in(t)
 		if !strings.HasPrefix(s.AccessToken, postgres.FounderTokenPrefix) {
 			t.Errorf("token %q lacks the prefix %q", s.AccessToken, postgres.FounderTokenPrefix)
 		}
@@ -59,6 +61,7 @@ func TestSubmitIntake(t *testing.T) {
 	})
 
 	t.Run("not found", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.IntakeByToken(e.ctx, postgres.NewSecret(postgres.FounderTokenPrefix))
 		wantCode(t, "unknown token", err, domain.ECodeNotFound)
 		_, err = e.db.Intake(e.ctx, "not-a-uuid")
@@ -75,6 +78,7 @@ func TestSubmitIntakeOneOpenPerCustomer(t *testing.T) {
 	must(t, "first", err)
 
 	t.Run("same registrable domain", func(t *testing.T) {
+		e := e.in(t)
 		again, _ := e.body()
 		again.Website = "https://app." + dom + "/signup"
 		_, err := e.db.SubmitIntake(e.ctx, again, dom, "", nil)
@@ -84,12 +88,14 @@ func TestSubmitIntakeOneOpenPerCustomer(t *testing.T) {
 		}
 	})
 	t.Run("same AWS account", func(t *testing.T) {
+		e := e.in(t)
 		other, otherDom := e.body()
 		other.AWSAccountID = b.AWSAccountID
 		_, err := e.db.SubmitIntake(e.ctx, other, otherDom, "", nil)
 		wantCode(t, "second intake of the account", err, domain.ECodeDuplicateIntake)
 	})
 	t.Run("again once the first has ended", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.WithdrawIntake(e.ctx, first.IntakeID, "")
 		must(t, "withdraw", err)
 		_, err = e.db.SubmitIntake(e.ctx, b, dom, "", nil)
@@ -108,6 +114,7 @@ func TestSubmitIntakeIdempotencyKey(t *testing.T) {
 	must(t, "first", err)
 
 	t.Run("a replay gets the first submission back", func(t *testing.T) {
+		e := e.in(t)
 		again, err := e.db.SubmitIntake(e.ctx, b, dom, key, raw)
 		must(t, "replay", err)
 		want := first
@@ -120,6 +127,7 @@ func TestSubmitIntakeIdempotencyKey(t *testing.T) {
 		}
 	})
 	t.Run("another body under the key", func(t *testing.T) {
+		e := e.in(t)
 		other, otherDom := e.body()
 		otherRaw, err := json.Marshal(other)
 		must(t, "marshal", err)
@@ -127,6 +135,7 @@ func TestSubmitIntakeIdempotencyKey(t *testing.T) {
 		wantCode(t, "reused key", err, domain.ECodeIdempotencyReused)
 	})
 	t.Run("nothing at rest reveals the key or the token", func(t *testing.T) {
+		e := e.in(t)
 		n := e.count(`SELECT count(*) FROM idempotency_keys k WHERE k::text LIKE '%' || $1 || '%'
 			OR position(convert_to($1, 'UTF8') IN k.token_sealed) > 0 OR position(convert_to($2, 'UTF8') IN k.key_hash) > 0
 			OR k::text LIKE '%' || $2 || '%'`, first.AccessToken, key)
@@ -135,6 +144,7 @@ func TestSubmitIntakeIdempotencyKey(t *testing.T) {
 		}
 	})
 	t.Run("a key is forgotten after its lifetime", func(t *testing.T) {
+		e := e.in(t)
 		e.setClock(t0.Add(postgres.IdempotencyTTL + time.Minute))
 		other, otherDom := e.body()
 		otherRaw, err := json.Marshal(other)
@@ -185,6 +195,7 @@ func TestListIntakes(t *testing.T) {
 		return out
 	}
 	t.Run("pages, oldest first", func(t *testing.T) {
+		e := e.in(t)
 		var pages [][]string
 		after := ""
 		for range 4 {
@@ -202,6 +213,7 @@ func TestListIntakes(t *testing.T) {
 		}
 	})
 	t.Run("by status", func(t *testing.T) {
+		e := e.in(t)
 		rows, next, err := e.db.ListIntakes(e.ctx, postgres.IntakeFilter{Status: postgres.IntakeWithdrawn, Limit: 10})
 		must(t, "list", err)
 		if d := cmp.Diff([]string{ids[3]}, idsOf(rows)); d != "" || next != "" {
@@ -209,6 +221,7 @@ func TestListIntakes(t *testing.T) {
 		}
 	})
 	t.Run("a cursor that is not one", func(t *testing.T) {
+		e := e.in(t)
 		_, _, err := e.db.ListIntakes(e.ctx, postgres.IntakeFilter{After: "page-2", Limit: 2})
 		wantCode(t, "bad cursor", err, domain.ECodeValidation)
 		if d := cmp.Diff([]string{"cursor"}, fields(err)); d != "" {
@@ -216,6 +229,7 @@ func TestListIntakes(t *testing.T) {
 		}
 	})
 	t.Run("by id", func(t *testing.T) {
+		e := e.in(t)
 		got, err := e.db.IntakesByID(e.ctx, []string{ids[1], ids[4], "00000000-0000-4000-8000-000000000000"})
 		must(t, "by id", err)
 		var keys []string
@@ -238,6 +252,7 @@ func TestSubmitIntakeRaceOneOpenPerCustomer(t *testing.T) {
 	const n = 8
 	e := newEnv(t)
 	t.Run("one registrable domain", func(t *testing.T) {
+		e := e.in(t)
 		bodies := make([]intake.Body, n)
 		for i := range bodies {
 			bodies[i], _ = e.body()
@@ -261,6 +276,7 @@ func TestSubmitIntakeRaceOneOpenPerCustomer(t *testing.T) {
 		}
 	})
 	t.Run("one AWS account", func(t *testing.T) {
+		e := e.in(t)
 		bodies := make([]intake.Body, n)
 		doms := make([]string, n)
 		for i := range bodies {
@@ -292,6 +308,7 @@ func TestSubmitIntakeRaceIdempotencyKey(t *testing.T) {
 		err error
 	}
 	t.Run("one body", func(t *testing.T) {
+		e := e.in(t)
 		b, dom := e.body()
 		raw, err := json.Marshal(b)
 		must(t, "marshal", err)
@@ -318,6 +335,7 @@ func TestSubmitIntakeRaceIdempotencyKey(t *testing.T) {
 		}
 	})
 	t.Run("two bodies", func(t *testing.T) {
+		e := e.in(t)
 		var bodies [2]intake.Body
 		var doms [2]string
 		var raws [2][]byte

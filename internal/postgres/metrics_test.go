@@ -69,6 +69,7 @@ func TestMetrics(t *testing.T) {
 
 	from, to := t0.Add(-day), t0.Add(60*day)
 	t.Run("a range with everything", func(t *testing.T) {
+		e := e.in(t)
 		m, err := e.db.Metrics(e.ctx, from, to)
 		must(t, "metrics", err)
 		want := postgres.AdminMetrics{From: from, To: to,
@@ -87,6 +88,7 @@ func TestMetrics(t *testing.T) {
 		}
 	})
 	t.Run("an empty range", func(t *testing.T) {
+		e := e.in(t)
 		from, to := t0.AddDate(1, 0, 0), t0.AddDate(1, 1, 0)
 		m, err := e.db.Metrics(e.ctx, from, to)
 		must(t, "metrics", err)

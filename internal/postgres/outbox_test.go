@@ -41,6 +41,7 @@ func TestRelayOutbox(t *testing.T) {
 
 	var first []int64
 	t.Run("a batch, in order, marked sent", func(t *testing.T) {
+		e := e.in(t)
 		n, err := e.db.RelayOutbox(e.ctx, 2, sendAll(&first))
 		if err != nil || n != 2 || len(first) != 2 || !slices.IsSorted(first) {
 			t.Errorf("relay: %d, %v, sent %v; want 2 in order", n, err, first)
@@ -51,6 +52,7 @@ func TestRelayOutbox(t *testing.T) {
 	})
 	var failedAt int64
 	t.Run("a failed send keeps the rest", func(t *testing.T) {
+		e := e.in(t)
 		boom := errors.New("redis is down")
 		n, err := e.db.RelayOutbox(e.ctx, 3, func(ms []postgres.OutboxMessage) (int, error) {
 			failedAt = ms[1].ID
@@ -64,6 +66,7 @@ func TestRelayOutbox(t *testing.T) {
 		}
 	})
 	t.Run("the next pass starts at the failure", func(t *testing.T) {
+		e := e.in(t)
 		var next []int64
 		n, err := e.db.RelayOutbox(e.ctx, 100, sendAll(&next))
 		if err != nil || n != total-3 || len(next) == 0 || next[0] != failedAt || slices.Contains(next, first[0]) {
@@ -81,6 +84,7 @@ func TestRelayOutbox(t *testing.T) {
 		}
 	})
 	t.Run("sent rows are purged", func(t *testing.T) {
+		e := e.in(t)
 		e.submit()
 		unsent := e.backlog()
 		must(t, "purge young rows", e.db.PurgeSentOutbox(e.ctx, time.Hour))

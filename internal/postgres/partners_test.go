@@ -20,6 +20,7 @@ func TestCreatePartner(t *testing.T) {
 	e.setClock(t0)
 
 	t.Run("defaults", func(t *testing.T) {
+		e := e.in(t)
 		p, err := e.db.CreatePartner(e.ctx, domain.PartnerPatch{Name: ptr("  Acme Cloud "), Tier: ptr("premier"),
 			Regions: ptr([]string{"eu", "uk"}), ContactEmail: ptr("ops@acme.example.com")})
 		must(t, "create", err)
@@ -39,6 +40,7 @@ func TestCreatePartner(t *testing.T) {
 		}
 	})
 	t.Run("the commission defaults to the setting", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.UpdateSettings(e.ctx, "", domain.SettingsPatch{Ints: map[string]int{"default_commission_bps": 1250}})
 		must(t, "settings", err)
 		if p := e.partner("Later"); p.CommissionBPS != 1250 {
@@ -49,6 +51,7 @@ func TestCreatePartner(t *testing.T) {
 		}
 	})
 	t.Run("exclusions are stored sorted, without empty axes", func(t *testing.T) {
+		e := e.in(t)
 		p := e.partner("Picky", func(p *domain.PartnerPatch) {
 			p.ExcludedAxisValues = &map[string][]string{"stage": {"seed", "pre_seed"}, "region": {}}
 		})
@@ -57,6 +60,7 @@ func TestCreatePartner(t *testing.T) {
 		}
 	})
 	t.Run("every bad field at once", func(t *testing.T) {
+		e := e.in(t)
 		before := e.count(`SELECT count(*) FROM partners`)
 		_, err := e.db.CreatePartner(e.ctx, domain.PartnerPatch{})
 		wantCode(t, "create an empty partner", err, domain.ECodeValidation)
@@ -76,6 +80,7 @@ func TestCreatePartner(t *testing.T) {
 		}
 	})
 	t.Run("not found", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.Partner(e.ctx, "x")
 		wantCode(t, "malformed id", err, domain.ECodeNotFound)
 		_, err = e.db.Partner(e.ctx, "00000000-0000-4000-8000-000000000000")
@@ -115,6 +120,7 @@ func TestListPartners(t *testing.T) {
 		{"all three", postgres.PartnerFilter{Tier: "premier", Status: "active", Region: "us_east", Limit: 10}, []domain.Partner{ps[4]}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
+			e := e.in(t)
 			got, next, err := e.db.ListPartners(e.ctx, c.f)
 			must(t, "list", err)
 			if d := cmp.Diff(ids(c.want), ids(got)); d != "" || next != "" {
@@ -123,6 +129,7 @@ func TestListPartners(t *testing.T) {
 		})
 	}
 	t.Run("pages", func(t *testing.T) {
+		e := e.in(t)
 		var pages [][]string
 		after := ""
 		for range 4 {
@@ -140,6 +147,7 @@ func TestListPartners(t *testing.T) {
 		}
 	})
 	t.Run("a cursor that is not one", func(t *testing.T) {
+		e := e.in(t)
 		for _, cur := range []string{"page-2", "00000000-0000-4000-8000-000000000000"} {
 			_, _, err := e.db.ListPartners(e.ctx, postgres.PartnerFilter{After: cur, Limit: 2})
 			wantCode(t, "cursor "+cur, err, domain.ECodeValidation)
@@ -154,6 +162,7 @@ func TestUpdatePartner(t *testing.T) {
 	e.setClock(t0.Add(time.Hour))
 
 	t.Run("only what is given changes", func(t *testing.T) {
+		e := e.in(t)
 		got, err := e.db.UpdatePartner(e.ctx, p.ID, domain.PartnerPatch{Name: ptr(" Alpha Cloud "), Capacity: ptr(3),
 			Verticals: ptr([]string{"fintech"})})
 		must(t, "update", err)
@@ -165,6 +174,7 @@ func TestUpdatePartner(t *testing.T) {
 		p = got
 	})
 	t.Run("refused whole", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.UpdatePartner(e.ctx, p.ID, domain.PartnerPatch{Name: ptr("Renamed"), Tier: ptr("gold")})
 		wantCode(t, "bad tier", err, domain.ECodeValidation)
 		got, err := e.db.Partner(e.ctx, p.ID)
@@ -174,6 +184,7 @@ func TestUpdatePartner(t *testing.T) {
 		}
 	})
 	t.Run("not found", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.UpdatePartner(e.ctx, "x", domain.PartnerPatch{Capacity: ptr(1)})
 		wantCode(t, "malformed id", err, domain.ECodeNotFound)
 		_, err = e.db.UpdatePartner(e.ctx, "00000000-0000-4000-8000-000000000000", domain.PartnerPatch{Capacity: ptr(1)})

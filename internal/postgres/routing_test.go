@@ -47,6 +47,7 @@ func TestRouteIntake(t *testing.T) {
 	must(t, "route", err)
 
 	t.Run("offered to the one candidate", func(t *testing.T) {
+		e := e.in(t)
 		if res.Outcome != "offered" || res.PartnerID != a.ID || res.AssignmentID == "" || res.DecisionID == "" {
 			t.Fatalf("result %+v, want an offer to Alpha", res)
 		}
@@ -60,6 +61,7 @@ func TestRouteIntake(t *testing.T) {
 		}
 	})
 	t.Run("the decision is stored with its explanation", func(t *testing.T) {
+		e := e.in(t)
 		ds, err := e.db.RoutingDecisions(e.ctx, intakeID)
 		must(t, "decisions", err)
 		if len(ds) != 1 {
@@ -76,6 +78,7 @@ func TestRouteIntake(t *testing.T) {
 		}
 	})
 	t.Run("routing again does nothing", func(t *testing.T) {
+		e := e.in(t)
 		again, err := e.db.RouteIntake(e.ctx, intakeID, "submitted")
 		must(t, "route again", err)
 		if again.Outcome != "" {
@@ -86,6 +89,7 @@ func TestRouteIntake(t *testing.T) {
 		}
 	})
 	t.Run("unknown intake", func(t *testing.T) {
+		e := e.in(t)
 		_, err := e.db.RouteIntake(e.ctx, "00000000-0000-4000-8000-000000000000", "submitted")
 		wantCode(t, "route", err, domain.ECodeNotFound)
 		_, err = e.db.RoutingDecisions(e.ctx, "00000000-0000-4000-8000-000000000000")
@@ -106,6 +110,7 @@ func TestRouteIntakeUnroutable(t *testing.T) {
 		t.Errorf("intake is %s, want unroutable", s)
 	}
 	t.Run("a drain with still no one records nothing new", func(t *testing.T) {
+		e := e.in(t)
 		again, err := e.db.RouteIntake(e.ctx, intakeID, "drain")
 		must(t, "drain", err)
 		if again.Outcome != "" {
@@ -116,6 +121,7 @@ func TestRouteIntakeUnroutable(t *testing.T) {
 		}
 	})
 	t.Run("a new partner drains it", func(t *testing.T) {
+		e := e.in(t)
 		a := e.partner("Alpha")
 		res, err := e.db.RouteIntake(e.ctx, intakeID, "drain")
 		must(t, "drain", err)
@@ -177,6 +183,7 @@ func TestAdminAssign(t *testing.T) {
 	paused := e.partner("Paused", withStatus("paused"))
 
 	t.Run("refusals", func(t *testing.T) {
+		e := e.in(t)
 		waiting := e.submit()
 		declined, asg := e.offered(a)
 		_, err := e.db.DeclineAssignment(e.ctx, a.ID, asg, "busy")
@@ -210,6 +217,7 @@ func TestAdminAssign(t *testing.T) {
 		}
 	})
 	t.Run("an active assignment is a conflict", func(t *testing.T) {
+		e := e.in(t)
 		intakeID, _ := e.offered(a)
 		// The status says the intake waits, but an offer is out.
 		e.exec(`UPDATE intakes SET status = 'routing' WHERE id = $1`, intakeID)
@@ -218,6 +226,7 @@ func TestAdminAssign(t *testing.T) {
 		wantCode(t, "assign", err, domain.ECodeConflict)
 	})
 	t.Run("assigned, with its reason", func(t *testing.T) {
+		e := e.in(t)
 		intakeID := e.submit()
 		res, err := adminAssign(e, intakeID, a.ID, "knows the founders")
 		must(t, "assign", err)

@@ -24,6 +24,7 @@ func TestSettings(t *testing.T) {
 	must(t, "admin key", err)
 
 	t.Run("defaults", func(t *testing.T) {
+		e := e.in(t)
 		s, err := e.db.Settings(e.ctx)
 		must(t, "read", err)
 		if d := cmp.Diff(defaultSettings, s); d != "" {
@@ -31,6 +32,7 @@ func TestSettings(t *testing.T) {
 		}
 	})
 	t.Run("changed and audited", func(t *testing.T) {
+		e := e.in(t)
 		got, err := e.db.UpdateSettings(e.ctx, k.ID, domain.SettingsPatch{RoutingMode: ptr("review"),
 			CloseRateThreshold: ptr(0.123456), Ints: map[string]int{"window_days": 180, "offer_ttl_hours": 48}})
 		must(t, "update", err)
@@ -62,6 +64,7 @@ func TestSettings(t *testing.T) {
 		}
 	})
 	t.Run("a patch that changes nothing is not audited", func(t *testing.T) {
+		e := e.in(t)
 		before := e.count(`SELECT count(*) FROM settings_audit`)
 		_, err := e.db.UpdateSettings(e.ctx, k.ID, domain.SettingsPatch{RoutingMode: ptr("review"), Ints: map[string]int{"window_days": 180}})
 		must(t, "update", err)
@@ -70,6 +73,7 @@ func TestSettings(t *testing.T) {
 		}
 	})
 	t.Run("every bad field at once, nothing changed", func(t *testing.T) {
+		e := e.in(t)
 		before, err := e.db.Settings(e.ctx)
 		must(t, "read", err)
 		_, err = e.db.UpdateSettings(e.ctx, k.ID, domain.SettingsPatch{RoutingMode: ptr("manual"), CloseRateThreshold: ptr(1.5),
