@@ -308,8 +308,12 @@ func newPGCluster(t *testing.T) *pgCluster {
 		if err != nil {
 			t.Skipf("running as root and runuser is missing: %v", err)
 		}
-		c.ownUID, _ = strconv.Atoi(u.Uid)
-		c.ownGID, _ = strconv.Atoi(u.Gid)
+		if c.ownUID, err = strconv.Atoi(u.Uid); err != nil {
+			t.Fatalf("the postgres user's uid %q: %v", u.Uid, err)
+		}
+		if c.ownGID, err = strconv.Atoi(u.Gid); err != nil {
+			t.Fatalf("the postgres user's gid %q: %v", u.Gid, err)
+		}
 		if err := os.Chown(dir, c.ownUID, c.ownGID); err != nil {
 			t.Skipf("chown %s: %v", dir, err)
 		}
@@ -708,14 +712,24 @@ func (s *stack) createPartner(capacity int) (id, key string) {
 var domainSeq atomic.Int64
 
 // intakeBody is a valid intake (intake.Example without the AWS account) for
-// a customer domain of its own.
+// a customer domain of its own. Goroutines call it, so it has no t to fail:
+// a body it cannot build panics, which fails the whole run loudly rather
+// than sending an empty body.
 func intakeBody() []byte {
-	b, _ := json.Marshal(intake.Example())
+	b, err := json.Marshal(intake.Example())
+	if err != nil {
+		panic("intake body: " + err.Error())
+	}
 	var m map[string]any
-	json.Unmarshal(b, &m)
+	if err := json.Unmarshal(b, &m); err != nil {
+		panic("intake body: " + err.Error())
+	}
 	m["website"] = fmt.Sprintf("https://drill%d-%s.example", domainSeq.Add(1), randHex(3))
 	delete(m, "aws_account_id")
-	out, _ := json.Marshal(m)
+	out, err := json.Marshal(m)
+	if err != nil {
+		panic("intake body: " + err.Error())
+	}
 	return out
 }
 

@@ -2,12 +2,14 @@ package drills_test
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -24,68 +26,102 @@ func limitsStack(t *testing.T, env ...string) *stack {
 	return s
 }
 
-// closedWithin writes the first bytes, then keeps dribbling one more every
-// interval, and reports how long the server took to close the connection
-// (or to answer, which the server does before closing) and what it sent.
-func closedWithin(t *testing.T, addr, first string, dribble string, interval, max time.Duration) (time.Duration, string) {
-	t.Helper()
+// cutOff is what a slow client saw: how long the connection lasted, what
+// the server sent, and whether the server ended it (rather than the
+// client giving up at its own limit).
+type cutOff struct {
+	after    time.Duration
+	sent     string
+	byServer bool
+	err      error
+}
+
+// dribble writes the first bytes, then keeps dribbling one more every
+// interval until the server closes the connection (or answers, which it
+// does before closing), or until limit passes. It calls no t methods, so
+// goroutines may run it.
+func dribble(addr, first, more string, interval, limit time.Duration) cutOff {
 	c, err := net.DialTimeout("tcp", addr, 2*time.Second)
 	if err != nil {
-		t.Fatal(err)
+		return cutOff{err: err}
 	}
 	defer c.Close()
 	start := time.Now()
 	if _, err := io.WriteString(c, first); err != nil {
-		t.Fatal(err)
+		return cutOff{err: err}
 	}
-	got := make(chan string, 1)
+	if err := c.SetReadDeadline(start.Add(limit)); err != nil {
+		return cutOff{err: err}
+	}
+	type read struct {
+		b   []byte
+		err error
+	}
+	got := make(chan read, 1)
 	go func() {
-		c.SetReadDeadline(time.Now().Add(max))
-		b, _ := io.ReadAll(c) // returns when the server closes (or at max)
-		got <- string(b)
+		b, err := io.ReadAll(c) // returns when the server closes, or at the deadline
+		got <- read{b, err}
 	}()
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for i := 0; ; i++ {
 		select {
-		case s := <-got:
-			return time.Since(start), s
-		case <-tick.C:
-			if time.Since(start) < max {
-				// A write after the server closed may fail; the reader reports.
-				c.Write([]byte{dribble[i%len(dribble)]})
+		case r := <-got:
+			var ne net.Error
+			timedOut := errors.As(r.err, &ne) && ne.Timeout()
+			if r.err != nil && !timedOut && !errors.Is(r.err, syscall.ECONNRESET) {
+				return cutOff{after: time.Since(start), sent: string(r.b), err: r.err}
 			}
+			return cutOff{after: time.Since(start), sent: string(r.b), byServer: !timedOut}
+		case <-tick.C:
+			// A write after the server closed may fail; the reader reports
+			// the close.
+			c.Write([]byte{more[i%len(more)]})
 		}
 	}
 }
 
 // TestLimitsSlowloris: a client that sends its headers, or its body, a byte
-// at a time is cut off by ReadHeaderTimeout (5 s) and ReadTimeout (15 s).
+// at a time is cut off by the server (ReadHeaderTimeout, 5 s, and
+// ReadTimeout, 15 s), well before the client would give up, and the server
+// stays healthy. The durations are logged, not asserted.
 func TestLimitsSlowloris(t *testing.T) {
 	s := limitsStack(t)
+	const limit = 60 * time.Second
+	var headers, body cutOff
 	var wg sync.WaitGroup
+	start := make(chan struct{})
 	wg.Add(2)
 	go func() {
 		defer wg.Done()
-		d, out := closedWithin(t, s.addr, "POST /v1/intakes HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ", "abcdefgh", 300*time.Millisecond, 20*time.Second)
-		t.Logf("slow headers: closed after %s (server sent %q)", d.Round(time.Millisecond), firstLine(out))
-		if d < 4*time.Second || d > 8*time.Second {
-			t.Errorf("slow headers: connection closed after %s, want about ReadHeaderTimeout (5s)", d)
-		}
+		<-start
+		headers = dribble(s.addr, "POST /v1/intakes HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ", "abcdefgh", 300*time.Millisecond, limit)
 	}()
 	go func() {
 		defer wg.Done()
+		<-start
 		head := "POST /v1/intakes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{\"company_name\": \""
-		d, out := closedWithin(t, s.addr, head, "abcdefgh", 300*time.Millisecond, 30*time.Second)
-		t.Logf("slow body: cut off after %s (server sent %q)", d.Round(time.Millisecond), firstLine(out))
-		if d < 13*time.Second || d > 19*time.Second {
-			t.Errorf("slow body: cut off after %s, want about ReadTimeout (15s)", d)
-		}
-		if out != "" && !strings.HasPrefix(out, "HTTP/1.1 4") {
-			t.Errorf("slow body: the server answered %q, want a 4xx or a close", firstLine(out))
-		}
+		body = dribble(s.addr, head, "abcdefgh", 300*time.Millisecond, limit)
 	}()
+	close(start)
 	wg.Wait()
+
+	for _, c := range []struct {
+		name string
+		got  cutOff
+	}{{"slow headers", headers}, {"slow body", body}} {
+		if c.got.err != nil {
+			t.Errorf("%s: %v", c.name, c.got.err)
+			continue
+		}
+		t.Logf("%s: cut off after %s (server sent %q)", c.name, c.got.after.Round(time.Millisecond), firstLine(c.got.sent))
+		if !c.got.byServer {
+			t.Errorf("%s: the server kept the connection open for %s", c.name, limit)
+		}
+		if c.got.sent != "" && !strings.HasPrefix(c.got.sent, "HTTP/1.1 4") {
+			t.Errorf("%s: the server answered %q, want a 4xx or a close", c.name, firstLine(c.got.sent))
+		}
+	}
 	// The server is still healthy.
 	s.must("GET", "/healthz", "", nil).want(t, 200)
 }
@@ -104,7 +140,10 @@ func TestLimitsOversized(t *testing.T) {
 	for _, path := range []string{"/v1/intakes", "/v1/admin/partners"} {
 		s.must("POST", path, s.adminKey, body).problem(t, 413, "payload_too_large")
 		// Chunked: no Content-Length, so the limit bites while reading.
-		req, _ := http.NewRequest("POST", s.base+path, io.MultiReader(bytes.NewReader(body)))
+		req, err := http.NewRequest("POST", s.base+path, io.MultiReader(bytes.NewReader(body)))
+		if err != nil {
+			t.Fatal(err)
+		}
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set("Authorization", "Bearer "+s.adminKey)
 		req.ContentLength = -1
@@ -115,8 +154,11 @@ func TestLimitsOversized(t *testing.T) {
 			t.Logf("%s chunked: %v", path, err)
 			continue
 		}
-		b, _ := io.ReadAll(res.Body)
+		b, err := io.ReadAll(res.Body)
 		res.Body.Close()
+		if err != nil {
+			t.Errorf("%s chunked: reading the answer: %v", path, err)
+		}
 		if res.StatusCode != 413 {
 			t.Errorf("%s chunked 2 MiB: %d %s, want 413", path, res.StatusCode, b)
 		}
@@ -127,7 +169,7 @@ func TestLimitsOversized(t *testing.T) {
 }
 
 // TestLimitsDeepJSON: deeply nested or huge JSON is refused with 400 before
-// it is decoded whole, quickly.
+// it is decoded whole. How long each refusal took is logged.
 func TestLimitsDeepJSON(t *testing.T) {
 	s := limitsStack(t)
 	deep := strings.Repeat("[", 100000)
@@ -151,9 +193,6 @@ func TestLimitsDeepJSON(t *testing.T) {
 			continue
 		}
 		r.problem(t, 400, "malformed_request")
-		if d > 2*time.Second {
-			t.Errorf("%s: took %s to refuse", c.name, d)
-		}
 		t.Logf("%s (%d bytes): 400 in %s", c.name, len(c.body), d.Round(time.Microsecond))
 	}
 	if c := s.count(`SELECT count(*) FROM intakes`) + s.count(`SELECT count(*) FROM partners`); c != 0 {
@@ -166,31 +205,39 @@ func TestLimitsDeepJSON(t *testing.T) {
 func TestLimitsFlood(t *testing.T) {
 	s := limitsStack(t, "INTAKE_RATE_LIMIT=5", "INTAKE_RATE_WINDOW=1m")
 	const flood = 20
-	var mu sync.Mutex
-	statuses := map[int]int{}
+	type answer struct {
+		r   resp
+		err error
+	}
+	answers := make([]answer, flood)
 	var wg sync.WaitGroup
-	for i := 0; i < flood; i++ {
+	start := make(chan struct{})
+	for i := range answers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			<-start
 			r, err := s.do("POST", "/v1/intakes", "", intakeBody())
-			if err != nil {
-				t.Errorf("flood request: %v", err)
-				return
-			}
-			if r.status == 429 {
-				r.problem(t, 429, "rate_limited")
-				ra, err := strconv.Atoi(r.header.Get("Retry-After"))
-				if err != nil || ra < 1 || ra > 60 {
-					t.Errorf("429 with Retry-After %q, want 1..60 seconds", r.header.Get("Retry-After"))
-				}
-			}
-			mu.Lock()
-			statuses[r.status]++
-			mu.Unlock()
+			answers[i] = answer{r, err}
 		}()
 	}
+	close(start)
 	wg.Wait()
+	statuses := map[int]int{}
+	for _, a := range answers {
+		if a.err != nil {
+			t.Errorf("flood request: %v", a.err)
+			continue
+		}
+		statuses[a.r.status]++
+		if a.r.status == 429 {
+			a.r.problem(t, 429, "rate_limited")
+			ra, err := strconv.Atoi(a.r.header.Get("Retry-After"))
+			if err != nil || ra < 1 || ra > 60 {
+				t.Errorf("429 with Retry-After %q, want 1..60 seconds", a.r.header.Get("Retry-After"))
+			}
+		}
+	}
 	t.Logf("flood of %d: %v", flood, statuses)
 	// A fixed window: 5 pass, or up to 10 if the flood straddles a window edge.
 	if statuses[201] < 5 || statuses[201] > 10 || statuses[201]+statuses[429] != flood {

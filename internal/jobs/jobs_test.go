@@ -240,8 +240,8 @@ func TestMonthBoundary(t *testing.T) {
 	ctx := context.Background()
 	jan31 := time.Date(2026, 1, 31, 23, 59, 0, 0, time.UTC)
 	db.Clock = func() time.Time { return jan31 }
-	onTime, pid := closedRecord(t, db, 100000, 1000)
-	late, pid2 := closedRecord(t, db, 60000, 500)
+	onTime, _ := closedRecord(t, db, 100000, 1000)
+	late, _ := closedRecord(t, db, 60000, 500)
 	if err := h.AccrueCommission(ctx, accrualTask(t, db, onTime)); err != nil {
 		t.Fatal(err)
 	}
@@ -250,8 +250,8 @@ func TestMonthBoundary(t *testing.T) {
 	if err := h.CloseStatements(ctx, asynq.NewTask(tasks.TypeCloseStatements, nil)); err != nil {
 		t.Fatal(err)
 	}
-	if _, claimed, _ := db.CloseMonth(ctx); claimed {
-		t.Fatal("January was closed twice")
+	if _, claimed, err := db.CloseMonth(ctx); err != nil || claimed {
+		t.Fatalf("closing January again: claimed %v, %v; want it left alone", claimed, err)
 	}
 	if err := h.AccrueCommission(ctx, accrualTask(t, db, late)); err != nil {
 		t.Fatal(err)
@@ -272,7 +272,6 @@ func TestMonthBoundary(t *testing.T) {
 	if cents != 300_000 { // 60,000 USD at 500 bps = 3,000 USD
 		t.Fatalf("late accrual %d cents", cents)
 	}
-	_, _ = pid, pid2
 	reconciled(t, db)
 }
 

@@ -36,9 +36,14 @@ func blankDB(t *testing.T) (*postgres.DB, *sqlx.DB) {
 		t.Fatalf("create database (is Postgres running? see scripts/services.sh): %v", err)
 	}
 	t.Cleanup(func() {
-		if a, err := sqlx.Open("postgres", testenv.AdminURL()); err == nil {
-			a.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
-			a.Close()
+		a, err := sqlx.Open("postgres", testenv.AdminURL())
+		if err != nil {
+			t.Errorf("drop %s: %v", name, err)
+			return
+		}
+		defer a.Close()
+		if _, err := a.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`); err != nil {
+			t.Errorf("drop %s: %v", name, err)
 		}
 	})
 	u, err := url.Parse(testenv.AdminURL())

@@ -9,11 +9,11 @@ import (
 	"github.com/cloudroute/cloudroute/internal/domain"
 )
 
-// User statuses.
+// User statuses (domain.UserStatuses).
 const (
-	UserInvited  = "invited"
-	UserActive   = "active"
-	UserDisabled = "disabled"
+	UserInvited  = domain.UserInvited
+	UserActive   = domain.UserActive
+	UserDisabled = domain.UserDisabled
 )
 
 // User is a person with a console account: partner staff or an admin.

@@ -12,7 +12,13 @@ import (
 // workedExample is the example of docs/routing.md: keep the two in step.
 func workedExample() []Partner {
 	cells := func(c ...Cell) [numAxes]Cell { return [numAxes]Cell{c[0], c[1], c[2], c[3], c[4]} }
-	t := func(s string) *time.Time { v, _ := time.Parse(time.RFC3339, s); return &v }
+	t := func(s string) *time.Time {
+		v, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			panic("worked example: " + err.Error())
+		}
+		return &v
+	}
 	atlas := Partner{ID: "atlas", Name: "Atlas Cloud", Tier: "advanced", Status: "active", Regions: []string{"us_east", "us_west"},
 		Capacity: 10, OpenAssignments: 4, LastOfferedAt: t("2026-03-02T10:00:00Z"),
 		Cells:   cells(Cell{18, 20}, Cell{27, 30}, Cell{0, 1}, Cell{9, 10}, Cell{22, 25}),
