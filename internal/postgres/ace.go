@@ -87,6 +87,25 @@ func recordForUpdate(ctx context.Context, tx *Tx, id, partnerID string) (ACEReco
 	return r, translate(err)
 }
 
+// lockRecordAndCustomer locks the customer (its intake row) and then the
+// record, in the order every other change of the customer's records takes
+// them (customerSums locks the intake, then the records): taking the record
+// first would deadlock two approvals of one customer against each other.
+func lockRecordAndCustomer(ctx context.Context, tx *Tx, id, partnerID string) (ACERecord, error) {
+	if !validUUID(id) {
+		return ACERecord{}, domain.NotFound()
+	}
+	var intakeID string
+	err := tx.GetContext(ctx, &intakeID, `SELECT intake_id FROM ace_records WHERE id = $1 AND ($2 = '' OR partner_id::text = $2)`, id, partnerID)
+	if err != nil {
+		return ACERecord{}, translate(err)
+	}
+	if _, err := lockCustomer(ctx, tx, intakeID); err != nil {
+		return ACERecord{}, err
+	}
+	return recordForUpdate(ctx, tx, id, partnerID)
+}
+
 // ACERecord returns one record; with a partnerID, only that partner's.
 // Returns not_found.
 func (db *DB) ACERecord(ctx context.Context, partnerID, id string) (ACERecord, error) {
@@ -352,11 +371,8 @@ func (db *DB) PatchACERecord(ctx context.Context, partnerID, id string, patch ac
 	var out ACERecord
 	var warnings []string
 	err := db.inTx(ctx, func(tx *Tx) error {
-		r, err := recordForUpdate(ctx, tx, id, partnerID)
+		r, err := lockRecordAndCustomer(ctx, tx, id, partnerID)
 		if err != nil {
-			return err
-		}
-		if _, err := lockCustomer(ctx, tx, r.IntakeID); err != nil {
 			return err
 		}
 		if r.AssignmentStatus != AssignmentAccepted {
@@ -418,11 +434,8 @@ func (db *DB) TransitionACERecord(ctx context.Context, actor domain.Principal, i
 	var out ACERecord
 	var warnings []string
 	err := db.inTx(ctx, func(tx *Tx) error {
-		r, err := recordForUpdate(ctx, tx, id, partnerScope(actor))
+		r, err := lockRecordAndCustomer(ctx, tx, id, partnerScope(actor))
 		if err != nil {
-			return err
-		}
-		if _, err := lockCustomer(ctx, tx, r.IntakeID); err != nil {
 			return err
 		}
 		rec := ace.TransitionRecord{State: r.State, FundingSource: r.FundingSource, RequestedUSD: r.RequestedUSD,

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -176,6 +177,16 @@ const unaccruedSQL = `SELECT r.id FROM ace_records r
 // current open statement, in actor's name. Returns not_found or
 // validation_failed.
 func (db *DB) AddAdjustment(ctx context.Context, actor domain.Principal, partnerID string, amountCents int64, reason string) (Entry, error) {
+	var p domain.FieldCheck
+	if domain.CheckReason(&p, "reason", reason) {
+		reason = strings.TrimSpace(reason)
+	}
+	if amountCents == 0 {
+		p.Add("amount_cents", "must not be zero")
+	}
+	if err := p.Err(domain.ECodeValidation, "the adjustment has invalid fields"); err != nil {
+		return Entry{}, err
+	}
 	var out Entry
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if _, err := partnerForUpdate(ctx, tx, partnerID); err != nil {
