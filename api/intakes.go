@@ -85,6 +85,8 @@ type intakeView struct {
 	Partner                 *intakePartner     `json:"partner"`
 	Records                 []intakeRecordView `json:"records"`
 	CreditsApprovedUSD      int64              `json:"credits_approved_usd"`
+	WhyThisPartner          *whyView           `json:"why_this_partner"`
+	CreditPlan              creditPlanView     `json:"credit_plan"`
 	CreatedAt               time.Time          `json:"created_at"`
 	UpdatedAt               time.Time          `json:"updated_at"`
 }
@@ -120,6 +122,14 @@ func (s *Server) getIntake(c *gin.Context) {
 	}
 	if sum.PartnerName != "" {
 		v.Partner = &intakePartner{Name: sum.PartnerName}
+		if v.WhyThisPartner, err = s.intakeWhy(ctx, in.ID); err != nil {
+			respondError(c, err)
+			return
+		}
+	}
+	if v.CreditPlan, err = intakeCreditPlan(in); err != nil {
+		respondError(c, err)
+		return
 	}
 	for _, r := range sum.Records {
 		v.Records = append(v.Records, intakeRecordView{ID: r.ID, FundingSource: r.FundingSource, State: r.State,
