@@ -351,8 +351,8 @@ func (e *env) intakeStatus(t testing.TB, id string) string {
 }
 
 // engage routes the intake with the real worker to the only active
-// partner and has the partner accept it.
-func (e *env) engage(t testing.TB, intakeID, partnerKey string) {
+// partner and has the partner accept it; it returns the assignment's id.
+func (e *env) engage(t testing.TB, intakeID, partnerKey string) string {
 	t.Helper()
 	waitFor(t, "the intake to be offered", 15*time.Second, func() bool { return e.intakeStatus(t, intakeID) == "offered" })
 	list := e.apiDo(t, "GET", "/v1/partner/assignments?status=offered", partnerKey, nil, 200)
@@ -361,10 +361,11 @@ func (e *env) engage(t testing.TB, intakeID, partnerKey string) {
 		a := it.(map[string]any)
 		if a["intake_id"] == intakeID {
 			e.apiDo(t, "POST", "/v1/assignments/"+a["id"].(string)+"/accept", partnerKey, nil, 200)
-			return
+			return a["id"].(string)
 		}
 	}
 	t.Fatalf("the partner has no offer of %s: %v", intakeID, list)
+	return ""
 }
 
 // waitIndexed waits until the routing index holds the partner's record.

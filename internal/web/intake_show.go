@@ -98,7 +98,7 @@ var fieldNames = map[string]string{
 	form.RoundClosedOn: "Closing date", form.ServiceProfile: "What your AWS usage is mostly",
 	form.EngagementType: "Engagement type", form.CompetingCloud: "Where you run today",
 	form.GroupSpend: "Projected monthly AWS spend", form.UseCase: "What you are building",
-	form.AWSAccountID: "AWS account ID", form.FundingSources: "Credits", form.GroupTech: "Technical contact",
+	form.AWSAccountID: "AWS account ID", form.FundingSources: "Your choice of credits", form.GroupTech: "Technical contact",
 	form.TechName: "Technical contact's name", form.TechEmail: "Technical contact's email",
 	form.GroupBiz: "Business contact", form.BizName: "Business contact's name", form.BizEmail: "Business contact's email",
 	form.Consent: "Consent",

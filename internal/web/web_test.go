@@ -187,7 +187,7 @@ func TestIntakeErrors(t *testing.T) {
 		"Engagement type is required", "Where you run today is required",
 		"Monthly amount on line 3 must be a positive whole number of USD",
 		"What you are building must be 20 to 5000 characters",
-		"Credits is required: request at least one funding source",
+		"Your choice of credits is required: request at least one funding source",
 		"Technical contact&#39;s email must be an email address",
 		"Business contact&#39;s name is required", "Business contact&#39;s email is required",
 		"Consent is required",
@@ -207,7 +207,7 @@ func TestIntakeErrors(t *testing.T) {
 	// The summary lists every error in the order of the form.
 	summary := p.body[strings.Index(p.body, `id="error-summary"`):strings.Index(p.body, "</ul>")]
 	order := []string{"Website", "Team size", "Industry", "Region", "Last funding round", "What your AWS usage",
-		"Engagement type", "Where you run today", "Monthly amount on line 3", "What you are building", "Credits",
+		"Engagement type", "Where you run today", "Monthly amount on line 3", "What you are building", "Your choice of credits",
 		"Technical contact&#39;s email", "Business contact&#39;s name", "Consent"}
 	at := -1
 	for _, s := range order {
@@ -472,7 +472,8 @@ func TestEngagedRerouteWithdraw(t *testing.T) {
 	e.waitIndexed(t, first, 40)
 	b := e.browser(t)
 	id := b.submit(nil)
-	e.engage(t, id, firstKey)
+	assignment := e.engage(t, id, firstKey)
+	e.apiDo(t, "POST", "/v1/assignments/"+assignment+"/ace-records", firstKey, map[string]any{"funding_source": "portfolio", "requested_usd": 100000}, 201)
 	// A second partner for the re-route, created after the first decision:
 	// it is not in it, and its name must never appear.
 	e.createPartner(t, "Second Partner Inc", 10, 6)
@@ -483,9 +484,10 @@ func TestEngagedRerouteWithdraw(t *testing.T) {
 		"trailing-12-month close rate on seed-stage submissions", "trailing-12-month close rate on EU submissions",
 		"trailing-12-month close rate on B2B SaaS submissions", "trailing-12-month close rate on AI-heavy submissions",
 		"trailing-12-month close rate on Build submissions", "36 approved of 40 decided outcomes",
-		"Your credit plan", "Guidance:", "Activate Founders", "Activate Portfolio", "11–18 days",
+		"Your credit plan", "Guidance, not a promise", "Activate Founders", "Activate Portfolio", "11–18 days",
 		"Bedrock proof of concept", "14–28 days", "150,000 USD", "Example Ventures",
-		"0 USD approved", "We did not connect: ask for another partner", "Withdraw this intake")
+		"0 USD approved", "Credit applications your partner filed", "<th scope=\"row\">Activate Portfolio</th><td>Being drafted</td><td>100,000 USD</td><td>—</td>",
+		"We did not connect: ask for another partner", "Withdraw this intake")
 	wantNoText(t, p, "Second Partner Inc", `data-polling`)
 
 	// The confirmation step, then a reason that is missing.

@@ -5,10 +5,6 @@
   var form = document.getElementById("intake-form");
   if (!form) return;
 
-  // What went wrong is read first.
-  var summary = document.getElementById("error-summary") || document.getElementById("notice");
-  if (summary) summary.focus();
-
   // The last round is asked for unless the startup is pre-seed.
   var stage = document.getElementById("stage");
   var round = form.querySelector("[data-round]");

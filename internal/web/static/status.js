@@ -21,9 +21,6 @@
     }
   }
 
-  var summary = document.getElementById("error-summary") || document.getElementById("notice");
-  if (summary) summary.focus();
-
   // Copy the private link.
   document.querySelectorAll("[data-copy]").forEach(function (button) {
     var input = document.getElementById(button.getAttribute("data-copy"));
