@@ -32,7 +32,7 @@ import (
 const usage = `cloudroute routes startups to AWS partners.
 
 Usage:
-  cloudroute serve [--no-worker]   run the HTTP API, with the job worker and scheduler unless --no-worker
+  cloudroute serve [--no-worker]   run the HTTP API and the founder's pages, with the job worker and scheduler unless --no-worker
   cloudroute worker                run only the job worker, scheduler and outbox relay
   cloudroute migrate               apply the database migrations and exit
   cloudroute reconcile             check that the commission ledger equals the statements; exit 1 if not
@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve":
 		fs.BoolVar(&noWorker, "no-worker", false, "serve the API only; run workers separately with 'cloudroute worker'")
 		fs.Usage = func() {
-			fmt.Fprint(stderr, "Usage: cloudroute serve [--no-worker]\n\nApplies the migrations under a lock, makes sure the bootstrap admin key exists,\nthen serves the HTTP API on HTTP_ADDR together with the job worker and scheduler,\nand the Prometheus metrics on METRICS_ADDR.\n\nFlags:\n")
+			fmt.Fprint(stderr, "Usage: cloudroute serve [--no-worker]\n\nApplies the migrations under a lock, makes sure the bootstrap admin key exists,\nthen serves the HTTP API and the founder's web pages (/, /status/...) on HTTP_ADDR\ntogether with the job worker and scheduler,\nand the Prometheus metrics on METRICS_ADDR.\n\nFlags:\n")
 			fs.PrintDefaults()
 			fmt.Fprint(stderr, "\n"+config.Usage)
 		}
