@@ -141,18 +141,17 @@ type accessPage struct {
 	layout
 	ID    string
 	CSRF  string
+	// Error says why what was pasted did not open the intake. What was
+	// pasted is never shown again.
 	Error string
-	// Value is what the founder pasted, kept when it did not open the
-	// intake (it opens nothing, so it is no secret).
-	Value string
 }
 
 // showAccess answers a request without access: the page that asks for the
 // private link. Its script finishes the job when the address carries the
 // link's fragment.
-func (p *Pages) showAccess(c *gin.Context, status int, id, errText, value string) {
+func (p *Pages) showAccess(c *gin.Context, status int, id, errText string) {
 	p.render(c, status, "access", accessPage{layout: layout{Title: "Open your intake", Scripts: []string{"status.js"}},
-		ID: id, CSRF: p.csrfToken(c), Error: errText, Value: value})
+		ID: id, CSRF: p.csrfToken(c), Error: errText})
 }
 
 // gate resolves the intake of a page: 404 for an id that is not one, the
@@ -168,11 +167,15 @@ func (p *Pages) gate(c *gin.Context, denied int) (postgres.Intake, bool) {
 		p.notFound(c)
 		return postgres.Intake{}, false
 	case a == accessDenied:
-		p.showAccess(c, denied, id, "", "")
+		p.showAccess(c, denied, id, "")
 		return postgres.Intake{}, false
 	}
 	in, err := p.db.Intake(c.Request.Context(), id)
-	if err != nil {
+	switch {
+	case domain.ErrorCode(err) == domain.ECodeNotFound:
+		p.showAccess(c, denied, id, "")
+		return postgres.Intake{}, false
+	case err != nil:
 		p.fail(c, err)
 		return postgres.Intake{}, false
 	}

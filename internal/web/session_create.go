@@ -32,7 +32,7 @@ func (p *Pages) createSession(c *gin.Context) {
 	tok := tokenFrom(c.Request.PostFormValue("token"))
 	if !wellFormedToken(tok) {
 		p.showAccess(c, http.StatusUnprocessableEntity, id,
-			"That is not a CloudRoute private link or access token. Copy the whole link, or the part after the #, and try again.", "")
+			"That is not a CloudRoute private link or access token. Copy the whole link, or the part after the #, and try again.")
 		return
 	}
 	opens, err := p.tokenOpens(c, id, tok)
@@ -41,7 +41,7 @@ func (p *Pages) createSession(c *gin.Context) {
 		return
 	}
 	if !opens {
-		p.showAccess(c, http.StatusForbidden, id, "This link or token does not open this intake. Check that you copied all of it.", "")
+		p.showAccess(c, http.StatusForbidden, id, "This link or token does not open this intake. Check that you copied all of it.")
 		return
 	}
 	p.grantAccess(c, id, tok)

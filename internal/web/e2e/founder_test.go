@@ -203,6 +203,13 @@ func TestFounderJourney(t *testing.T) {
 		}
 		browsertest.Axe(t, phone.Ctx)
 		shot(t, phone, "access-phone")
+		// On a desktop, the same page (for an intake that may or may not
+		// exist: it looks the same).
+		b2 := browsertest.New(t)
+		b2.SetViewport(t, desktopWidth, desktopHeight)
+		b2.Navigate(t, srv.URL+"/status/"+id)
+		b2.WaitForText(t, "Private link or access token")
+		shot(t, b2, "access-desktop")
 		// Pasting a wrong token says so.
 		phone.FillByLabel(t, "Private link or access token", "cr_intake_not-the-right-one")
 		if st := phone.ClickButtonAndWait(t, "Open my intake"); st != 403 {
@@ -296,6 +303,10 @@ func TestFounderJourney(t *testing.T) {
 		}
 		browsertest.Axe(t, b.Ctx)
 		shot(t, b, "status-waiting-desktop")
+		phone.Navigate(t, srv.URL+"/status/"+id)
+		phone.WaitForText(t, "Waiting for a partner")
+		browsertest.Axe(t, phone.Ctx)
+		shot(t, phone, "status-waiting-phone")
 	})
 
 	t.Run("withdraw", func(t *testing.T) {
@@ -315,6 +326,10 @@ func TestFounderJourney(t *testing.T) {
 		b.WaitForText(t, "You withdrew this intake")
 		browsertest.Axe(t, b.Ctx)
 		shot(t, b, "status-withdrawn-desktop")
+		phone.Navigate(t, srv.URL+"/status/"+id)
+		phone.WaitForText(t, "You withdrew this intake")
+		browsertest.Axe(t, phone.Ctx)
+		shot(t, phone, "status-withdrawn-phone")
 	})
 
 	// No token ever reached the server's log.

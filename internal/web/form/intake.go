@@ -10,7 +10,6 @@
 package form
 
 import (
-	"fmt"
 	"net/url"
 	"regexp"
 	"slices"
@@ -280,6 +279,3 @@ func (m Mapped) SpendLineOf(i int) (int, bool) {
 // ID is the HTML id of the control named name: the name with dots as
 // dashes, so that "spend.2.usd" is "spend-2-usd".
 func ID(name string) string { return strings.ReplaceAll(name, ".", "-") }
-
-// LineNumber is the number a founder reads for form line i (from 1).
-func LineNumber(i int) string { return fmt.Sprint(i + 1) }
