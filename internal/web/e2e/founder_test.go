@@ -47,6 +47,25 @@ func location(t *testing.T, b *browsertest.Browser) string {
 	return u
 }
 
+// waitFocused waits until the focused element, as Browser.Focused says it,
+// starts with want: the pages' script moves the focus once it has run,
+// which may be a moment after the text shows.
+func waitFocused(t *testing.T, b *browsertest.Browser, want string) {
+	t.Helper()
+	deadline := time.Now().Add(b.Timeout)
+	for {
+		got := b.Focused(t)
+		if strings.HasPrefix(got, want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("the focus is on %s, want %s…", got, want)
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
 var statusURL = regexp.MustCompile(`/status/([0-9a-f-]{36})$`)
 
 // fillIntake fills in every field of the form by its label, as a founder
@@ -138,9 +157,7 @@ func TestFounderJourney(t *testing.T) {
 		} {
 			b.WaitForText(t, msg)
 		}
-		if got := b.Focused(t); !strings.HasPrefix(got, "div") {
-			t.Errorf("the error summary is not focused: %s", got)
-		}
+		waitFocused(t, b, `div "`) // the error summary, named by its text
 		browsertest.Axe(t, b.Ctx)
 		shot(t, b, "form-errors-desktop")
 		phone.Navigate(t, srv.URL+"/")
@@ -387,9 +404,7 @@ func TestKeyboard(t *testing.T) {
 	}
 	b.PressEnter(t)
 	b.WaitForText(t, "answers need a fix")
-	if got := b.Focused(t); !strings.HasPrefix(got, "div") {
-		t.Errorf("after sending, the focus is on %s, want the error summary", got)
-	}
+	waitFocused(t, b, `div "`) // the error summary, named by its text
 	b.PressTab(t)
 	if got := b.Focused(t); !strings.HasPrefix(got, `a "Website is required"`) {
 		t.Errorf("Tab from the summary: %s", got)
