@@ -559,3 +559,24 @@ func TestStatic(t *testing.T) {
 	}
 	_ = time.Second
 }
+
+// TestWhyCurated: a partner CloudRoute's curator assigned, which the
+// router had not scored, is named without any close rate.
+func TestWhyCurated(t *testing.T) {
+	e := newEnv(t, 0)
+	e.startWorker(t)
+	p := e.apiDo(t, "POST", "/v1/admin/partners", e.adminKey, map[string]any{"name": "Far Away Partners", "tier": "advanced",
+		"regions": []string{"us_east"}, "contact_email": "ops@far.example.com", "capacity": 10}, 201)
+	partnerID := p["id"].(string)
+	key := e.apiDo(t, "POST", "/v1/admin/partners/"+partnerID+"/api-keys", e.adminKey, nil, 201)["key"].(string)
+	b := e.browser(t)
+	id := b.submit(nil) // in the EU: nobody serves it
+	waitFor(t, "the intake to be unroutable", 15*time.Second, func() bool { return e.intakeStatus(t, id) == "unroutable" })
+	wantText(t, b.get("/status/"+id), "Waiting for a partner", "data-polling")
+	e.apiDo(t, "POST", "/v1/admin/intakes/"+id+"/assign", e.adminKey, map[string]any{"partner_id": partnerID, "reason": "covers the EU by exception"}, 200)
+	e.engage(t, id, key)
+	page := b.get("/status/" + id)
+	wantText(t, page, "Far Away Partners has accepted", "Why Far Away Partners",
+		"A CloudRoute curator chose Far Away Partners for you. Our routing figures for your profile do not include this partner, so we show no close rate for it.")
+	wantNoText(t, page, "close rate on submissions like yours", "%")
+}
