@@ -139,8 +139,8 @@ func (p *Pages) checkAccess(c *gin.Context) (string, access, error) {
 // private link or the access token.
 type accessPage struct {
 	layout
-	ID    string
-	CSRF  string
+	ID   string
+	CSRF string
 	// Error says why what was pasted did not open the intake. What was
 	// pasted is never shown again.
 	Error string

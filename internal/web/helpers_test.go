@@ -216,7 +216,7 @@ func exampleForm() url.Values {
 		form.Stage: {"seed"}, form.RoundName: {"Seed"}, form.RoundAmount: {"3,000,000"},
 		form.RoundLead: {"Example Ventures"}, form.RoundClosedOn: {"2025-03-14"},
 		form.Region: {"eu"}, form.Vertical: {"b2b_saas"}, form.ServiceProfile: {"ai_heavy"}, form.EngagementType: {"build"},
-		form.TeamSize: {"12"},
+		form.TeamSize:     {"12"},
 		"spend.0.service": {"ec2"}, "spend.0.usd": {"4000"},
 		"spend.1.service": {"bedrock"}, "spend.1.usd": {"2500"},
 		form.UseCase:        {"Fleet telemetry ingestion and an LLM assistant that answers maintenance questions from robot logs."},
