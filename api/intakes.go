@@ -87,6 +87,8 @@ type intakeView struct {
 	Partner                 *intakePartner     `json:"partner"`
 	Records                 []intakeRecordView `json:"records"`
 	CreditsApprovedUSD      int64              `json:"credits_approved_usd"`
+	WhyThisPartner          *whyView           `json:"why_this_partner"`
+	CreditPlan              creditPlanView     `json:"credit_plan"`
 	CreatedAt               time.Time          `json:"created_at"`
 	UpdatedAt               time.Time          `json:"updated_at"`
 }
@@ -141,7 +143,18 @@ func (s *Server) getIntake(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, toIntakeView(in, e))
+	v := toIntakeView(in, e)
+	if e.PartnerName != "" {
+		if v.WhyThisPartner, err = s.intakeWhy(ctx, in.ID); err != nil {
+			respondError(c, err)
+			return
+		}
+	}
+	if v.CreditPlan, err = intakeCreditPlan(in); err != nil {
+		respondError(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, v)
 }
 
 func (s *Server) withdrawIntake(c *gin.Context) {

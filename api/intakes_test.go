@@ -771,7 +771,7 @@ func TestIntakeGet(t *testing.T) {
 		"id": id, "status": "received", "company_name": "Acme Robotics", "customer_domain": dom,
 		"stage": "seed", "region": "eu", "vertical": "b2b_saas", "service_profile": "ai_heavy", "engagement_type": "build",
 		"requested_funding_sources": []any{"founders", "bedrock_poc"}, "partner": nil, "records": []any{},
-		"credits_approved_usd": float64(0),
+		"credits_approved_usd": float64(0), "why_this_partner": nil,
 	}
 	view := func(t *testing.T, r resp) {
 		t.Helper()
@@ -783,6 +783,11 @@ func TestIntakeGet(t *testing.T) {
 			}
 			delete(m, k)
 		}
+		// The credit plan has a test of its own (TestIntakeCreditPlan).
+		if _, ok := m["credit_plan"].(map[string]any); !ok {
+			t.Errorf("credit_plan = %v, want an object", m["credit_plan"])
+		}
+		delete(m, "credit_plan")
 		if d := cmp.Diff(want, m); d != "" {
 			t.Errorf("intake (-want +got):\n%s", d)
 		}

@@ -40,6 +40,9 @@ type Deps struct {
 	Registry *prometheus.Registry
 	// Limiter throttles intake submissions; nil builds one from Config.
 	Limiter *RateLimiter
+	// Pages, when set, registers the web pages on the same engine, beside
+	// /v1 (internal/web).
+	Pages func(*gin.Engine)
 }
 
 // Server holds the router and its dependencies.
@@ -109,6 +112,9 @@ func New(d Deps) (*Server, error) {
 	s.registerCommissionRoutes(v1)
 	s.registerPipelineRoutes(v1)
 	s.registerAccountRoutes(v1)
+	if d.Pages != nil {
+		d.Pages(e)
+	}
 	return s, nil
 }
 
@@ -251,8 +257,9 @@ func checkContentType(c *gin.Context) {
 		c.Next()
 		return
 	}
-	// Unknown paths and methods are 404 and 405, whatever the body.
-	if c.FullPath() == "" || !hasBody(c.Request) {
+	// Unknown paths and methods are 404 and 405, whatever the body. The
+	// web pages outside /v1 take HTML forms.
+	if c.FullPath() == "" || !strings.HasPrefix(c.FullPath(), "/v1/") || !hasBody(c.Request) {
 		c.Next()
 		return
 	}

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # THE run command: starts Postgres and Redis if needed, creates the database,
 # builds bin/cloudroute, serves the API with its worker, seeds demo data the
-# first time, and stops gracefully on Ctrl-C.
+# first time, prints the address of the founder's pages and stops gracefully
+# on Ctrl-C.
 set -euo pipefail
 
 usage() {
@@ -14,7 +15,8 @@ Runs CloudRoute locally:
   3. go build -o bin/cloudroute ./cmd/cloudroute
   4. bin/cloudroute serve (API, worker and scheduler; applies the migrations)
   5. waits for GET /readyz, then scripts/seed-demo.sh (only when no partner exists)
-  6. prints the admin key and example requests, and serves until Ctrl-C,
+  6. prints the address of the founder's pages (http://localhost:8080/),
+     the admin key and example requests, and serves until Ctrl-C,
      which stops the server gracefully.
 
 Environment (all optional):
@@ -23,6 +25,7 @@ Environment (all optional):
   HTTP_ADDR                       default :8080 (or :$PORT when PORT is set)
   PORT                            shorthand for HTTP_ADDR=:$PORT
   CLOUDROUTE_BOOTSTRAP_ADMIN_KEY  default dev-admin-key-change-me-0000 (a development key)
+  CLOUDROUTE_SECRET_KEY           default a public development key (hex); signs the pages' CSRF tokens
   SEED_DEMO                       1 (default) seeds demo partners on an empty database; 0 skips
   READY_TIMEOUT                   seconds to wait for /readyz (default 60)
 Any other variable of `bin/cloudroute --help` (LOG_LEVEL, ...) is passed through.
@@ -46,6 +49,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 DEV_ADMIN_KEY=dev-admin-key-change-me-0000
+# "development-only-key-change-me!!" in hex: public, like the admin key.
+DEV_SECRET_KEY=646576656c6f706d656e742d6f6e6c792d6b65792d6368616e67652d6d652121
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/cloudroute?sslmode=disable}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 if [ -z "${HTTP_ADDR:-}" ]; then
@@ -53,6 +58,7 @@ if [ -z "${HTTP_ADDR:-}" ]; then
 fi
 export HTTP_ADDR
 export CLOUDROUTE_BOOTSTRAP_ADMIN_KEY="${CLOUDROUTE_BOOTSTRAP_ADMIN_KEY:-$DEV_ADMIN_KEY}"
+export CLOUDROUTE_SECRET_KEY="${CLOUDROUTE_SECRET_KEY:-$DEV_SECRET_KEY}"
 SEED_DEMO="${SEED_DEMO:-1}"
 READY_TIMEOUT="${READY_TIMEOUT:-60}"
 
@@ -71,6 +77,9 @@ case "$addr_host" in
 esac
 [[ "$addr_port" =~ ^[0-9]+$ ]] || die "HTTP_ADDR must end in :PORT, got '$HTTP_ADDR'"
 API_URL="http://$addr_host:$addr_port"
+# The founder's pages, at the address a browser on this machine uses.
+PAGES_URL="$API_URL/"
+if [ "$addr_host" = 127.0.0.1 ]; then PAGES_URL="http://localhost:$addr_port/"; fi
 
 # 1. Services.
 "$ROOT/scripts/services.sh"
@@ -102,6 +111,9 @@ go build -o bin/cloudroute ./cmd/cloudroute
 if [ "$CLOUDROUTE_BOOTSTRAP_ADMIN_KEY" = "$DEV_ADMIN_KEY" ]; then
 	log "WARNING: using the development admin key '$DEV_ADMIN_KEY'."
 	log "WARNING: it is public; set CLOUDROUTE_BOOTSTRAP_ADMIN_KEY to a secret before exposing this server."
+fi
+if [ "$CLOUDROUTE_SECRET_KEY" = "$DEV_SECRET_KEY" ]; then
+	log "WARNING: using the public development CLOUDROUTE_SECRET_KEY; set your own (openssl rand -hex 32) before exposing this server."
 fi
 log "bin/cloudroute serve on $HTTP_ADDR (database $db_name, redis $REDIS_URL)"
 bin/cloudroute serve &
@@ -152,6 +164,11 @@ if [ "$ready" != 1 ]; then
 	die "the server exited with status $rc before it was ready (see its log above)"
 fi
 log "ready: $API_URL/readyz"
+if curl -fsS -o /dev/null --max-time 5 "$API_URL/"; then
+	log "the founder's pages answer at $PAGES_URL"
+else
+	log "warning: GET $API_URL/ did not answer 200"
+fi
 
 if [ "$SEED_DEMO" = 1 ]; then
 	if ! API_URL="$API_URL" ADMIN_KEY="$CLOUDROUTE_BOOTSTRAP_ADMIN_KEY" "$ROOT/scripts/seed-demo.sh"; then
@@ -164,6 +181,8 @@ cat <<EOF
 
 CloudRoute is running at $API_URL  (Ctrl-C stops it)
 
+  Founders:   open $PAGES_URL in a browser: the 3-minute intake form, then
+              the private status page it leads to (README.md, "Pages")
   Admin key:  $CLOUDROUTE_BOOTSTRAP_ADMIN_KEY
   Partner keys: printed by the seeder above on the first run, and kept in
                 .run/demo-keys.env (issue more with POST /v1/admin/partners/{id}/api-keys)

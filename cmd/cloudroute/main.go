@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -25,12 +26,13 @@ import (
 	"github.com/cloudroute/cloudroute/internal/config"
 	"github.com/cloudroute/cloudroute/internal/jobs"
 	"github.com/cloudroute/cloudroute/internal/postgres"
+	"github.com/cloudroute/cloudroute/internal/web"
 )
 
 const usage = `cloudroute routes startups to AWS partners.
 
 Usage:
-  cloudroute serve [--no-worker]   run the HTTP API, with the job worker and scheduler unless --no-worker
+  cloudroute serve [--no-worker]   run the HTTP API and the founder's pages, with the job worker and scheduler unless --no-worker
   cloudroute worker                run only the job worker, scheduler and outbox relay
   cloudroute migrate               apply the database migrations and exit
   cloudroute reconcile             check that the commission ledger equals the statements; exit 1 if not
@@ -68,7 +70,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve":
 		fs.BoolVar(&noWorker, "no-worker", false, "serve the API only; run workers separately with 'cloudroute worker'")
 		fs.Usage = func() {
-			fmt.Fprint(stderr, "Usage: cloudroute serve [--no-worker]\n\nApplies the migrations under a lock, makes sure the bootstrap admin key exists,\nthen serves the HTTP API on HTTP_ADDR together with the job worker and scheduler,\nand the Prometheus metrics on METRICS_ADDR.\n\nFlags:\n")
+			fmt.Fprint(stderr, "Usage: cloudroute serve [--no-worker]\n\nApplies the migrations under a lock, makes sure the bootstrap admin key exists,\nthen serves the HTTP API and the founder's web pages (/, /status/...) on HTTP_ADDR\ntogether with the job worker and scheduler,\nand the Prometheus metrics on METRICS_ADDR.\n\nFlags:\n")
 			fs.PrintDefaults()
 			fmt.Fprint(stderr, "\n"+config.Usage)
 		}
@@ -196,7 +198,14 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return <-workerDone
 	}
 
-	srv, err := api.New(api.Deps{DB: db, Redis: rdb, Config: cfg, Log: log, Registry: reg})
+	// The API and the founder's pages share one rate limiter, so a client
+	// has one allowance of intake submissions whichever it uses.
+	limiter := api.NewRateLimiter(rdb, cfg.IntakeRateLimit, cfg.IntakeRateWindow, log)
+	pages, err := web.New(web.Deps{DB: db, Limiter: limiter, SecretKey: secretKey(cfg, log), Log: log})
+	if err != nil {
+		return err
+	}
+	srv, err := api.New(api.Deps{DB: db, Redis: rdb, Config: cfg, Log: log, Registry: reg, Limiter: limiter, Pages: pages.Register})
 	if err != nil {
 		return err
 	}
@@ -242,6 +251,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// secretKey is CLOUDROUTE_SECRET_KEY, or a random key for this process
+// alone when it is unset: the pages work, but what they signed (the CSRF
+// tokens of forms already shown) is void after a restart and on any other
+// process.
+func secretKey(cfg config.Config, log *slog.Logger) []byte {
+	if len(cfg.SecretKey) > 0 {
+		return cfg.SecretKey
+	}
+	key := make([]byte, config.MinSecretKeyBytes)
+	if _, err := rand.Read(key); err != nil {
+		panic("crypto/rand: " + err.Error())
+	}
+	log.Warn("CLOUDROUTE_SECRET_KEY is not set: using a random key for this process; forms shown before a restart, or by another process, will be refused. Set it to 32 random bytes in hex, such as the output of `openssl rand -hex 32`")
+	return key
 }
 
 // orStopped names a worker that returned without an error before it was
