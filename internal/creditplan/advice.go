@@ -29,7 +29,7 @@ func advise(p Profile, fits map[string]string, requested map[string]bool, t Tota
 			"Bring your projected monthly AWS spend, service by service (for example EC2, RDS, S3, Bedrock), and the month it ramps up: every reviewer checks the amount requested against it.")
 	} else {
 		add(TopicSpend, TriggerSpendGiven,
-			"Bring your projected monthly spend as you gave it ("+spendList(p.ProjectedMonthlySpend)+": "+usd(monthly)+
+			"Bring your projected monthly spend as you gave it ("+spendList(p.ProjectedMonthlySpend)+": "+ace.Money(monthly)+
 				" USD a month), with what drives each figure and when it ramps up: specific, defensible figures let the partner file at the top of a range.")
 		if other {
 			add(TopicSpend, TriggerSpendCategory,
@@ -37,7 +37,7 @@ func advise(p Profile, fits map[string]string, requested map[string]bool, t Tota
 		}
 		if ace.PlausibilityWarning(t.MaxUSD, monthly) != "" {
 			add(TopicSpend, TriggerSpendImplausible,
-				"Up to "+usd(t.MaxUSD)+" USD is more than "+strconv.Itoa(ace.PlausibilityFactor)+" months of your projected "+usd(monthly)+
+				"Up to "+ace.Money(t.MaxUSD)+" USD is more than "+strconv.Itoa(ace.PlausibilityFactor)+" months of your projected "+ace.Money(monthly)+
 					" USD a month, which reviewers treat as a plausibility flag: expect the partner to file less unless your spend figures support more.")
 		}
 	}
@@ -50,7 +50,7 @@ func advise(p Profile, fits map[string]string, requested map[string]bool, t Tota
 		add(TopicLeadInvestor, TriggerPortfolioExpected,
 			"Have your lead investor, "+strings.TrimSpace(p.LastRound.LeadInvestor)+", named for your "+roundName(p)+
 				", with the amount and the closing date: it is the institutional vouch the Portfolio reviewer checks, and a weak vouch turns a "+
-				poolRange(ace.PoolPortfolio)+" USD Portfolio request into a Founders award of at most "+usd(fMax)+" USD.")
+				poolRange(ace.PoolPortfolio)+" USD Portfolio request into a Founders award of at most "+ace.Money(fMax)+" USD.")
 	case p.LastRound != nil:
 		add(TopicLeadInvestor, TriggerRoundWithoutLead,
 			"Name the lead investor of your "+roundName(p)+" if it had one: Portfolio ("+poolRange(ace.PoolPortfolio)+
@@ -84,7 +84,7 @@ func advise(p Profile, fits map[string]string, requested map[string]bool, t Tota
 func spendList(lines []SpendLine) string {
 	parts := make([]string, len(lines))
 	for i, l := range lines {
-		parts[i] = strings.TrimSpace(l.Service) + " " + usd(l.USD) + " USD"
+		parts[i] = strings.TrimSpace(l.Service) + " " + ace.Money(l.USD) + " USD"
 	}
 	return strings.Join(parts, ", ")
 }
@@ -92,22 +92,6 @@ func spendList(lines []SpendLine) string {
 // poolRange writes a pool's amount range as "50,000–100,000".
 func poolRange(pool string) string {
 	lo, hi, _ := ace.AmountRange(pool)
-	return usd(lo) + "–" + usd(hi)
+	return ace.Money(lo) + "–" + ace.Money(hi)
 }
 
-// usd writes whole dollars with thousands separators, as the SPEC does.
-func usd(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return sign + b.String()
-}

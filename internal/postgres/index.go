@@ -3,29 +3,18 @@ package postgres
 import (
 	"context"
 	"strconv"
-	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 
+	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/events"
 )
 
-// TrackRecordRow is one historical ACE outcome of a partner, as imported.
-type TrackRecordRow struct {
-	DecidedAt      time.Time
-	SubmittedAt    time.Time
-	Stage          string
-	Region         string
-	Vertical       string
-	ServiceProfile string
-	EngagementType string
-	FundingSource  string
-	Outcome        string
-	RequestedUSD   int64
-	ApprovedUSD    int64
-}
+// TrackRecordRow is one historical ACE outcome of a partner, as imported:
+// a row that passed ace.CheckTrackRecordRow.
+type TrackRecordRow = ace.TrackRecordOutcome
 
 // TrackRecordImport streams rows into one partner's track record inside a
 // transaction: nothing is written unless Commit is called and no row was
