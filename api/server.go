@@ -55,8 +55,8 @@ type Server struct {
 	limiter *RateLimiter
 	// signInIP and signInAccount limit sign-in attempts (accounts.go).
 	signInIP, signInAccount *RateLimiter
-	reqs    *prometheus.CounterVec
-	latency *prometheus.HistogramVec
+	reqs                    *prometheus.CounterVec
+	latency                 *prometheus.HistogramVec
 }
 
 // New builds the router with every route of openapi.yaml.

@@ -94,4 +94,3 @@ func poolRange(pool string) string {
 	lo, hi, _ := ace.AmountRange(pool)
 	return ace.Money(lo) + "–" + ace.Money(hi)
 }
-
