@@ -3,6 +3,8 @@
 package config
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,7 +25,12 @@ type Config struct {
 	RedisURL          string
 	HTTPAddr          string
 	BootstrapAdminKey string
-	LogLevel          slog.Level
+	// SecretKey signs what the web pages hand to a browser (the CSRF
+	// tokens) and is the root of every key derived for that purpose. Nil
+	// when CLOUDROUTE_SECRET_KEY is unset: serve then makes a random one
+	// for its own lifetime. It is never logged.
+	SecretKey []byte
+	LogLevel  slog.Level
 	// MetricsAddr is the listen address of GET /metrics, apart from the
 	// public HTTPAddr; empty means metrics are not served (METRICS_ADDR=off).
 	MetricsAddr string
@@ -56,6 +63,7 @@ const Usage = `Environment:
   HTTP_ADDR                        listen address (default :8080)
   METRICS_ADDR                     listen address of GET /metrics, apart from HTTP_ADDR; off serves none (default 127.0.0.1:9090)
   CLOUDROUTE_BOOTSTRAP_ADMIN_KEY   when set, serve makes sure an admin key with this value exists
+  CLOUDROUTE_SECRET_KEY            32+ random bytes, hex or base64, that sign the web pages' tokens; unset: random per process
   LOG_LEVEL                        debug | info | warn | error (default info)
   TRUSTED_PROXIES                  comma-separated CIDRs whose X-Forwarded-For is trusted (default none)
   INTAKE_RATE_LIMIT                intake submissions per client IP per window (default 120)
@@ -102,6 +110,13 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.BootstrapAdminKey != "" && len(c.BootstrapAdminKey) < 16 {
 		errs = append(errs, fmt.Errorf("CLOUDROUTE_BOOTSTRAP_ADMIN_KEY: want at least 16 characters"))
 	}
+	if v := strings.TrimSpace(getenv("CLOUDROUTE_SECRET_KEY")); v != "" {
+		key, err := ParseSecretKey(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("CLOUDROUTE_SECRET_KEY: %w", err))
+		}
+		c.SecretKey = key
+	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
 		errs = append(errs, fmt.Errorf("LOG_LEVEL: want debug, info, warn or error"))
 	}
@@ -142,6 +157,33 @@ func Load(getenv func(string) string) (Config, error) {
 	c.WorkerConcurrency = posInt("WORKER_CONCURRENCY", 10)
 	c.DBMaxConns = posInt("DB_MAX_CONNS", 20)
 	return c, errors.Join(errs...)
+}
+
+// MinSecretKeyBytes is the shortest CLOUDROUTE_SECRET_KEY accepted, once
+// decoded: 256 bits, the size of the HMAC-SHA256 keys derived from it.
+const MinSecretKeyBytes = 32
+
+// ParseSecretKey decodes a secret key written as hex (64+ hex digits) or
+// base64 (standard or URL alphabet, padded or not), and refuses one shorter
+// than MinSecretKeyBytes. Text that is all hex digits is read as hex.
+func ParseSecretKey(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	if b, err := hex.DecodeString(s); err == nil {
+		return checkKeyLen(b)
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return checkKeyLen(b)
+		}
+	}
+	return nil, errors.New("want hex or base64 (for example the output of `openssl rand -hex 32`)")
+}
+
+func checkKeyLen(b []byte) ([]byte, error) {
+	if len(b) < MinSecretKeyBytes {
+		return nil, fmt.Errorf("want at least %d bytes once decoded, got %d (for example the output of `openssl rand -hex 32`)", MinSecretKeyBytes, len(b))
+	}
+	return b, nil
 }
 
 // validPort reports whether p is a port number, 0 to 65535 (0 picks a free
