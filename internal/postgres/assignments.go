@@ -56,6 +56,18 @@ func (db *DB) PartnerAssignment(ctx context.Context, partnerID, id string) (Assi
 	return a, translate(err)
 }
 
+// Assignment returns one assignment, whichever partner's: for the jobs
+// that tell people about it, never for a caller (PartnerAssignment scopes
+// it to the caller). Returns not_found.
+func (db *DB) Assignment(ctx context.Context, id string) (Assignment, error) {
+	if !validUUID(id) {
+		return Assignment{}, domain.NotFound()
+	}
+	var a Assignment
+	err := db.pool.GetContext(ctx, &a, `SELECT `+assignmentCols+` FROM assignments WHERE id = $1`, id)
+	return a, translate(err)
+}
+
 // PartnerAssignments lists a partner's assignments, newest first,
 // optionally of one status.
 func (db *DB) PartnerAssignments(ctx context.Context, partnerID, status string, limit int) ([]Assignment, error) {

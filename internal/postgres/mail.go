@@ -123,8 +123,8 @@ type MailHeader struct {
 // NewStoredMail is a mail to keep, as the transport hands it over.
 type NewStoredMail struct {
 	MessageID, EventID, Kind, From, To, Subject, Text, HTML, ListUnsubscribe string
-	Headers                                                                 []MailHeader
-	Date                                                                    time.Time
+	Headers                                                                  []MailHeader
+	Date                                                                     time.Time
 }
 
 const storedMailCols = `id, message_id, event_id, kind, from_address, to_address, subject, text_body, html_body, headers,

@@ -424,11 +424,12 @@ func (db *DB) SubscribedEndpoints(ctx context.Context, partnerID, eventType stri
 // secrets that sign (the current one first, then the previous one during a
 // rotation's overlap), in whsec_ form.
 type WebhookTarget struct {
-	ID        string
-	PartnerID string
-	URL       string
-	Enabled   bool
-	Secrets   []string
+	ID         string
+	PartnerID  string
+	URL        string
+	EventTypes []string
+	Enabled    bool
+	Secrets    []string
 }
 
 // WebhookTarget returns the delivery target of endpoint id, its secrets
@@ -442,7 +443,7 @@ func (db *DB) WebhookTarget(ctx context.Context, id string) (WebhookTarget, erro
 	if err := db.pool.GetContext(ctx, &r, `SELECT `+endpointCols+` FROM webhook_endpoints WHERE id = $1`, id); err != nil {
 		return WebhookTarget{}, translate(err)
 	}
-	t := WebhookTarget{ID: r.ID, PartnerID: r.PartnerID, URL: r.URL, Enabled: r.Enabled}
+	t := WebhookTarget{ID: r.ID, PartnerID: r.PartnerID, URL: r.URL, EventTypes: []string(r.EventTypes), Enabled: r.Enabled}
 	box := db.sealers().webhook
 	cur, err := box.Open(r.SecretSealed, []byte(r.ID))
 	if err != nil {
