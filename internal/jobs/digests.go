@@ -102,7 +102,7 @@ func (h *Handlers) HygieneDigest(ctx context.Context, t *asynq.Task) error {
 	n := h.notify
 	now := h.DB.Now().UTC()
 	year, week := now.ISOWeek()
-	monday := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -((int(now.Weekday())+6)%7))
+	monday := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -((int(now.Weekday()) + 6) % 7))
 	all, err := h.DB.OpenFlagsByPartner(ctx)
 	if err != nil {
 		return err

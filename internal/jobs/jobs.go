@@ -285,8 +285,8 @@ func (w *Worker) Run(ctx context.Context, shutdownTimeout time.Duration) error {
 			}
 			return time.Second << min(n, 5)
 		},
-		Logger:         asynqLogger{w.log},
-		LogLevel:       asynq.WarnLevel,
+		Logger:   asynqLogger{w.log},
+		LogLevel: asynq.WarnLevel,
 	})
 	if err := srv.Start(w.Mux()); err != nil {
 		return fmt.Errorf("asynq server: %w", err)

@@ -127,4 +127,6 @@ func (s storedTransport) Send(ctx context.Context, m mail.Message) error {
 }
 
 // sameAddress compares two addresses without case.
-func sameAddress(a, b string) bool { return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b)) }
+func sameAddress(a, b string) bool {
+	return strings.EqualFold(strings.TrimSpace(a), strings.TrimSpace(b))
+}
