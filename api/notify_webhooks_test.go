@@ -649,3 +649,47 @@ func TestWebhookDisabledAfterThreeDays(t *testing.T) {
 		t.Fatalf("after a 410: %v", m)
 	}
 }
+
+// TestNotifyPipelineFlags: the daily scan writes one pipeline.flags_raised
+// per partner (not one per flag, and none when it raised nothing), which
+// reaches the partner's webhook; the partner's staff get the weekly digest
+// once.
+func TestNotifyPipelineFlags(t *testing.T) {
+	e := newEnv(t, insecureLoopback)
+	start := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	e.at(start)
+	_, _, pid, key, asg := e.engaged(nil)
+	rcv := newReceiver(t)
+	hook, secret := e.createEndpoint(key, rcv.URL, "pipeline.flags_raised")
+	// Accepted, and nothing filed in 5 business days: follow_up_overdue.
+	e.at(start.Add(9 * 24 * time.Hour))
+	e.scan()
+	e.scan()
+	var payloads []string
+	e.sql.Select(&payloads, `SELECT payload::text FROM outbox WHERE kind = 'pipeline.flags_raised'`)
+	if len(payloads) != 1 || !strings.Contains(payloads[0], `"flag": "follow_up_overdue"`) || !strings.Contains(payloads[0], asg) ||
+		!strings.Contains(payloads[0], pid) {
+		t.Fatalf("flags_raised events: %v", payloads)
+	}
+	e.runJobs()
+	var ev string
+	e.sql.Get(&ev, `SELECT event_id FROM webhook_messages WHERE event_type = 'pipeline.flags_raised'`)
+	if err := e.runTask(tasks.TypeDeliverWebhook, tasks.DeliverWebhook{EventID: ev, EndpointID: hook}); err != nil {
+		t.Fatal(err)
+	}
+	got := rcv.ofType("pipeline.flags_raised")
+	if len(got) != 1 || !verifyByHand(secret, got[0]) || !strings.Contains(string(got[0].body), `"open_flags":1`) {
+		t.Fatalf("flags webhook: %d requests", len(got))
+	}
+
+	for i := 0; i < 2; i++ {
+		if err := e.runTask(tasks.TypeHygieneDigest, tasks.Periodic{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ms := e.mails("partner.hygiene_digest")
+	if len(ms) != 1 || ms[0].ListUnsubscribe == nil || !strings.Contains(ms[0].Text, "Acme Robotics") ||
+		!strings.Contains(ms[0].Subject, "1 record needs attention") {
+		t.Fatalf("weekly digests: %+v", ms)
+	}
+}
