@@ -693,3 +693,31 @@ func TestNotifyPipelineFlags(t *testing.T) {
 		t.Fatalf("weekly digests: %+v", ms)
 	}
 }
+
+// TestWebhookSecretUnderAnotherKey: a secret sealed under another
+// CLOUDROUTE_SECRET_KEY (a process started without the deployment's key)
+// does not open; the delivery log says so, nothing is sent unsigned, and
+// rotating the secret mends it.
+func TestWebhookSecretUnderAnotherKey(t *testing.T) {
+	e := newEnv(t, insecureLoopback)
+	rcv := newReceiver(t)
+	pid, key := e.createPartner(nil)
+	hook, _ := e.createEndpoint(key, rcv.URL)
+	ev := e.offeredEvent(pid)
+	if err := e.db.SetSecretKey([]byte(strings.Repeat("z", 32))); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.runTask(tasks.TypeDeliverWebhook, tasks.DeliverWebhook{EventID: ev, EndpointID: hook}); err == nil {
+		t.Fatal("a delivery without a readable secret succeeded")
+	}
+	if log := e.deliveries(key, hook); len(log) != 1 || log[0]["error_class"] != "no_secret" || len(rcv.requests()) != 0 {
+		t.Fatalf("log %v, %d requests", log, len(rcv.requests()))
+	}
+	rotated := e.do("POST", "/v1/partner/webhooks/"+hook+"/rotate-secret", key, nil).want(t, 200).json(t)
+	if err := e.runTask(tasks.TypeDeliverWebhook, tasks.DeliverWebhook{EventID: ev, EndpointID: hook}); err != nil {
+		t.Fatal(err)
+	}
+	if got := rcv.requests(); len(got) != 1 || !verifyByHand(rotated["secret"].(string), got[0]) {
+		t.Fatalf("after the rotation: %d requests", len(got))
+	}
+}

@@ -165,10 +165,17 @@ func (h *Handlers) DeliverWebhook(ctx context.Context, t *asynq.Task) error {
 	if domain.ErrorCode(err) == domain.ECodeNotFound {
 		return errSkipped // deleted
 	}
+	if errors.Is(err, postgres.ErrSecretUnreadable) {
+		// A secret that does not open never will under this key: the log
+		// says so to the partner, who rotates it.
+		h.Log.Error("webhook: the endpoint's secret does not open; rotate it", "endpoint_id", p.EndpointID)
+		_, lerr := h.DB.RecordWebhookAttempt(context.WithoutCancel(ctx), postgres.WebhookAttempt{EventID: msg.EventID,
+			EndpointID: p.EndpointID, Manual: p.Manual, ErrorClass: webhook.ClassNoSecret,
+			Error: "the endpoint's secret cannot be read; rotate it"})
+		return fmt.Errorf("%w: %w", errors.Join(err, lerr), asynq.SkipRetry)
+	}
 	if err != nil {
-		// A secret that does not open never will under this key.
-		h.Log.Error("webhook: the endpoint's secret does not open; rotate it", "endpoint_id", p.EndpointID, "err", err.Error())
-		return fmt.Errorf("%w: %w", err, asynq.SkipRetry)
+		return err
 	}
 	// One partner's event never reaches another's endpoint, whatever asked.
 	if target.PartnerID != msg.PartnerID || !target.Enabled || (!p.Manual && !slices.Contains(target.EventTypes, msg.EventType)) {

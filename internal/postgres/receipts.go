@@ -46,7 +46,7 @@ func (db *DB) ReceiptToken(ctx context.Context, intakeID string) (string, error)
 		return "", nil
 	}
 	if err != nil {
-		return "", errUnsealable
+		return "", ErrSecretUnreadable
 	}
 	return string(pt), nil
 }

@@ -68,6 +68,8 @@ func (db *DB) SetSecretKey(root []byte) error {
 
 func (db *DB) sealers() *sealers { return db.seal.Load() }
 
-// errUnsealable reports a stored secret that does not open under the
-// current key; the log gets the reason, clients an internal error.
-var errUnsealable = errors.New("a stored secret does not open under the current CLOUDROUTE_SECRET_KEY")
+// ErrSecretUnreadable is wrapped by reads of a stored secret that does not
+// open under the current key: it was sealed under another
+// CLOUDROUTE_SECRET_KEY (changed, or left unset so that each process made
+// its own). Such a secret has to be made again (a webhook's rotated).
+var ErrSecretUnreadable = errors.New("a stored secret does not open under the current CLOUDROUTE_SECRET_KEY")

@@ -447,7 +447,7 @@ func (db *DB) WebhookTarget(ctx context.Context, id string) (WebhookTarget, erro
 	box := db.sealers().webhook
 	cur, err := box.Open(r.SecretSealed, []byte(r.ID))
 	if err != nil {
-		return t, fmt.Errorf("webhook endpoint %s: %w: %w", r.ID, errUnsealable, err)
+		return t, fmt.Errorf("webhook endpoint %s: %w: %w", r.ID, ErrSecretUnreadable, err)
 	}
 	t.Secrets = append(t.Secrets, string(cur))
 	if r.PreviousSecretSealed != nil && r.PreviousSecretExpiresAt != nil && r.PreviousSecretExpiresAt.After(db.Now()) {
