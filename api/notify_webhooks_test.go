@@ -273,6 +273,22 @@ func TestWebhookEndpointsAPI(t *testing.T) {
 		}
 	})
 
+	t.Run("an admin's bad input writes nothing", func(t *testing.T) {
+		base := "/v1/admin/partners/" + pid + "/webhooks"
+		before := e.count("webhook_endpoints")
+		r := e.do("POST", base, e.adminKey, map[string]any{"url": "https://10.0.0.1/hook"})
+		r.problem(t, 422, "validation_failed")
+		if f := r.fields(t); len(f) != 1 || f[0] != "url" {
+			t.Fatalf("fields %v", f)
+		}
+		e.do("POST", base, e.adminKey, `{"url":`).problem(t, 400, "malformed_request")
+		e.do("PATCH", base+"/"+id, e.adminKey, map[string]any{"event_types": []string{"intake.received"}}).problem(t, 422, "validation_failed")
+		e.do("POST", base+"/"+id+"/rotate-secret", e.adminKey, map[string]any{"overlap_hours": 1000}).problem(t, 422, "validation_failed")
+		e.do("GET", base+"/"+id+"/deliveries?limit=0", e.adminKey, nil).problem(t, 422, "validation_failed")
+		if n := e.count("webhook_endpoints"); n != before {
+			t.Fatalf("refused admin requests wrote %d endpoints", n-before)
+		}
+	})
 	t.Run("roles", func(t *testing.T) {
 		for _, c := range []struct {
 			name, method, path, key string
