@@ -65,15 +65,21 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		t.Fatal(err)
 	}
 	cfg.IntakeRateLimit = 1000
+	// One key for the API and the worker, as serve gives both.
+	cfg.SecretKey = []byte(strings.Repeat("k", 32))
+	cfg.AdminEmails = []string{"admin@cloudroute.example"}
 	for _, o := range opts {
 		o(&cfg)
+	}
+	if err := db.SetSecretKey(cfg.SecretKey); err != nil {
+		t.Fatal(err)
 	}
 	log := slog.New(slog.NewJSONHandler(io.Discard, nil))
 	if os.Getenv("TEST_LOG") != "" {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
 	reg := prometheus.NewRegistry()
-	s, err := api.New(api.Deps{DB: db, Redis: rdb, Config: cfg, Log: log, Registry: reg})
+	s, err := api.New(api.Deps{DB: db, Redis: rdb, Config: cfg, Log: log, Registry: reg, Resolver: apiHosts})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +94,11 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.worker = jobs.NewWorker(db, rdb, log, metrics, jobs.Options{Concurrency: 4, OutboxPoll: 20 * time.Millisecond})
+	e.worker = jobs.NewWorker(db, rdb, log, metrics, jobs.Options{Concurrency: 4, OutboxPoll: 20 * time.Millisecond,
+		PublicURL: cfg.PublicURL, AdminEmails: cfg.AdminEmails, SecretKey: cfg.SecretKey,
+		WebhookAllowInsecureLoopback: cfg.WebhookAllowInsecureLoopback, WebhookResolver: workerHosts,
+		// A test cannot wait out the day-long schedule of webhook retries.
+		WebhookRetryDelay: func(int) time.Duration { return 50 * time.Millisecond }})
 	return e
 }
 

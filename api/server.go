@@ -13,6 +13,7 @@ import (
 	"io"
 	"log/slog"
 	"mime"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -25,7 +26,9 @@ import (
 
 	"github.com/cloudroute/cloudroute/internal/config"
 	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/mail"
 	"github.com/cloudroute/cloudroute/internal/postgres"
+	"github.com/cloudroute/cloudroute/internal/webhook"
 )
 
 // MaxBodyBytes bounds every request body (413 payload_too_large beyond it).
@@ -43,6 +46,9 @@ type Deps struct {
 	// Pages, when set, registers the web pages on the same engine, beside
 	// /v1 (internal/web).
 	Pages func(*gin.Engine)
+	// Resolver resolves webhook endpoint hosts when they are saved; nil is
+	// the system's.
+	Resolver webhook.Resolver
 }
 
 // Server holds the router and its dependencies.
@@ -57,6 +63,10 @@ type Server struct {
 	signInIP, signInAccount *RateLimiter
 	reqs                    *prometheus.CounterVec
 	latency                 *prometheus.HistogramVec
+	// unsub checks one-click unsubscribe tokens; resolver resolves webhook
+	// hosts.
+	unsub    *mail.Unsubscriber
+	resolver webhook.Resolver
 }
 
 // New builds the router with every route of openapi.yaml.
@@ -72,7 +82,18 @@ func New(d Deps) (*Server, error) {
 	if len(d.Config.TrustedProxies) == 0 {
 		e.ForwardedByClientIP = false
 	}
-	s := &Server{db: d.DB, redis: d.Redis, cfg: d.Config, log: d.Log, engine: e, limiter: d.Limiter}
+	s := &Server{db: d.DB, redis: d.Redis, cfg: d.Config, log: d.Log, engine: e, limiter: d.Limiter, resolver: d.Resolver}
+	if s.resolver == nil {
+		s.resolver = net.DefaultResolver
+	}
+	// The workers sign the unsubscribe links under the same key; a server
+	// without one (tools, tests) makes its own, and accepts only its own.
+	key := d.Config.SecretKey
+	if len(key) == 0 {
+		key = make([]byte, config.MinSecretKeyBytes)
+		rand.Read(key)
+	}
+	s.unsub = mail.NewUnsubscriber(key)
 	if s.limiter == nil {
 		s.limiter = NewRateLimiter(d.Redis, d.Config.IntakeRateLimit, d.Config.IntakeRateWindow, d.Log)
 	}
@@ -112,6 +133,8 @@ func New(d Deps) (*Server, error) {
 	s.registerCommissionRoutes(v1)
 	s.registerPipelineRoutes(v1)
 	s.registerAccountRoutes(v1)
+	s.registerWebhookRoutes(v1)
+	s.registerMailRoutes(v1)
 	if d.Pages != nil {
 		d.Pages(e)
 	}
@@ -294,10 +317,17 @@ func mediaType(c *gin.Context) string {
 // csvRoutes are the routes that read text/csv as well as JSON.
 var csvRoutes = map[string]bool{"/v1/admin/partners/:id/track-record": true}
 
+// formRoutes are the routes that take an HTML form's body as well as JSON:
+// one-click unsubscription, which mail clients POST as a form (RFC 8058).
+var formRoutes = map[string]bool{"/v1/unsubscribe": true}
+
 // acceptsMediaType reports whether route reads a body of media type mt (as
 // mediaType returns it).
 func acceptsMediaType(route, mt string) bool {
 	if mt == "application/json" {
+		return true
+	}
+	if (mt == "application/x-www-form-urlencoded" || mt == "multipart/form-data") && formRoutes[route] {
 		return true
 	}
 	if sub, ok := strings.CutPrefix(mt, "application/"); ok && strings.HasSuffix(sub, "+json") {

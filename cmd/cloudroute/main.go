@@ -25,6 +25,7 @@ import (
 	"github.com/cloudroute/cloudroute/api"
 	"github.com/cloudroute/cloudroute/internal/config"
 	"github.com/cloudroute/cloudroute/internal/jobs"
+	"github.com/cloudroute/cloudroute/internal/mail"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 	"github.com/cloudroute/cloudroute/internal/web"
 )
@@ -142,6 +143,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	}
 
+	// Every process of a deployment seals, signs and opens with this key:
+	// the webhook secrets, the receipts' sealed tokens, the unsubscribe
+	// links.
+	cfg.SecretKey = secretKey(cfg, log)
+	if err := db.SetSecretKey(cfg.SecretKey); err != nil {
+		return err
+	}
+	if cfg.WebhookAllowInsecureLoopback {
+		log.Warn("WEBHOOK_ALLOW_INSECURE_LOOPBACK is on: webhook endpoints may use http and loopback addresses; for local development and tests only")
+	}
+	transport, err := mailTransport(cfg, log)
+	if err != nil {
+		return err
+	}
+
 	ropt, err := redis.ParseURL(cfg.RedisURL)
 	if err != nil {
 		return fmt.Errorf("REDIS_URL: %w", err)
@@ -180,7 +196,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		defer wdb.Close()
-		w := jobs.NewWorker(wdb, rdb, log, metrics, jobs.Options{Concurrency: cfg.WorkerConcurrency, OutboxPoll: cfg.OutboxPoll})
+		if err := wdb.SetSecretKey(cfg.SecretKey); err != nil {
+			return err
+		}
+		w := jobs.NewWorker(wdb, rdb, log, metrics, jobs.Options{Concurrency: cfg.WorkerConcurrency, OutboxPoll: cfg.OutboxPoll,
+			Mail: transport, EmailFrom: cfg.EmailFrom, PublicURL: cfg.PublicURL, AdminEmails: cfg.AdminEmails,
+			SecretKey: cfg.SecretKey, WebhookAllowInsecureLoopback: cfg.WebhookAllowInsecureLoopback})
 		go func() { workerDone <- w.Run(workerCtx, cfg.ShutdownGrace) }()
 		log.Info("worker started", "concurrency", cfg.WorkerConcurrency)
 	}
@@ -267,6 +288,21 @@ func secretKey(cfg config.Config, log *slog.Logger) []byte {
 	}
 	log.Warn("CLOUDROUTE_SECRET_KEY is not set: using a random key for this process; forms shown before a restart, or by another process, will be refused. Set it to 32 random bytes in hex, such as the output of `openssl rand -hex 32`")
 	return key
+}
+
+// mailTransport is the SMTP transport of SMTP_URL, or nil for the embedded
+// default, which keeps mails in Postgres for admins to read.
+func mailTransport(cfg config.Config, log *slog.Logger) (mail.Transport, error) {
+	if cfg.SMTPURL == "" {
+		log.Info("mail: no SMTP_URL; mails are stored in Postgres and admins read them at GET /v1/admin/mail")
+		return nil, nil
+	}
+	t, err := mail.NewSMTP(mail.SMTPConfig{URL: cfg.SMTPURL})
+	if err != nil {
+		return nil, err
+	}
+	log.Info("mail: sending by SMTP", "server", t.Server().Redacted(), "from", cfg.EmailFrom)
+	return t, nil
 }
 
 // orStopped names a worker that returned without an error before it was

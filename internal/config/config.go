@@ -15,6 +15,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/cloudroute/cloudroute/internal/mail"
 )
 
 // Config is every setting the processes read from the environment.
@@ -49,6 +51,27 @@ type Config struct {
 	WorkerConcurrency int
 	// DBMaxConns caps the Postgres pool.
 	DBMaxConns int
+
+	// Notifications (docs/notifications.md).
+
+	// SMTPURL is where mail goes (smtp:// or smtps://, see
+	// mail.ParseSMTPURL). Empty is the embedded default: mails are stored
+	// in Postgres and admins read them at GET /v1/admin/mail. It may hold a
+	// password: never log it whole.
+	SMTPURL string
+	// EmailFrom is the sender of every mail; its domain is the
+	// Message-ID's.
+	EmailFrom string
+	// AdminEmails receive the digest of intakes that need an admin
+	// (unroutable, waiting for review). Empty sends no admin mail.
+	AdminEmails []string
+	// PublicURL is where people reach this deployment, without a trailing
+	// slash: the links in mails (the founder's status page, the console,
+	// one-click unsubscribe) start with it.
+	PublicURL string
+	// WebhookAllowInsecureLoopback lets webhook endpoints use http and
+	// loopback addresses: for local development and tests only.
+	WebhookAllowInsecureLoopback bool
 }
 
 // DefaultMetricsAddr is loopback only: a Prometheus on the same host (or a
@@ -72,6 +95,11 @@ const Usage = `Environment:
   OUTBOX_POLL                      outbox relay poll interval (default 100ms)
   WORKER_CONCURRENCY               asynq handlers run at once (default 10)
   DB_MAX_CONNS                     Postgres pool size (default 20)
+  SMTP_URL                         smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465; unset: mails are stored in Postgres
+  EMAIL_FROM                       the sender of every mail (default CloudRoute <noreply@cloudroute.localhost>)
+  ADMIN_EMAIL                      comma-separated admin addresses for the intake digest; unset: no admin mail
+  PUBLIC_URL                       the deployment's address, for links in mails (default http://localhost:8080)
+  WEBHOOK_ALLOW_INSECURE_LOOPBACK  true lets webhooks use http and loopback: development and tests only (default false)
 `
 
 // Load reads the configuration from getenv (os.Getenv when nil). Every bad
@@ -156,7 +184,57 @@ func Load(getenv func(string) string) (Config, error) {
 	c.OutboxPoll = posDur("OUTBOX_POLL", 100*time.Millisecond)
 	c.WorkerConcurrency = posInt("WORKER_CONCURRENCY", 10)
 	c.DBMaxConns = posInt("DB_MAX_CONNS", 20)
+	errs = append(errs, c.loadNotifications(get)...)
 	return c, errors.Join(errs...)
+}
+
+// DefaultEmailFrom is the sender when EMAIL_FROM is unset.
+const DefaultEmailFrom = "CloudRoute <noreply@cloudroute.localhost>"
+
+// DefaultPublicURL is PUBLIC_URL when unset: the local development server.
+const DefaultPublicURL = "http://localhost:8080"
+
+// loadNotifications reads the mail and webhook settings. Its errors never
+// repeat SMTP_URL, which may hold a password.
+func (c *Config) loadNotifications(get func(k, def string) string) []error {
+	var errs []error
+	c.SMTPURL = get("SMTP_URL", "")
+	if c.SMTPURL != "" {
+		if _, err := mail.ParseSMTPURL(c.SMTPURL); err != nil {
+			errs = append(errs, fmt.Errorf("SMTP_URL: %w", err))
+		}
+	}
+	c.EmailFrom = get("EMAIL_FROM", DefaultEmailFrom)
+	if from, err := mail.ParseAddress(c.EmailFrom); err != nil || !strings.Contains(from.Email, "@") ||
+		strings.HasSuffix(from.Email, "@") {
+		errs = append(errs, fmt.Errorf("EMAIL_FROM: want an address such as %q", DefaultEmailFrom))
+	}
+	if v := get("ADMIN_EMAIL", ""); v != "" {
+		for _, a := range strings.Split(v, ",") {
+			a = strings.TrimSpace(a)
+			if a == "" {
+				continue
+			}
+			if parsed, err := mail.ParseAddress(a); err != nil || parsed.Name != "" {
+				errs = append(errs, fmt.Errorf("ADMIN_EMAIL: %q is not an email address", a))
+				continue
+			}
+			c.AdminEmails = append(c.AdminEmails, a)
+		}
+	}
+	c.PublicURL = strings.TrimRight(get("PUBLIC_URL", DefaultPublicURL), "/")
+	if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+		u.User != nil || u.RawQuery != "" || u.Fragment != "" {
+		errs = append(errs, fmt.Errorf("PUBLIC_URL: want an http(s) URL without query, such as %s", DefaultPublicURL))
+	}
+	switch v := strings.ToLower(get("WEBHOOK_ALLOW_INSECURE_LOOPBACK", "false")); v {
+	case "true", "1", "yes":
+		c.WebhookAllowInsecureLoopback = true
+	case "false", "0", "no":
+	default:
+		errs = append(errs, fmt.Errorf("WEBHOOK_ALLOW_INSECURE_LOOPBACK: want true or false, got %q", v))
+	}
+	return errs
 }
 
 // MinSecretKeyBytes is the shortest CLOUDROUTE_SECRET_KEY accepted, once

@@ -134,3 +134,46 @@ func TestLoadSecretKey(t *testing.T) {
 		})
 	}
 }
+
+func TestLoadNotifications(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTPURL != "" || c.EmailFrom != DefaultEmailFrom || c.AdminEmails != nil || c.PublicURL != "http://localhost:8080" ||
+		c.WebhookAllowInsecureLoopback {
+		t.Fatalf("notification defaults: %+v", c)
+	}
+	c, err = Load(env(map[string]string{
+		"SMTP_URL": "smtps://user:p%40ss@mail.example.com", "EMAIL_FROM": "Ops <ops@cloudroute.example>",
+		"ADMIN_EMAIL": " ana@example.com, ,bo@example.com ", "PUBLIC_URL": "https://cloudroute.example/",
+		"WEBHOOK_ALLOW_INSECURE_LOOPBACK": "TRUE",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SMTPURL != "smtps://user:p%40ss@mail.example.com" || c.EmailFrom != "Ops <ops@cloudroute.example>" ||
+		strings.Join(c.AdminEmails, ",") != "ana@example.com,bo@example.com" || c.PublicURL != "https://cloudroute.example" ||
+		!c.WebhookAllowInsecureLoopback {
+		t.Fatalf("notification settings: %+v", c)
+	}
+	for _, tc := range []struct{ key, value string }{
+		{"SMTP_URL", "http://user:hunter2@mail.example.com"},
+		{"SMTP_URL", "smtp://user@mail.example.com"},
+		{"EMAIL_FROM", "nobody"},
+		{"ADMIN_EMAIL", "ana@example.com,not an address"},
+		{"PUBLIC_URL", "localhost:8080"},
+		{"PUBLIC_URL", "https://cloudroute.example/?x=1"},
+		{"WEBHOOK_ALLOW_INSECURE_LOOPBACK", "maybe"},
+	} {
+		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
+			_, err := Load(env(map[string]string{tc.key: tc.value}))
+			if err == nil || !strings.Contains(err.Error(), tc.key) {
+				t.Fatalf("error %v, want one naming %s", err, tc.key)
+			}
+			if strings.Contains(err.Error(), "hunter2") {
+				t.Fatalf("the error repeats the SMTP password: %v", err)
+			}
+		})
+	}
+}

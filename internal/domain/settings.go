@@ -9,6 +9,10 @@ type Settings struct {
 	WindowDays           int     `db:"window_days"`
 	OfferTTLHours        int     `db:"offer_ttl_hours"`
 	DefaultCommissionBPS int     `db:"default_commission_bps"`
+	// OfferReminderPct is the share of the offer TTL after which a partner
+	// that has not answered is reminded (assignment.expiring); 0 sends no
+	// reminder.
+	OfferReminderPct int `db:"offer_reminder_pct"`
 	// Pipeline hygiene (seed 000); see docs/pipeline-health.md.
 	StaleDays            int `db:"stale_days"`
 	StuckIdentifiedDays  int `db:"stuck_identified_days"`
@@ -33,6 +37,7 @@ var IntSettings = []IntSetting{
 	{"window_days", 1, 3650, func(s *Settings) *int { return &s.WindowDays }},
 	{"offer_ttl_hours", 1, 720, func(s *Settings) *int { return &s.OfferTTLHours }},
 	{"default_commission_bps", 0, 10000, func(s *Settings) *int { return &s.DefaultCommissionBPS }},
+	{"offer_reminder_pct", 0, 99, func(s *Settings) *int { return &s.OfferReminderPct }},
 	{"stale_days", 1, 365, func(s *Settings) *int { return &s.StaleDays }},
 	{"stuck_identified_days", 1, 365, func(s *Settings) *int { return &s.StuckIdentifiedDays }},
 	{"follow_up_business_days", 1, 60, func(s *Settings) *int { return &s.FollowUpBusinessDays }},

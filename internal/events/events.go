@@ -1,8 +1,8 @@
 // Package events names what happens in CloudRoute: an intake received, an
 // offer made, a record moved. Storage writes one event into the outbox in
 // the transaction that makes it happen; internal/jobs decides what each
-// event sets off (route, expire, index, drain, accrue; later mail and
-// webhooks). Storage thus says what happened and never which task runs.
+// event sets off (route, expire, index, drain, accrue, mail, webhooks).
+// Storage thus says what happened and never which task runs.
 //
 // The package is pure: kinds, one typed payload per kind, and decoding. It
 // does no I/O.
@@ -82,6 +82,7 @@ var decoders = map[string]func([]byte) (Payload, error){
 	KindIntakeWithdrawn:     decodeAs[IntakeWithdrawn],
 	KindIntakeClosed:        decodeAs[IntakeClosed],
 	KindAssignmentOffered:   decodeAs[AssignmentOffered],
+	KindAssignmentExpiring:  decodeAs[AssignmentExpiring],
 	KindAssignmentAccepted:  decodeAs[AssignmentAccepted],
 	KindAssignmentDeclined:  decodeAs[AssignmentDeclined],
 	KindAssignmentExpired:   decodeAs[AssignmentExpired],
@@ -94,7 +95,11 @@ var decoders = map[string]func([]byte) (Payload, error){
 	KindTrackRecordImported: decodeAs[TrackRecordImported],
 	KindStatementInvoiced:   decodeAs[StatementInvoiced],
 	KindStatementPaid:       decodeAs[StatementPaid],
-	KindOutboxTask:          decodeAs[OutboxTask],
+	KindPipelineFlagsRaised: decodeAs[PipelineFlagsRaised],
+
+	KindWebhookEndpointDisabled:    decodeAs[WebhookEndpointDisabled],
+	KindWebhookRedeliveryRequested: decodeAs[WebhookRedeliveryRequested],
+	KindOutboxTask:                 decodeAs[OutboxTask],
 }
 
 func decodeAs[P Payload](b []byte) (Payload, error) {

@@ -14,6 +14,7 @@ const (
 	KindIntakeClosed        = "intake.closed"
 
 	KindAssignmentOffered  = "assignment.offered"
+	KindAssignmentExpiring = "assignment.expiring"
 	KindAssignmentAccepted = "assignment.accepted"
 	KindAssignmentDeclined = "assignment.declined"
 	KindAssignmentExpired  = "assignment.expired"
@@ -29,6 +30,11 @@ const (
 
 	KindStatementInvoiced = "statement.invoiced"
 	KindStatementPaid     = "statement.paid"
+
+	KindPipelineFlagsRaised = "pipeline.flags_raised"
+
+	KindWebhookEndpointDisabled    = "webhook_endpoint.disabled"
+	KindWebhookRedeliveryRequested = "webhook.redelivery_requested"
 
 	// KindOutboxTask is not something that happened: it is a row the
 	// outbox held before it held events, which named an asynq task
@@ -89,16 +95,33 @@ func (IntakeClosed) Kind() string      { return KindIntakeClosed }
 func (p IntakeClosed) Subject() string { return p.IntakeID }
 
 // AssignmentOffered: the intake was offered to PartnerID until ExpiresAt.
+// RemindAt is when the partner is reminded if the offer is still
+// unanswered (the offer_reminder_pct setting's share of the TTL); nil when
+// reminders are off.
 type AssignmentOffered struct {
-	AssignmentID string    `json:"assignment_id"`
-	IntakeID     string    `json:"intake_id"`
-	PartnerID    string    `json:"partner_id"`
-	DecisionID   string    `json:"decision_id"`
-	ExpiresAt    time.Time `json:"expires_at"`
+	AssignmentID string     `json:"assignment_id"`
+	IntakeID     string     `json:"intake_id"`
+	PartnerID    string     `json:"partner_id"`
+	DecisionID   string     `json:"decision_id"`
+	ExpiresAt    time.Time  `json:"expires_at"`
+	RemindAt     *time.Time `json:"remind_at,omitempty"`
 }
 
 func (AssignmentOffered) Kind() string      { return KindAssignmentOffered }
 func (p AssignmentOffered) Subject() string { return p.AssignmentID }
+
+// AssignmentExpiring: the offer is still unanswered at its reminder time
+// and lapses at ExpiresAt. It is written once per offer, and never for an
+// offer answered before its reminder time.
+type AssignmentExpiring struct {
+	AssignmentID string    `json:"assignment_id"`
+	IntakeID     string    `json:"intake_id"`
+	PartnerID    string    `json:"partner_id"`
+	ExpiresAt    time.Time `json:"expires_at"`
+}
+
+func (AssignmentExpiring) Kind() string      { return KindAssignmentExpiring }
+func (p AssignmentExpiring) Subject() string { return p.AssignmentID }
 
 // AssignmentAccepted: the partner accepted the offer and may now see the
 // customer and file records.
@@ -223,27 +246,80 @@ type TrackRecordImported struct {
 func (TrackRecordImported) Kind() string      { return KindTrackRecordImported }
 func (p TrackRecordImported) Subject() string { return p.PartnerID }
 
-// StatementInvoiced: an admin invoiced a partner's monthly statement.
+// StatementInvoiced: an admin invoiced a partner's monthly statement;
+// Reference is the invoice's.
 type StatementInvoiced struct {
 	StatementID string `json:"statement_id"`
 	PartnerID   string `json:"partner_id"`
 	Month       string `json:"month"` // YYYY-MM
 	TotalCents  int64  `json:"total_cents"`
+	Reference   string `json:"reference,omitempty"`
 }
 
 func (StatementInvoiced) Kind() string      { return KindStatementInvoiced }
 func (p StatementInvoiced) Subject() string { return p.StatementID }
 
-// StatementPaid: an admin recorded a statement as paid.
+// StatementPaid: an admin recorded a statement as paid; Reference is the
+// payment's.
 type StatementPaid struct {
 	StatementID string `json:"statement_id"`
 	PartnerID   string `json:"partner_id"`
 	Month       string `json:"month"` // YYYY-MM
 	TotalCents  int64  `json:"total_cents"`
+	Reference   string `json:"reference,omitempty"`
 }
 
 func (StatementPaid) Kind() string      { return KindStatementPaid }
 func (p StatementPaid) Subject() string { return p.StatementID }
+
+// PipelineFlagsRaised: the daily hygiene scan raised Flags on the
+// partner's pipeline on Date (YYYY-MM-DD, UTC). One event per partner and
+// scan, never one per flag; a scan that raised nothing for a partner
+// writes none. OpenFlags counts every open flag after the scan.
+type PipelineFlagsRaised struct {
+	PartnerID string       `json:"partner_id"`
+	Date      string       `json:"date"`
+	Flags     []RaisedFlag `json:"flags"`
+	OpenFlags int          `json:"open_flags"`
+}
+
+// RaisedFlag is one flag the scan raised: on a record, or on an accepted
+// assignment with no record or update in time.
+type RaisedFlag struct {
+	Flag         string `json:"flag"`
+	ACERecordID  string `json:"ace_record_id,omitempty"`
+	AssignmentID string `json:"assignment_id,omitempty"`
+}
+
+func (PipelineFlagsRaised) Kind() string      { return KindPipelineFlagsRaised }
+func (p PipelineFlagsRaised) Subject() string { return p.PartnerID }
+
+// WebhookEndpointDisabled: deliveries to a partner's endpoint failed for
+// long enough (webhook.ShouldDisable) and it was disabled. FailingSince is
+// the first failure of the run; LastError the last one's class.
+type WebhookEndpointDisabled struct {
+	EndpointID   string    `json:"endpoint_id"`
+	PartnerID    string    `json:"partner_id"`
+	FailingSince time.Time `json:"failing_since"`
+	LastError    string    `json:"last_error"`
+}
+
+func (WebhookEndpointDisabled) Kind() string      { return KindWebhookEndpointDisabled }
+func (p WebhookEndpointDisabled) Subject() string { return p.EndpointID }
+
+// WebhookRedeliveryRequested: the partner or an admin (ActorRole) asked
+// for event EventID to be delivered to the endpoint again, from the
+// delivery log's row DeliveryID.
+type WebhookRedeliveryRequested struct {
+	EndpointID string `json:"endpoint_id"`
+	PartnerID  string `json:"partner_id"`
+	EventID    string `json:"event_id"`
+	DeliveryID string `json:"delivery_id"`
+	ActorRole  string `json:"actor_role"`
+}
+
+func (WebhookRedeliveryRequested) Kind() string      { return KindWebhookRedeliveryRequested }
+func (p WebhookRedeliveryRequested) Subject() string { return p.EndpointID }
 
 // OutboxTask is the payload of KindOutboxTask: an outbox row written
 // before 0014, as it was (see migrations/0014_outbox_events.sql). Nothing
@@ -257,3 +333,19 @@ type OutboxTask struct {
 
 func (OutboxTask) Kind() string      { return KindOutboxTask }
 func (p OutboxTask) Subject() string { return p.TaskType }
+
+// WebhookKinds are the kinds a partner's webhook endpoint may subscribe to:
+// what happens to the partner's own offers, engagements, records, pipeline
+// and statements (SPEC §8). Every one of their payloads names the partner
+// concerned, whose endpoints alone receive it.
+var WebhookKinds = []string{
+	KindAssignmentOffered,
+	KindAssignmentExpiring,
+	KindAssignmentExpired,
+	KindAssignmentAccepted,
+	KindAssignmentReleased,
+	KindRecordTransitioned,
+	KindPipelineFlagsRaised,
+	KindStatementInvoiced,
+	KindStatementPaid,
+}

@@ -1,6 +1,10 @@
 package intake
 
-import "github.com/cloudroute/cloudroute/internal/domain"
+import (
+	"strings"
+
+	"github.com/cloudroute/cloudroute/internal/domain"
+)
 
 // Profile is what any partner offered an intake may see of it (SPEC §3
 // "Contacts"): the routing axes, the team size, the pools requested, the
@@ -50,4 +54,16 @@ func SeenByPartner(p Profile, c Customer, assignmentStatus string) PartnerView {
 		v.Customer = &c
 	}
 	return v
+}
+
+// Reference names an intake to a partner before it accepts, in offer
+// mails and notices ("INT-7F3A2C"): it is derived from the intake id, so it
+// says nothing the partner's own assignment does not, and it is short
+// enough to say on a call.
+func Reference(intakeID string) string {
+	hex := strings.ToUpper(strings.ReplaceAll(intakeID, "-", ""))
+	if len(hex) > 6 {
+		hex = hex[:6]
+	}
+	return "INT-" + hex
 }

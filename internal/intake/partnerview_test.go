@@ -45,3 +45,9 @@ func TestSeenByPartner(t *testing.T) {
 		t.Errorf("%d assignment statuses; add the new ones to this test", len(domain.AssignmentStatuses))
 	}
 }
+
+func TestReference(t *testing.T) {
+	if got := intake.Reference("7f3a2c91-0b1e-4c55-9d0a-2f6e8b1c4d3e"); got != "INT-7F3A2C" {
+		t.Fatalf("Reference = %q", got)
+	}
+}

@@ -32,6 +32,9 @@ type Effect struct {
 
 // Options are the asynq options the relay enqueues the effect with.
 func (e Effect) Options() []asynq.Option {
+	if e.Task.Type() == tasks.TypeDeliverWebhook {
+		return deliveryOptions(e.TaskID)
+	}
 	opts := []asynq.Option{asynq.TaskID(e.TaskID), asynq.Queue(e.Queue), asynq.MaxRetry(25), asynq.Retention(24 * time.Hour)}
 	if !e.ProcessAt.IsZero() {
 		opts = append(opts, asynq.ProcessAt(e.ProcessAt))
@@ -53,13 +56,31 @@ type job struct {
 // this event (a record move that decides nothing updates no index).
 type rule struct {
 	name string
-	job  func(events.Payload) *job
+	job  func(events.Event, events.Payload) *job
 }
 
 // on makes a rule for events of payload type P.
 func on[P events.Payload](name string, f func(P) *job) rule {
-	return rule{name: name, job: func(p events.Payload) *job { return f(p.(P)) }}
+	return rule{name: name, job: func(_ events.Event, p events.Payload) *job { return f(p.(P)) }}
 }
+
+// withEvent makes a rule whose task works on the whole event: its id (the
+// key of every mail and webhook it causes), kind, time and payload.
+func withEvent(name, taskType string) rule {
+	return rule{name: name, job: func(e events.Event, _ events.Payload) *job {
+		return &job{taskType: taskType, payload: tasks.Event{ID: e.ID, Kind: e.Kind, Subject: e.Subject, Payload: e.Payload,
+			OccurredAt: e.OccurredAt.UTC()}}
+	}}
+}
+
+// The notification effects (docs/notifications.md): the event's mails
+// (notify.go says who gets what), its webhooks to the partner concerned
+// (one task per endpoint, webhooks.go), and the note for the admin digest.
+var (
+	mailEffect    = withEvent("mail", tasks.TypeSendMail)
+	webhookEffect = withEvent("webhook", tasks.TypeWebhookFanout)
+	digestEffect  = withEvent("digest", tasks.TypeNoteForAdmins)
+)
 
 func route(intakeID, trigger string) *job {
 	return &job{taskType: tasks.TypeRouteIntake, payload: tasks.RouteIntake{IntakeID: intakeID, Trigger: trigger}}
@@ -74,18 +95,38 @@ func drain(reason string) *job {
 }
 
 // effects is what each kind of event sets off: the one place where an
-// event becomes work. A kind absent here (intake.unroutable,
-// assignment.accepted, statement.paid, ...) sets off nothing yet; mail and
-// webhooks will be rows here, not new call sites in storage.
+// event becomes work. A kind absent here (assignment.declined's partner is
+// told nothing, it declined) sets off nothing.
 var effects = map[string][]rule{
 	events.KindIntakeReceived: {
 		on("route", func(p events.IntakeReceived) *job { return route(p.IntakeID, "submitted") }),
+		// The founder's receipt, with the private status link.
+		mailEffect,
 	},
+	events.KindIntakeUnroutable:    {digestEffect},
+	events.KindIntakePendingReview: {digestEffect},
 	events.KindAssignmentOffered: {
 		// The expiry is due at the deadline; the sweep is its backstop.
 		on("expire", func(p events.AssignmentOffered) *job {
 			return &job{taskType: tasks.TypeExpireOffer, payload: tasks.ExpireOffer{AssignmentID: p.AssignmentID}, at: p.ExpiresAt}
 		}),
+		// The reminder is due at its share of the TTL; it writes nothing
+		// for an offer answered by then, and the sweep is its backstop.
+		on("remind", func(p events.AssignmentOffered) *job {
+			if p.RemindAt == nil {
+				return nil
+			}
+			return &job{taskType: tasks.TypeRemindOffer, payload: tasks.RemindOffer{AssignmentID: p.AssignmentID}, at: *p.RemindAt}
+		}),
+		mailEffect,
+		webhookEffect,
+	},
+	events.KindAssignmentExpiring: {mailEffect, webhookEffect},
+	events.KindAssignmentAccepted: {
+		// The founders learn their partner; the partner's systems get the
+		// customer.
+		mailEffect,
+		webhookEffect,
 	},
 	// A declined or expired offer counts against the partner's
 	// responsiveness (the index's partner stats), sends the intake to the
@@ -99,10 +140,15 @@ var effects = map[string][]rule{
 		on("index", func(p events.AssignmentExpired) *job { return updateIndex(p.PartnerID) }),
 		on("route", func(p events.AssignmentExpired) *job { return route(p.IntakeID, "expired") }),
 		on("drain", func(events.AssignmentExpired) *job { return drain("capacity_freed") }),
+		mailEffect,
+		webhookEffect,
 	},
 	events.KindAssignmentReleased: {
 		on("route", func(p events.AssignmentReleased) *job { return route(p.IntakeID, "released") }),
 		on("drain", func(events.AssignmentReleased) *job { return drain("capacity_freed") }),
+		// The founders are told a new partner is sought.
+		mailEffect,
+		webhookEffect,
 	},
 	events.KindIntakeWithdrawn: {
 		on("drain", func(events.IntakeWithdrawn) *job { return drain("intake_withdrawn") }),
@@ -129,6 +175,26 @@ var effects = map[string][]rule{
 				payload.ClosedAt = *p.ClosedAt
 			}
 			return &job{taskType: tasks.TypeAccrueCommission, payload: payload}
+		}),
+		webhookEffect,
+	},
+	events.KindPipelineFlagsRaised: {
+		// Daily to the partner's systems; its staff get the weekly digest
+		// instead (a periodic task), not a mail a day.
+		webhookEffect,
+	},
+	events.KindStatementInvoiced: {mailEffect, webhookEffect},
+	events.KindStatementPaid:     {webhookEffect},
+	events.KindWebhookEndpointDisabled: {
+		// The partner's staff are told, to enable it again.
+		mailEffect,
+	},
+	events.KindWebhookRedeliveryRequested: {
+		// One more delivery of the event to the endpoint, under the same
+		// webhook-id, retried like the first.
+		on("redeliver", func(p events.WebhookRedeliveryRequested) *job {
+			return &job{taskType: tasks.TypeDeliverWebhook, payload: tasks.DeliverWebhook{EventID: p.EventID, EndpointID: p.EndpointID,
+				Manual: true}}
 		}),
 	},
 	events.KindPartnerCreated: {
@@ -202,7 +268,7 @@ func Effects(e events.Event) ([]Effect, error) {
 	}
 	var out []Effect
 	for _, r := range effects[e.Kind] {
-		j := r.job(p)
+		j := r.job(e, p)
 		if j == nil {
 			continue
 		}

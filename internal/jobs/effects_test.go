@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -12,6 +13,7 @@ import (
 
 	"github.com/cloudroute/cloudroute/internal/events"
 	"github.com/cloudroute/cloudroute/internal/jobs"
+	"github.com/cloudroute/cloudroute/internal/tasks"
 	"github.com/cloudroute/cloudroute/internal/testenv"
 )
 
@@ -38,8 +40,25 @@ func effectsOf(t *testing.T, p events.Payload) []effect {
 	return out
 }
 
+// whole is the effect of a task that works on the whole event (mail,
+// webhooks, the admin digest): its payload is the event as the outbox
+// holds it.
+func whole(t *testing.T, name, taskType string, p events.Payload) effect {
+	t.Helper()
+	b, err := json.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, err := json.Marshal(tasks.Event{ID: "e1", Kind: p.Kind(), Subject: p.Subject(), Payload: b})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return effect{name, "evt-e1-" + name, taskType, string(payload), "default", time.Time{}}
+}
+
 func TestEffects(t *testing.T) {
 	expires := time.Date(2026, 3, 6, 9, 0, 0, 0, time.UTC)
+	remind := time.Date(2026, 3, 5, 21, 0, 0, 0, time.UTC)
 	closed := time.Date(2026, 3, 4, 9, 0, 0, 0, time.UTC)
 	route := func(trigger string) effect {
 		return effect{"route", "evt-e1-route", "intake:route", `{"intake_id":"i1","trigger":"` + trigger + `"}`, "critical", time.Time{}}
@@ -48,30 +67,53 @@ func TestEffects(t *testing.T) {
 	drain := func(reason string) effect {
 		return effect{"drain", "evt-e1-drain", "routing:drain", `{"reason":"` + reason + `"}`, "default", time.Time{}}
 	}
+	mail := func(p events.Payload) effect { return whole(t, "mail", "mail:event", p) }
+	hook := func(p events.Payload) effect { return whole(t, "webhook", "webhook:fanout", p) }
+	digest := func(p events.Payload) effect { return whole(t, "digest", "mail:admin_note", p) }
+
+	received := events.IntakeReceived{IntakeID: "i1"}
+	offered := events.AssignmentOffered{AssignmentID: "a1", IntakeID: "i1", PartnerID: "p1", ExpiresAt: expires, RemindAt: &remind}
+	unreminded := events.AssignmentOffered{AssignmentID: "a1", IntakeID: "i1", PartnerID: "p1", ExpiresAt: expires}
+	expiring := events.AssignmentExpiring{AssignmentID: "a1", IntakeID: "i1", PartnerID: "p1", ExpiresAt: expires}
+	expired := events.AssignmentExpired{AssignmentID: "a1", IntakeID: "i1", PartnerID: "p1"}
+	accepted := events.AssignmentAccepted{AssignmentID: "a1", IntakeID: "i1", PartnerID: "p1"}
+	released := events.AssignmentReleased{AssignmentID: "a1", IntakeID: "i1", PartnerID: "p1", ActorRole: "admin"}
+	unroutable := events.IntakeUnroutable{IntakeID: "i1", DecisionID: "d1"}
+	review := events.IntakePendingReview{IntakeID: "i1", DecisionID: "d1", PartnerID: "p1"}
+	moved := events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "identified", To: "submitted"}
+	decided := events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "validated", To: "approved", Outcome: "approved",
+		ApprovedUSD: 20000}
+	closing := events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "launched", To: "closed", ApprovedUSD: 20000,
+		CommissionBPS: 1000, ClosedAt: &closed}
+	closingBare := events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "launched", To: "closed", ClosedAt: &closed}
+	invoiced := events.StatementInvoiced{StatementID: "s1", PartnerID: "p1", Month: "2026-02", Reference: "INV-1"}
+	paid := events.StatementPaid{StatementID: "s1", PartnerID: "p1", Month: "2026-02"}
+	flags := events.PipelineFlagsRaised{PartnerID: "p1", Date: "2026-03-04", Flags: []events.RaisedFlag{{Flag: "stale", ACERecordID: "r1"}}}
+	disabled := events.WebhookEndpointDisabled{EndpointID: "w1", PartnerID: "p1", FailingSince: closed, LastError: "timeout"}
 	for _, c := range []struct {
 		name  string
 		event events.Payload
 		want  []effect
 	}{
-		{"an intake received is routed", events.IntakeReceived{IntakeID: "i1"}, []effect{route("submitted")}},
-		{"an offer expires at its deadline", events.AssignmentOffered{AssignmentID: "a1", IntakeID: "i1", PartnerID: "p1", ExpiresAt: expires},
-			[]effect{{"expire", "evt-e1-expire", "assignment:expire", `{"assignment_id":"a1"}`, "critical", expires}}},
+		{"an intake received is routed, and its founders get the receipt", received, []effect{route("submitted"), mail(received)}},
+		{"an offer expires at its deadline, is reminded before it, and is told", offered,
+			[]effect{{"expire", "evt-e1-expire", "assignment:expire", `{"assignment_id":"a1"}`, "critical", expires},
+				{"remind", "evt-e1-remind", "assignment:remind", `{"assignment_id":"a1"}`, "critical", remind}, mail(offered), hook(offered)}},
+		{"an offer made with reminders off", unreminded,
+			[]effect{{"expire", "evt-e1-expire", "assignment:expire", `{"assignment_id":"a1"}`, "critical", expires}, mail(unreminded), hook(unreminded)}},
+		{"a reminder", expiring, []effect{mail(expiring), hook(expiring)}},
 		{"a decline", events.AssignmentDeclined{AssignmentID: "a1", IntakeID: "i1", PartnerID: "p1"},
 			[]effect{index, route("declined"), drain("capacity_freed")}},
-		{"an expiry", events.AssignmentExpired{AssignmentID: "a1", IntakeID: "i1", PartnerID: "p1"},
-			[]effect{index, route("expired"), drain("capacity_freed")}},
-		{"a release", events.AssignmentReleased{AssignmentID: "a1", IntakeID: "i1", PartnerID: "p1", ActorRole: "admin"},
-			[]effect{route("released"), drain("capacity_freed")}},
+		{"an expiry", expired, []effect{index, route("expired"), drain("capacity_freed"), mail(expired), hook(expired)}},
+		{"a release", released, []effect{route("released"), drain("capacity_freed"), mail(released), hook(released)}},
 		{"a withdrawal", events.IntakeWithdrawn{IntakeID: "i1"}, []effect{drain("intake_withdrawn")}},
 		{"an engagement closed", events.IntakeClosed{IntakeID: "i1", AssignmentID: "a1", PartnerID: "p1"}, []effect{drain("capacity_freed")}},
-		{"a move that decides nothing", events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "identified", To: "submitted"}, nil},
-		{"a decided move", events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "validated", To: "approved", Outcome: "approved",
-			ApprovedUSD: 20000}, []effect{index}},
-		{"closing an award", events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "launched", To: "closed", ApprovedUSD: 20000,
-			CommissionBPS: 1000, ClosedAt: &closed},
+		{"a move that decides nothing", moved, []effect{hook(moved)}},
+		{"a decided move", decided, []effect{index, hook(decided)}},
+		{"closing an award", closing,
 			[]effect{{"accrue", "evt-e1-accrue", "commission:accrue",
-				`{"ace_record_id":"r1","commission_bps":1000,"closed_at":"2026-03-04T09:00:00Z"}`, "default", time.Time{}}}},
-		{"closing without an award", events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "launched", To: "closed", ClosedAt: &closed}, nil},
+				`{"ace_record_id":"r1","commission_bps":1000,"closed_at":"2026-03-04T09:00:00Z"}`, "default", time.Time{}}, hook(closing)}},
+		{"closing without an award", closingBare, []effect{hook(closingBare)}},
 		{"an active advanced partner added", events.PartnerCreated{PartnerID: "p1", Tier: "advanced", Status: "active"},
 			[]effect{drain("partner_added")}},
 		{"a paused partner added", events.PartnerCreated{PartnerID: "p1", Tier: "premier", Status: "paused"}, nil},
@@ -84,9 +126,16 @@ func TestEffects(t *testing.T) {
 		{"a hygiene setting changed", events.SettingsChanged{Fields: []string{"stale_days"}}, nil},
 		{"a track record imported", events.TrackRecordImported{PartnerID: "p1", Rows: 4}, []effect{index}},
 		{"the index changed", events.RoutingIndexChanged{PartnerID: "p1"}, []effect{drain("index_changed")}},
-		{"an offer accepted sets off nothing yet", events.AssignmentAccepted{AssignmentID: "a1", IntakeID: "i1", PartnerID: "p1"}, nil},
-		{"an unroutable intake sets off nothing yet", events.IntakeUnroutable{IntakeID: "i1", DecisionID: "d1"}, nil},
-		{"a statement paid sets off nothing yet", events.StatementPaid{StatementID: "s1", PartnerID: "p1", Month: "2026-02"}, nil},
+		{"an offer accepted tells the founders and the partner's systems", accepted, []effect{mail(accepted), hook(accepted)}},
+		{"an unroutable intake waits for the admin digest", unroutable, []effect{digest(unroutable)}},
+		{"a proposal waiting for review too", review, []effect{digest(review)}},
+		{"a statement invoiced", invoiced, []effect{mail(invoiced), hook(invoiced)}},
+		{"a statement paid", paid, []effect{hook(paid)}},
+		{"the daily flags go to webhooks; the mail is the weekly digest", flags, []effect{hook(flags)}},
+		{"a disabled endpoint is told to the partner", disabled, []effect{mail(disabled)}},
+		{"a redelivery is one more delivery task", events.WebhookRedeliveryRequested{EndpointID: "w1", PartnerID: "p1", EventID: "e0",
+			DeliveryID: "d1", ActorRole: "partner"},
+			[]effect{{"redeliver", "evt-e1-redeliver", "webhook:deliver", `{"event_id":"e0","endpoint_id":"w1","manual":true}`, "default", time.Time{}}}},
 		{"an old outbox row is its task", events.OutboxTask{OutboxID: 42, TaskType: "assignment:expire",
 			Payload: json.RawMessage(`{"assignment_id":"a1"}`), ProcessAt: &expires},
 			[]effect{{"task", "outbox:42", "assignment:expire", `{"assignment_id":"a1"}`, "critical", expires}}},
@@ -99,6 +148,37 @@ func TestEffects(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEveryWebhookKindHasItsWebhook: a kind a partner may subscribe to
+// sets off the webhook fan-out, and no other kind does.
+func TestEveryWebhookKindHasItsWebhook(t *testing.T) {
+	for _, kind := range events.Kinds() {
+		effs, err := jobs.Effects(events.Event{ID: "e1", Kind: kind, Payload: samplePayload(t, kind)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		has := false
+		for _, e := range effs {
+			has = has || e.Task.Type() == tasks.TypeWebhookFanout
+		}
+		if want := slices.Contains(events.WebhookKinds, kind); has != want {
+			t.Errorf("%s sets off the webhook fan-out: %v, want %v", kind, has, want)
+		}
+	}
+}
+
+// samplePayload is a payload of kind that every rule of the table can
+// read; the fields the rules look at are set so that each rule applies.
+func samplePayload(t *testing.T, kind string) []byte {
+	t.Helper()
+	switch kind {
+	case events.KindOutboxTask:
+		return []byte(`{"outbox_id":1,"task_type":"routing:drain","payload":{}}`)
+	case events.KindIntakeWithdrawn:
+		return []byte(`{"intake_id":"i1","assignment_ids":[]}`)
+	}
+	return []byte(`{"partner_id":"p1","intake_id":"i1","assignment_id":"a1","expires_at":"2026-03-06T09:00:00Z"}`)
 }
 
 func TestEffectsOfUnreadableEvents(t *testing.T) {
@@ -217,7 +297,7 @@ func TestRelayPassesOverUnreadableEvents(t *testing.T) {
 	if n, err := w.RelayOnce(context.Background()); err != nil || n != 2 {
 		t.Fatalf("relay: %d %v; want 2 and no error", n, err)
 	}
-	if got := queued(t, asynq.NewInspectorFromRedisClient(rdb)); len(got) != 1 {
-		t.Errorf("tasks in Redis: %v, want the second event's route only", got)
+	if got := queued(t, asynq.NewInspectorFromRedisClient(rdb)); len(got) != 2 {
+		t.Errorf("tasks in Redis: %v, want the second event's route and receipt only", got)
 	}
 }

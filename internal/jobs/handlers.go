@@ -11,6 +11,7 @@ import (
 
 	"github.com/cloudroute/cloudroute/internal/postgres"
 	"github.com/cloudroute/cloudroute/internal/tasks"
+	"github.com/cloudroute/cloudroute/internal/webhook"
 )
 
 // Handlers holds every task handler. Each is safe to run twice: asynq
@@ -18,6 +19,11 @@ import (
 type Handlers struct {
 	DB  *postgres.DB
 	Log *slog.Logger
+	// notify sends mails, hooks delivers webhooks and enqueue adds the
+	// delivery tasks a webhook fan-out makes; NewWorker sets them.
+	notify  *notifier
+	hooks   *webhook.Client
+	enqueue *asynq.Client
 }
 
 func (h *Handlers) register(mux *asynq.ServeMux) {
@@ -33,6 +39,13 @@ func (h *Handlers) register(mux *asynq.ServeMux) {
 	mux.HandleFunc(tasks.TypeSweepAccruals, h.SweepAccruals)
 	mux.HandleFunc(tasks.TypeHygieneScan, h.HygieneScan)
 	mux.HandleFunc(tasks.TypeWriteSnapshots, h.WriteSnapshots)
+	mux.HandleFunc(tasks.TypeRemindOffer, h.RemindOffer)
+	mux.HandleFunc(tasks.TypeSendMail, h.SendMail)
+	mux.HandleFunc(tasks.TypeNoteForAdmins, h.NoteForAdmins)
+	mux.HandleFunc(tasks.TypeAdminDigest, h.AdminDigest)
+	mux.HandleFunc(tasks.TypeHygieneDigest, h.HygieneDigest)
+	mux.HandleFunc(tasks.TypeWebhookFanout, h.WebhookFanout)
+	mux.HandleFunc(tasks.TypeDeliverWebhook, h.DeliverWebhook)
 }
 
 // RouteIntake routes one intake (intake:route). An intake that no longer
@@ -71,8 +84,29 @@ func (h *Handlers) ExpireOffer(ctx context.Context, t *asynq.Task) error {
 	return nil
 }
 
-// SweepOffers expires every overdue offer (assignment:sweep), so an expiry
-// task lost by Redis still happens within a minute of its deadline.
+// RemindOffer writes the reminder of an offer still unanswered at its
+// reminder time (assignment:remind): the assignment.expiring event, whose
+// effects tell the partner. An offer answered meanwhile, or reminded
+// already, is skipped.
+func (h *Handlers) RemindOffer(ctx context.Context, t *asynq.Task) error {
+	var p tasks.RemindOffer
+	if err := decode(t, &p); err != nil {
+		return err
+	}
+	ok, err := h.DB.RemindOffer(ctx, p.AssignmentID)
+	if err != nil {
+		return permanent(err)
+	}
+	if !ok {
+		return errSkipped
+	}
+	h.Log.Info("offer reminder due", "assignment_id", p.AssignmentID)
+	return nil
+}
+
+// SweepOffers expires every overdue offer and writes every due reminder
+// (assignment:sweep), so an expiry or reminder task lost by Redis still
+// happens within a minute of its time.
 func (h *Handlers) SweepOffers(ctx context.Context, t *asynq.Task) error {
 	ids, err := h.DB.OverdueOffers(ctx, 500)
 	if err != nil {
@@ -83,7 +117,16 @@ func (h *Handlers) SweepOffers(ctx context.Context, t *asynq.Task) error {
 			return err
 		}
 	}
-	if len(ids) == 0 {
+	due, err := h.DB.DueReminders(ctx, 500)
+	if err != nil {
+		return err
+	}
+	for _, id := range due {
+		if _, err := h.DB.RemindOffer(ctx, id); err != nil {
+			return err
+		}
+	}
+	if len(ids)+len(due) == 0 {
 		return errSkipped
 	}
 	return nil
@@ -158,10 +201,14 @@ func (h *Handlers) DrainUnroutable(ctx context.Context, t *asynq.Task) error {
 	return nil
 }
 
-// PurgeIdempotency forgets idempotency keys past their 24 hours and sent
-// outbox rows older than a week.
+// PurgeIdempotency forgets idempotency keys past their 24 hours, sent
+// outbox rows older than a week, and access tokens sealed for a receipt
+// that never went out.
 func (h *Handlers) PurgeIdempotency(ctx context.Context, t *asynq.Task) error {
 	if err := h.DB.PurgeIdempotencyKeys(ctx); err != nil {
+		return err
+	}
+	if err := h.DB.PurgeReceiptTokens(ctx); err != nil {
 		return err
 	}
 	return h.DB.PurgeSentOutbox(ctx, 7*24*time.Hour)

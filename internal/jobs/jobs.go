@@ -1,11 +1,13 @@
 // Package jobs runs CloudRoute's background work on asynq: the handlers of
 // every task type, the effects each domain event sets off (effects.go),
-// the relay that moves the outbox's events to Redis as those effects, and
-// the scheduler of periodic tasks.
+// the relay that moves the outbox's events to Redis as those effects, the
+// scheduler of periodic tasks, and the notifications: mails (notify.go,
+// digests.go) and webhooks (webhooks.go).
 package jobs
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,10 +20,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cloudroute/cloudroute/internal/config"
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/events"
+	"github.com/cloudroute/cloudroute/internal/mail"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 	"github.com/cloudroute/cloudroute/internal/tasks"
+	"github.com/cloudroute/cloudroute/internal/webhook"
 )
 
 // Queues and their priorities: routing and expiry first, then the rest.
@@ -45,6 +50,13 @@ var queueOf = map[string]string{
 	tasks.TypeHygieneScan:      QueueLow,
 	tasks.TypeWriteSnapshots:   QueueLow,
 	tasks.TypePurgeIdempotency: QueueLow,
+	tasks.TypeRemindOffer:      QueueCritical,
+	tasks.TypeSendMail:         QueueDefault,
+	tasks.TypeNoteForAdmins:    QueueDefault,
+	tasks.TypeAdminDigest:      QueueLow,
+	tasks.TypeHygieneDigest:    QueueLow,
+	tasks.TypeWebhookFanout:    QueueDefault,
+	tasks.TypeDeliverWebhook:   QueueDefault,
 }
 
 // Periodic tasks and their schedules (UTC). Each handler claims its period
@@ -61,6 +73,8 @@ var periodic = []struct {
 	{"30 3 * * *", tasks.TypeHygieneScan},
 	{"20 0 1 * *", tasks.TypeWriteSnapshots},
 	{"0 * * * *", tasks.TypePurgeIdempotency},
+	{"*/15 * * * *", tasks.TypeAdminDigest},
+	{"0 7 * * 1", tasks.TypeHygieneDigest},
 }
 
 // Metrics are the job counters exported on /metrics.
@@ -132,15 +146,44 @@ type Worker struct {
 	concurrency int
 	poll        time.Duration
 	handlers    *Handlers
+	// webhookRetry replaces webhook.RetryDelay in tests.
+	webhookRetry func(n int) time.Duration
 }
 
-// Options configure a Worker.
+// Options configure a Worker. The zero value works: mails are stored in
+// Postgres, links point at http://localhost:8080, and webhooks follow the
+// production rules.
 type Options struct {
 	Concurrency int
 	OutboxPoll  time.Duration
+
+	// Mail is the transport of the notification mails; nil keeps them in
+	// Postgres, the embedded default (no SMTP_URL).
+	Mail mail.Transport
+	// EmailFrom is the sender (EMAIL_FROM); empty is
+	// config.DefaultEmailFrom.
+	EmailFrom string
+	// PublicURL starts every link in a mail (PUBLIC_URL); empty is
+	// config.DefaultPublicURL.
+	PublicURL string
+	// AdminEmails get the admin digest (ADMIN_EMAIL).
+	AdminEmails []string
+	// SecretKey signs the unsubscribe links (CLOUDROUTE_SECRET_KEY); nil
+	// makes a random key, whose links no other process accepts.
+	SecretKey []byte
+	// WebhookAllowInsecureLoopback lets deliveries use http and reach
+	// loopback addresses: development and tests only.
+	WebhookAllowInsecureLoopback bool
+	// WebhookResolver resolves endpoint hosts; nil is the system's.
+	WebhookResolver webhook.Resolver
+	// WebhookRetryDelay replaces the wait before retry n of a delivery
+	// (webhook.RetryDelay's schedule, about a day), for tests that cannot
+	// wait; nil keeps the schedule.
+	WebhookRetryDelay func(n int) time.Duration
 }
 
-// NewWorker builds a worker over the given Postgres and Redis.
+// NewWorker builds a worker over the given Postgres and Redis. It panics
+// on an EmailFrom that is not an address, which config.Load refuses.
 func NewWorker(db *postgres.DB, rdb redis.UniversalClient, log *slog.Logger, m *Metrics, o Options) *Worker {
 	if o.Concurrency <= 0 {
 		o.Concurrency = 10
@@ -148,8 +191,36 @@ func NewWorker(db *postgres.DB, rdb redis.UniversalClient, log *slog.Logger, m *
 	if o.OutboxPoll <= 0 {
 		o.OutboxPoll = 100 * time.Millisecond
 	}
-	return &Worker{db: db, rdb: rdb, client: asynq.NewClientFromRedisClient(rdb), log: log, metrics: m,
-		concurrency: o.Concurrency, poll: o.OutboxPoll, handlers: &Handlers{DB: db, Log: log}}
+	if o.EmailFrom == "" {
+		o.EmailFrom = config.DefaultEmailFrom
+	}
+	if o.PublicURL == "" {
+		o.PublicURL = config.DefaultPublicURL
+	}
+	if o.Mail == nil {
+		o.Mail = storedTransport{db: db}
+	}
+	if len(o.SecretKey) == 0 {
+		o.SecretKey = make([]byte, config.MinSecretKeyBytes)
+		if _, err := rand.Read(o.SecretKey); err != nil {
+			panic("crypto/rand: " + err.Error())
+		}
+	}
+	composer, err := mail.NewComposer(o.EmailFrom, db.Now)
+	if err != nil {
+		panic(err)
+	}
+	client := asynq.NewClientFromRedisClient(rdb)
+	h := &Handlers{DB: db, Log: log, enqueue: client,
+		notify: &notifier{db: db, log: log, composer: composer, transport: o.Mail, links: links{base: strings.TrimRight(o.PublicURL, "/")},
+			unsub: mail.NewUnsubscriber(o.SecretKey), admins: o.AdminEmails},
+		// The warning that the insecure setting is on is logged once, by
+		// main, at start.
+		hooks: webhook.NewClient(webhook.Options{AllowInsecureLoopback: o.WebhookAllowInsecureLoopback, Resolver: o.WebhookResolver,
+			Now: db.Now, Log: slog.New(slog.DiscardHandler)}),
+	}
+	return &Worker{db: db, rdb: rdb, client: client, log: log, metrics: m,
+		concurrency: o.Concurrency, poll: o.OutboxPoll, handlers: h, webhookRetry: o.WebhookRetryDelay}
 }
 
 // Handlers exposes the task handlers, so tests can run one directly.
@@ -203,9 +274,19 @@ func (w *Worker) Run(ctx context.Context, shutdownTimeout time.Duration) error {
 		DelayedTaskCheckInterval: time.Second,
 		// Retries come quickly at first (1 s, 2 s, 4 s ... up to 32 s): a
 		// brief outage of Postgres must not leave intakes waiting a minute.
-		RetryDelayFunc: func(n int, _ error, _ *asynq.Task) time.Duration { return time.Second << min(n, 5) },
-		Logger:         asynqLogger{w.log},
-		LogLevel:       asynq.WarnLevel,
+		// A webhook delivery follows its own schedule, about a day long, so
+		// that a receiver's outage is ridden out (webhook.RetryDelay).
+		RetryDelayFunc: func(n int, err error, t *asynq.Task) time.Duration {
+			if t.Type() == tasks.TypeDeliverWebhook {
+				if w.webhookRetry != nil {
+					return w.webhookRetry(n)
+				}
+				return webhookRetryDelay(n, err)
+			}
+			return time.Second << min(n, 5)
+		},
+		Logger:   asynqLogger{w.log},
+		LogLevel: asynq.WarnLevel,
 	})
 	if err := srv.Start(w.Mux()); err != nil {
 		return fmt.Errorf("asynq server: %w", err)

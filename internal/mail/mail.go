@@ -47,6 +47,30 @@ const (
 	KindConsolePasswordReset Kind = "console.password_reset"
 )
 
+// Topics are what a recipient may turn off: digests and reminders.
+// Offers, expiries, acceptances, statements and the founder's mails cannot
+// be turned off (issue 16: "users can turn off digests and reminders, but
+// not offers").
+const (
+	TopicDigests   = "digests"
+	TopicReminders = "reminders"
+)
+
+// Topics lists the topics that can be turned off.
+var Topics = []string{TopicDigests, TopicReminders}
+
+// Topic returns the topic a mail of kind k belongs to, or "" when it
+// cannot be turned off.
+func (k Kind) Topic() string {
+	switch k {
+	case KindPartnerHygieneDigest, KindAdminDigest:
+		return TopicDigests
+	case KindPartnerOfferReminder:
+		return TopicReminders
+	}
+	return ""
+}
+
 // Address is a mailbox: a display name, which may be empty, and an email
 // address.
 type Address struct {
@@ -96,6 +120,28 @@ type Message struct {
 	// ListUnsubscribe is the one-click opt-out URL of a mail the recipient
 	// may turn off (digests and reminders); empty for the others.
 	ListUnsubscribe string
+	// Withheld lists secrets that Text and HTML carry for the recipient
+	// alone (the founder's access token in the receipt's status link): SMTP
+	// sends them as they are, but a store of sent mail must not keep them
+	// (WithheldCopy).
+	Withheld []string
+}
+
+// WithheldNotice replaces a withheld secret in a kept copy of a mail.
+const WithheldNotice = "[withheld]"
+
+// WithheldCopy returns m with every withheld secret replaced by
+// WithheldNotice in its text and HTML parts, for a store of sent mail.
+func (m Message) WithheldCopy() Message {
+	for _, s := range m.Withheld {
+		if s == "" {
+			continue
+		}
+		m.Text = strings.ReplaceAll(m.Text, s, WithheldNotice)
+		m.HTML = strings.ReplaceAll(m.HTML, s, WithheldNotice)
+	}
+	m.Withheld = nil
+	return m
 }
 
 // Headers returns the extra headers of m: Auto-Submitted, so that

@@ -36,9 +36,14 @@ type Assignment struct {
 	EndedAt    *time.Time `db:"ended_at"`
 	EndReason  *string    `db:"end_reason"`
 	UpdatedAt  time.Time  `db:"updated_at"`
+	// RemindAt is when an unanswered offer is reminded; nil when reminders
+	// were off. RemindedAt is when the reminder was written.
+	RemindAt   *time.Time `db:"remind_at"`
+	RemindedAt *time.Time `db:"reminded_at"`
 }
 
-const assignmentCols = `id, intake_id, partner_id, decision_id, status, offered_at, expires_at, accepted_at, ended_at, end_reason, updated_at`
+const assignmentCols = `id, intake_id, partner_id, decision_id, status, offered_at, expires_at, accepted_at, ended_at, end_reason,
+	updated_at, remind_at, reminded_at`
 
 // PartnerAssignment returns one of a partner's assignments. Another
 // partner's assignment is not_found.
@@ -48,6 +53,18 @@ func (db *DB) PartnerAssignment(ctx context.Context, partnerID, id string) (Assi
 	}
 	var a Assignment
 	err := db.pool.GetContext(ctx, &a, `SELECT `+assignmentCols+` FROM assignments WHERE id = $1 AND partner_id = $2`, id, partnerID)
+	return a, translate(err)
+}
+
+// Assignment returns one assignment, whichever partner's: for the jobs
+// that tell people about it, never for a caller (PartnerAssignment scopes
+// it to the caller). Returns not_found.
+func (db *DB) Assignment(ctx context.Context, id string) (Assignment, error) {
+	if !validUUID(id) {
+		return Assignment{}, domain.NotFound()
+	}
+	var a Assignment
+	err := db.pool.GetContext(ctx, &a, `SELECT `+assignmentCols+` FROM assignments WHERE id = $1`, id)
 	return a, translate(err)
 }
 
@@ -179,6 +196,41 @@ func (db *DB) ExpireAssignment(ctx context.Context, id string) (bool, error) {
 		return emit(ctx, tx, events.AssignmentExpired{AssignmentID: a.ID, IntakeID: a.IntakeID, PartnerID: a.PartnerID})
 	})
 	return expired, err
+}
+
+// RemindOffer writes the reminder of an offer still unanswered at its
+// reminder time: the assignment.expiring event, once per offer
+// (domain.OfferReminderDue). It does nothing, and returns false, for an
+// offer answered, lapsed, already reminded or not yet due, so it is safe to
+// run twice and early. Returns not_found.
+func (db *DB) RemindOffer(ctx context.Context, id string) (bool, error) {
+	reminded := false
+	err := db.inTx(ctx, func(tx *Tx) error {
+		a, err := assignmentForUpdate(ctx, tx, id, "")
+		if err != nil {
+			return err
+		}
+		if !domain.OfferReminderDue(a.Status, a.RemindAt, a.RemindedAt != nil, a.ExpiresAt, tx.now) {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE assignments SET reminded_at = $2 WHERE id = $1`, a.ID, tx.now); err != nil {
+			return translate(err)
+		}
+		reminded = true
+		return emit(ctx, tx, events.AssignmentExpiring{AssignmentID: a.ID, IntakeID: a.IntakeID, PartnerID: a.PartnerID,
+			ExpiresAt: a.ExpiresAt.UTC()})
+	})
+	return reminded, err
+}
+
+// DueReminders lists unanswered offers whose reminder is due and not yet
+// written (the sweep's backstop for reminder tasks that Redis lost).
+func (db *DB) DueReminders(ctx context.Context, limit int) ([]string, error) {
+	var ids []string
+	now := db.Now()
+	err := db.pool.SelectContext(ctx, &ids, `SELECT id FROM assignments WHERE status = 'offered' AND reminded_at IS NULL
+		AND remind_at IS NOT NULL AND remind_at <= $1 AND expires_at > $1 ORDER BY remind_at LIMIT $2`, now, limit)
+	return ids, translate(err)
 }
 
 // OverdueOffers lists offers past their deadline (the sweeper's backstop for

@@ -315,9 +315,11 @@ func (db *DB) SettleStatement(ctx context.Context, actor domain.Principal, id, t
 			return translate(err)
 		}
 		// The event carries the totals a notice will need, and no entries.
-		var ev events.Payload = events.StatementInvoiced{StatementID: out.ID, PartnerID: out.PartnerID, Month: out.Month, TotalCents: out.TotalCents}
+		var ev events.Payload = events.StatementInvoiced{StatementID: out.ID, PartnerID: out.PartnerID, Month: out.Month,
+			TotalCents: out.TotalCents, Reference: reference}
 		if to == "paid" {
-			ev = events.StatementPaid{StatementID: out.ID, PartnerID: out.PartnerID, Month: out.Month, TotalCents: out.TotalCents}
+			ev = events.StatementPaid{StatementID: out.ID, PartnerID: out.PartnerID, Month: out.Month, TotalCents: out.TotalCents,
+				Reference: reference}
 		}
 		if err := emit(ctx, tx, ev); err != nil {
 			return err

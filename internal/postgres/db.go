@@ -13,6 +13,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -36,6 +37,8 @@ type DB struct {
 	stmts sync.Map // query → *sqlx.Stmt
 	// rcache holds routing's slowly changing inputs (see routingcache.go).
 	rcache *routingCache
+	// seal keeps the secrets stored encrypted (see secrets.go).
+	seal atomic.Pointer[sealers]
 }
 
 // stmt returns the cached prepared statement for q, preparing it once.
@@ -86,7 +89,9 @@ func Open(ctx context.Context, url string, maxConns int) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("ping postgres: %w", err)
 	}
-	return &DB{pool: db, Clock: func() time.Time { return time.Now().UTC() }, rcache: &routingCache{}}, nil
+	out := &DB{pool: db, Clock: func() time.Time { return time.Now().UTC() }, rcache: &routingCache{}}
+	out.seal.Store(randomSealers())
+	return out, nil
 }
 
 // Ping checks that Postgres answers.

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"sort"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
+	"github.com/cloudroute/cloudroute/internal/events"
 	"github.com/cloudroute/cloudroute/internal/health"
 )
 
@@ -29,9 +31,11 @@ type flagKey struct {
 
 // syncFlags evaluates the hygiene rules over open records and accepted
 // assignments (all of them, or one assignment's) and makes the open flags
-// match: new conditions are raised with the time, ended ones cleared.
-// Running it twice changes nothing.
-func syncFlags(ctx context.Context, tx *Tx, settings domain.Settings, now time.Time, assignmentID string) (raised, cleared int, err error) {
+// match: new conditions are raised with the time, ended ones cleared. It
+// returns the flags it raised, by partner. Running it twice changes
+// nothing.
+func syncFlags(ctx context.Context, tx *Tx, settings domain.Settings, now time.Time, assignmentID string) (raised map[string][]events.RaisedFlag, cleared int, err error) {
+	raised = map[string][]events.RaisedFlag{}
 	hs := healthSettings(settings)
 	// A nil scope reads as SQL NULL: every assignment.
 	var scope any
@@ -52,7 +56,7 @@ func syncFlags(ctx context.Context, tx *Tx, settings domain.Settings, now time.T
 		r.target_close_date::timestamptz AS target_close_date
 		FROM ace_records r
 		WHERE r.state <> ALL($2) AND ($1::uuid IS NULL OR r.assignment_id = $1::uuid)`, scope, pq.Array(ace.TerminalStates)); err != nil {
-		return 0, 0, translate(err)
+		return nil, 0, translate(err)
 	}
 	// want maps each condition that holds now to the partner it is on.
 	want := map[flagKey]string{}
@@ -86,7 +90,7 @@ func syncFlags(ctx context.Context, tx *Tx, settings domain.Settings, now time.T
 		FROM assignments a LEFT JOIN ace_records r ON r.assignment_id = a.id
 		WHERE a.status = 'accepted' AND ($1::uuid IS NULL OR a.id = $1::uuid)
 		GROUP BY a.id`, scope); err != nil {
-		return 0, 0, translate(err)
+		return nil, 0, translate(err)
 	}
 	for _, a := range asgs {
 		for _, k := range health.AssignmentFlags(health.Assignment{ID: a.ID, AcceptedAt: a.Accepted, RecordCount: a.Records,
@@ -110,7 +114,7 @@ func syncFlags(ctx context.Context, tx *Tx, settings domain.Settings, now time.T
 		err = tx.SelectContext(ctx, &open, q+` FOR UPDATE`)
 	}
 	if err != nil {
-		return 0, 0, translate(err)
+		return nil, 0, translate(err)
 	}
 	have := map[flagKey]bool{}
 	for _, f := range open {
@@ -124,7 +128,7 @@ func syncFlags(ctx context.Context, tx *Tx, settings domain.Settings, now time.T
 		have[k] = true
 		if _, ok := want[k]; !ok {
 			if _, err := tx.ExecContext(ctx, `UPDATE hygiene_flags SET cleared_at = $2 WHERE id = $1`, f.ID, now); err != nil {
-				return 0, 0, translate(err)
+				return nil, 0, translate(err)
 			}
 			cleared++
 		}
@@ -137,9 +141,9 @@ func syncFlags(ctx context.Context, tx *Tx, settings domain.Settings, now time.T
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO hygiene_flags (partner_id, kind, ace_record_id, assignment_id, raised_at)
 			VALUES ($1, $2, NULLIF($3, '')::uuid, NULLIF($4, '')::uuid, $5)`, partnerID, k.kind, k.recordID, k.assignmentID, now); err != nil {
-			return 0, 0, translate(err)
+			return nil, 0, translate(err)
 		}
-		raised++
+		raised[partnerID] = append(raised[partnerID], events.RaisedFlag{Flag: k.kind, ACERecordID: k.recordID, AssignmentID: k.assignmentID})
 	}
 	return raised, cleared, nil
 }
@@ -156,16 +160,44 @@ func refreshFlags(ctx context.Context, tx *Tx, assignmentID string, now time.Tim
 }
 
 // ScanHygiene is the daily scan: it raises and clears the flags of every
-// open record and accepted assignment. With a period (a UTC date) it runs
-// once per period; it returns false when the period was already scanned.
+// open record and accepted assignment, and writes, for each partner it
+// raised flags for, one pipeline.flags_raised event listing them: a daily
+// digest, not an event per flag. With a period (a UTC date) it runs once
+// per period; it returns false when the period was already scanned.
 func (db *DB) ScanHygiene(ctx context.Context, period string) (raised, cleared int, ran bool, err error) {
 	ran, err = db.inPeriod(ctx, periodHygieneScan, period, func(tx *Tx) error {
 		settings, err := settingsTx(ctx, tx)
 		if err != nil {
 			return err
 		}
-		raised, cleared, err = syncFlags(ctx, tx, settings, tx.now, "")
-		return err
+		byPartner, n, err := syncFlags(ctx, tx, settings, tx.now, "")
+		if err != nil {
+			return err
+		}
+		cleared = n
+		partners := make([]string, 0, len(byPartner))
+		for pid := range byPartner {
+			partners = append(partners, pid)
+		}
+		sort.Strings(partners)
+		for _, pid := range partners {
+			flags := byPartner[pid]
+			raised += len(flags)
+			sort.Slice(flags, func(i, j int) bool {
+				a, b := flags[i], flags[j]
+				return a.Flag+a.ACERecordID+a.AssignmentID < b.Flag+b.ACERecordID+b.AssignmentID
+			})
+			var open int
+			if err := tx.GetContext(ctx, &open, `SELECT count(*) FROM hygiene_flags WHERE partner_id = $1 AND cleared_at IS NULL`,
+				pid); err != nil {
+				return translate(err)
+			}
+			if err := emit(ctx, tx, events.PipelineFlagsRaised{PartnerID: pid, Date: tx.now.UTC().Format("2006-01-02"),
+				Flags: flags, OpenFlags: open}); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	return raised, cleared, ran, err
 }

@@ -125,7 +125,7 @@ func (db *DB) SubmitIntake(ctx context.Context, b intake.Body, customerDomain st
 			return nil
 		}
 		token := NewSecret(FounderTokenPrefix)
-		args, err := intakeArgs(b, customerDomain, token, now)
+		args, err := db.intakeArgs(b, customerDomain, token, now)
 		if err != nil {
 			return err
 		}
@@ -145,15 +145,16 @@ func (db *DB) SubmitIntake(ctx context.Context, b intake.Body, customerDomain st
 
 // insertIntakeSQL writes an intake and its intake.received event in one
 // statement: a single round trip that is atomic on its own. Submission is
-// the hot path the benchmark measures, so the intake id ($21) and the
-// event ($22, $23) are made in Go and passed in, rather than assembled in
-// SQL from the row it returns.
+// the hot path the benchmark measures, so the intake id ($21), the event
+// ($22, $23) and the access token sealed for the receipt mail ($24, see
+// receipts.go) are made in Go and passed in, rather than assembled in SQL
+// from the row it returns.
 const insertIntakeSQL = `WITH i AS (
 	INSERT INTO intakes (status, customer_domain, aws_account_id, company_name, website, stage, last_round,
 		region, vertical, service_profile, engagement_type, team_size, projected_monthly_spend, projected_monthly_usd,
 		use_case, competing_cloud, requested_funding_sources, technical_contact, business_contact, access_token_hash,
-		created_at, updated_at, id)
-	VALUES ('received',$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$20,$21) RETURNING id
+		created_at, updated_at, id, receipt_token_sealed)
+	VALUES ('received',$1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,$19,$20,$20,$21,$24) RETURNING id
 ), o AS (
 	INSERT INTO outbox (event_id, kind, subject, payload, occurred_at)
 	SELECT $22, '` + events.KindIntakeReceived + `', i.id, $23, $20 FROM i
@@ -161,7 +162,7 @@ const insertIntakeSQL = `WITH i AS (
 SELECT id FROM i`
 
 // intakeArgs are the arguments of insertIntakeSQL for a new intake.
-func intakeArgs(b intake.Body, customerDomain, token string, now time.Time) ([]any, error) {
+func (db *DB) intakeArgs(b intake.Body, customerDomain, token string, now time.Time) ([]any, error) {
 	spend, _ := json.Marshal(b.ProjectedMonthlySpend)
 	tc, _ := json.Marshal(b.TechnicalContact)
 	bc, _ := json.Marshal(b.BusinessContact)
@@ -181,7 +182,7 @@ func intakeArgs(b intake.Body, customerDomain, token string, now time.Time) ([]a
 	return []any{customerDomain, b.AWSAccountID, b.CompanyName, b.Website, b.Stage, lastRound,
 		b.Region, b.Vertical, b.ServiceProfile, b.EngagementType, teamSize, spend, b.MonthlySpendUSD(), b.UseCase,
 		b.CompetingCloud, pq.Array(b.RequestedFundingSources), tc, bc, HashSecret(token), now,
-		id, uuid.NewString(), received}, nil
+		id, uuid.NewString(), received, db.sealReceiptToken(id, token)}, nil
 }
 
 // submitIntakeOnce is the submission without an idempotency key: one
@@ -192,7 +193,7 @@ func (db *DB) submitIntakeOnce(ctx context.Context, b intake.Body, customerDomai
 	if err != nil {
 		return Submission{}, err
 	}
-	args, err := intakeArgs(b, customerDomain, token, db.Now())
+	args, err := db.intakeArgs(b, customerDomain, token, db.Now())
 	if err != nil {
 		return Submission{}, err
 	}

@@ -191,14 +191,20 @@ func insertDecision(ctx context.Context, tx *Tx, intakeID, trigger, mode, outcom
 
 // offer creates the offered assignment with its deadline and marks the
 // intake offered. Its assignment.offered event carries the deadline, at
-// which the jobs expire the offer if it is still unanswered.
+// which the jobs expire the offer if it is still unanswered, and the
+// reminder time (the offer_reminder_pct setting's share of the TTL), at
+// which they remind the partner.
 func offer(ctx context.Context, tx *Tx, intakeID, partnerID, decisionID string, settings domain.Settings) (string, error) {
 	now := tx.now
 	expires := now.Add(time.Duration(settings.OfferTTLHours) * time.Hour)
+	var remindAt *time.Time
+	if at, ok := domain.OfferReminderAt(now, expires, settings.OfferReminderPct); ok {
+		remindAt = &at
+	}
 	var id string
-	const q = `INSERT INTO assignments (intake_id, partner_id, decision_id, status, offered_at, expires_at, updated_at)
-		VALUES ($1, $2, $3, 'offered', $4, $5, $4) RETURNING id`
-	if err := tx.GetContext(ctx, &id, q, intakeID, partnerID, decisionID, now, expires); err != nil {
+	const q = `INSERT INTO assignments (intake_id, partner_id, decision_id, status, offered_at, expires_at, remind_at, updated_at)
+		VALUES ($1, $2, $3, 'offered', $4, $5, $6, $4) RETURNING id`
+	if err := tx.GetContext(ctx, &id, q, intakeID, partnerID, decisionID, now, expires, remindAt); err != nil {
 		return "", translate(err)
 	}
 	// Fair rotation ranks the least recently offered partner first.
@@ -209,7 +215,7 @@ func offer(ctx context.Context, tx *Tx, intakeID, partnerID, decisionID string, 
 		return "", err
 	}
 	return id, emit(ctx, tx, events.AssignmentOffered{AssignmentID: id, IntakeID: intakeID, PartnerID: partnerID,
-		DecisionID: decisionID, ExpiresAt: expires})
+		DecisionID: decisionID, ExpiresAt: expires, RemindAt: remindAt})
 }
 
 // UnroutableIntakes returns the intakes waiting for a partner, oldest

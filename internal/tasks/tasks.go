@@ -4,7 +4,10 @@
 // and the jobs decide which tasks follow.
 package tasks
 
-import "time"
+import (
+	"encoding/json"
+	"time"
+)
 
 // Task types, "domain:action".
 const (
@@ -32,7 +35,53 @@ const (
 	TypeWriteSnapshots = "snapshots:write"
 	// TypePurgeIdempotency removes idempotency keys older than 24 hours.
 	TypePurgeIdempotency = "idempotency:purge"
+
+	// TypeRemindOffer writes the reminder of an offer still unanswered at
+	// its reminder time (assignment.expiring).
+	TypeRemindOffer = "assignment:remind"
+	// TypeSendMail sends the mails one event causes, each to each of its
+	// recipients once.
+	TypeSendMail = "mail:event"
+	// TypeNoteForAdmins notes an intake that needs an admin for the next
+	// admin digest.
+	TypeNoteForAdmins = "mail:admin_note"
+	// TypeAdminDigest mails the admins the intakes that need them, at most
+	// every 15 minutes.
+	TypeAdminDigest = "mail:admin_digest"
+	// TypeHygieneDigest mails each partner with open hygiene flags its
+	// weekly digest.
+	TypeHygieneDigest = "mail:hygiene_digest"
+	// TypeWebhookFanout makes an event's webhook body and one delivery
+	// task per subscribed endpoint of the partner concerned.
+	TypeWebhookFanout = "webhook:fanout"
+	// TypeDeliverWebhook makes one delivery attempt of one event to one
+	// endpoint; asynq retries it on webhook.RetryDelay's schedule.
+	TypeDeliverWebhook = "webhook:deliver"
 )
+
+// Event is the payload of the tasks that work on a whole event (mail,
+// webhooks): the event as the outbox holds it.
+type Event struct {
+	ID         string          `json:"id"`
+	Kind       string          `json:"kind"`
+	Subject    string          `json:"subject"`
+	Payload    json.RawMessage `json:"payload"`
+	OccurredAt time.Time       `json:"occurred_at"`
+}
+
+// RemindOffer is the payload of TypeRemindOffer.
+type RemindOffer struct {
+	AssignmentID string `json:"assignment_id"`
+}
+
+// DeliverWebhook is the payload of TypeDeliverWebhook.
+type DeliverWebhook struct {
+	EventID    string `json:"event_id"`
+	EndpointID string `json:"endpoint_id"`
+	// Manual is a redelivery asked for by the partner or an admin: it
+	// sends even when the event was delivered already.
+	Manual bool `json:"manual,omitempty"`
+}
 
 // RouteIntake is the payload of TypeRouteIntake.
 type RouteIntake struct {

@@ -259,3 +259,80 @@ func retryAfter(v string, now time.Time) time.Duration {
 	}
 	return 0
 }
+
+// Error classes of a failed attempt, as the delivery log records them.
+const (
+	// ClassHTTPStatus: the receiver answered, with a status other than
+	// 2xx or 3xx.
+	ClassHTTPStatus = "http_status"
+	// ClassRedirect: the receiver answered 3xx, which is not followed.
+	ClassRedirect = "redirect"
+	// ClassTimeout: no complete answer within the timeout.
+	ClassTimeout = "timeout"
+	// ClassConnection: the connection failed (refused, reset, DNS, TLS).
+	ClassConnection = "connection"
+	// ClassForbiddenAddress: the host is or resolves to an address
+	// deliveries may not reach.
+	ClassForbiddenAddress = "forbidden_address"
+	// ClassInvalidURL: the endpoint URL itself is not allowed.
+	ClassInvalidURL = "invalid_url"
+	// ClassNoSecret: nothing to sign with.
+	ClassNoSecret = "no_secret"
+)
+
+// Class names the kind of failure of r for the delivery log, or "" when
+// the event was delivered.
+func (r Result) Class() string {
+	var se *StatusError
+	var ne net.Error
+	switch {
+	case r.Err == nil:
+		return ""
+	case errors.As(r.Err, &se) && se.Code >= 300 && se.Code < 400:
+		return ClassRedirect
+	case errors.As(r.Err, &se):
+		return ClassHTTPStatus
+	case errors.Is(r.Err, ErrForbiddenAddress):
+		return ClassForbiddenAddress
+	case errors.Is(r.Err, ErrInvalidURL):
+		return ClassInvalidURL
+	case errors.Is(r.Err, ErrNoSecret):
+		return ClassNoSecret
+	case errors.Is(r.Err, context.DeadlineExceeded), errors.As(r.Err, &ne) && ne.Timeout():
+		return ClassTimeout
+	}
+	return ClassConnection
+}
+
+// Permanent reports whether retrying r cannot succeed until the endpoint
+// is changed: its URL or address is refused, or it has no secret.
+func (r Result) Permanent() bool {
+	switch r.Class() {
+	case ClassForbiddenAddress, ClassInvalidURL, ClassNoSecret:
+		return true
+	}
+	return false
+}
+
+// ParseBody reads a body that Event.Body made back into the Event with id,
+// so that a body kept from the first attempt is sent again byte for byte:
+// it fails unless Body gives exactly body again.
+func ParseBody(id string, body []byte) (Event, error) {
+	var b struct {
+		Type      string          `json:"type"`
+		Timestamp time.Time       `json:"timestamp"`
+		Data      json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(body, &b); err != nil {
+		return Event{}, fmt.Errorf("webhook: kept body: %w", err)
+	}
+	ev := Event{ID: id, Type: b.Type, Time: b.Timestamp, Data: b.Data}
+	again, err := ev.Body()
+	if err != nil {
+		return Event{}, err
+	}
+	if !bytes.Equal(again, body) {
+		return Event{}, errors.New("webhook: kept body is not in the form Event.Body makes")
+	}
+	return ev, nil
+}

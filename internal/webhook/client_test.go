@@ -523,3 +523,24 @@ func TestEventBody(t *testing.T) {
 		t.Errorf("Body without data = %s, %v", empty, err)
 	}
 }
+
+func TestResultClass(t *testing.T) {
+	for _, c := range []struct {
+		r         webhook.Result
+		class     string
+		permanent bool
+	}{
+		{webhook.Result{Status: 204}, "", false},
+		{webhook.Result{Status: 503, Err: &webhook.StatusError{Code: 503}}, webhook.ClassHTTPStatus, false},
+		{webhook.Result{Status: 302, Err: &webhook.StatusError{Code: 302}}, webhook.ClassRedirect, false},
+		{webhook.Result{Err: fmt.Errorf("dial: %w", &webhook.AddressError{Reason: "a private address"})}, webhook.ClassForbiddenAddress, true},
+		{webhook.Result{Err: fmt.Errorf("%w: http is not allowed", webhook.ErrInvalidURL)}, webhook.ClassInvalidURL, true},
+		{webhook.Result{Err: webhook.ErrNoSecret}, webhook.ClassNoSecret, true},
+		{webhook.Result{Err: fmt.Errorf("webhook: POST timed out: %w", context.DeadlineExceeded)}, webhook.ClassTimeout, false},
+		{webhook.Result{Err: errors.New("connection refused")}, webhook.ClassConnection, false},
+	} {
+		if got := c.r.Class(); got != c.class || c.r.Permanent() != c.permanent {
+			t.Errorf("%v: class %q permanent %v, want %q %v", c.r.Err, got, c.r.Permanent(), c.class, c.permanent)
+		}
+	}
+}
