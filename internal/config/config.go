@@ -3,6 +3,8 @@
 package config
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -23,7 +25,12 @@ type Config struct {
 	RedisURL          string
 	HTTPAddr          string
 	BootstrapAdminKey string
-	LogLevel          slog.Level
+	// SecretKey is the root of every key derived from it for one purpose
+	// (secretbox.Derive): the key that seals the ACE connections' secrets
+	// at rest is one. Nil when CLOUDROUTE_SECRET_KEY is unset: serve then
+	// makes a random one for its own lifetime. It is never logged.
+	SecretKey []byte
+	LogLevel  slog.Level
 	// MetricsAddr is the listen address of GET /metrics, apart from the
 	// public HTTPAddr; empty means metrics are not served (METRICS_ADDR=off).
 	MetricsAddr string
@@ -42,6 +49,25 @@ type Config struct {
 	WorkerConcurrency int
 	// DBMaxConns caps the Postgres pool.
 	DBMaxConns int
+	// ACE holds how CloudRoute reaches AWS Partner Central.
+	ACE ACEConfig
+}
+
+// ACEConfig is how CloudRoute reaches AWS Partner Central for the
+// partners' connections.
+type ACEConfig struct {
+	// Endpoints are the base URLs, besides AWS's own, that a connection
+	// may name as its endpoint: the simulator's, for the demo. A partner
+	// cannot make CloudRoute call any other address.
+	Endpoints []string
+	// AccessKeyID, SecretAccessKey and SessionToken are CloudRoute's own
+	// AWS identity, the one a partner's role trusts: connections that
+	// assume a role need them. Never logged.
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	// STSEndpoint overrides STS's address (a regional endpoint).
+	STSEndpoint string
 }
 
 // DefaultMetricsAddr is loopback only: a Prometheus on the same host (or a
@@ -56,6 +82,7 @@ const Usage = `Environment:
   HTTP_ADDR                        listen address (default :8080)
   METRICS_ADDR                     listen address of GET /metrics, apart from HTTP_ADDR; off serves none (default 127.0.0.1:9090)
   CLOUDROUTE_BOOTSTRAP_ADMIN_KEY   when set, serve makes sure an admin key with this value exists
+  CLOUDROUTE_SECRET_KEY            32+ random bytes, hex or base64: the root of the keys that seal stored secrets; unset: random per process
   LOG_LEVEL                        debug | info | warn | error (default info)
   TRUSTED_PROXIES                  comma-separated CIDRs whose X-Forwarded-For is trusted (default none)
   INTAKE_RATE_LIMIT                intake submissions per client IP per window (default 120)
@@ -64,6 +91,10 @@ const Usage = `Environment:
   OUTBOX_POLL                      outbox relay poll interval (default 100ms)
   WORKER_CONCURRENCY               asynq handlers run at once (default 10)
   DB_MAX_CONNS                     Postgres pool size (default 20)
+  ACE_ENDPOINT_ALLOWLIST           comma-separated Partner Central base URLs a connection may use besides AWS's (the simulator's)
+  AWS_ACCESS_KEY_ID                CloudRoute's own AWS identity, which assumes partners' roles (with AWS_SECRET_ACCESS_KEY,
+                                   AWS_SESSION_TOKEN); unset: role connections cannot sign
+  ACE_STS_ENDPOINT                 STS address for assuming partners' roles (default AWS's)
 `
 
 // Load reads the configuration from getenv (os.Getenv when nil). Every bad
@@ -101,6 +132,13 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.BootstrapAdminKey != "" && len(c.BootstrapAdminKey) < 16 {
 		errs = append(errs, fmt.Errorf("CLOUDROUTE_BOOTSTRAP_ADMIN_KEY: want at least 16 characters"))
+	}
+	if v := strings.TrimSpace(getenv("CLOUDROUTE_SECRET_KEY")); v != "" {
+		key, err := ParseSecretKey(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("CLOUDROUTE_SECRET_KEY: %w", err))
+		}
+		c.SecretKey = key
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(get("LOG_LEVEL", "info"))); err != nil {
 		errs = append(errs, fmt.Errorf("LOG_LEVEL: want debug, info, warn or error"))
@@ -141,7 +179,59 @@ func Load(getenv func(string) string) (Config, error) {
 	c.OutboxPoll = posDur("OUTBOX_POLL", 100*time.Millisecond)
 	c.WorkerConcurrency = posInt("WORKER_CONCURRENCY", 10)
 	c.DBMaxConns = posInt("DB_MAX_CONNS", 20)
+	if v := get("ACE_ENDPOINT_ALLOWLIST", ""); v != "" {
+		for _, s := range strings.Split(v, ",") {
+			s = strings.TrimRight(strings.TrimSpace(s), "/")
+			if s == "" {
+				continue
+			}
+			if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+				errs = append(errs, fmt.Errorf("ACE_ENDPOINT_ALLOWLIST: %q is not an http(s) base URL", s))
+				continue
+			}
+			c.ACE.Endpoints = append(c.ACE.Endpoints, s)
+		}
+	}
+	c.ACE.AccessKeyID = strings.TrimSpace(getenv("AWS_ACCESS_KEY_ID"))
+	c.ACE.SecretAccessKey = strings.TrimSpace(getenv("AWS_SECRET_ACCESS_KEY"))
+	c.ACE.SessionToken = strings.TrimSpace(getenv("AWS_SESSION_TOKEN"))
+	if (c.ACE.AccessKeyID == "") != (c.ACE.SecretAccessKey == "") {
+		errs = append(errs, fmt.Errorf("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: set both or neither"))
+	}
+	if v := get("ACE_STS_ENDPOINT", ""); v != "" {
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("ACE_STS_ENDPOINT: want an http(s) URL"))
+		}
+		c.ACE.STSEndpoint = v
+	}
 	return c, errors.Join(errs...)
+}
+
+// MinSecretKeyBytes is the shortest CLOUDROUTE_SECRET_KEY accepted, once
+// decoded: 256 bits, the size of the HMAC-SHA256 keys derived from it.
+const MinSecretKeyBytes = 32
+
+// ParseSecretKey decodes a secret key written as hex (64+ hex digits) or
+// base64 (standard or URL alphabet, padded or not), and refuses one shorter
+// than MinSecretKeyBytes. Text that is all hex digits is read as hex.
+func ParseSecretKey(s string) ([]byte, error) {
+	s = strings.TrimSpace(s)
+	if b, err := hex.DecodeString(s); err == nil {
+		return checkKeyLen(b)
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(s); err == nil {
+			return checkKeyLen(b)
+		}
+	}
+	return nil, errors.New("want hex or base64 (for example the output of `openssl rand -hex 32`)")
+}
+
+func checkKeyLen(b []byte) ([]byte, error) {
+	if len(b) < MinSecretKeyBytes {
+		return nil, fmt.Errorf("want at least %d bytes once decoded, got %d (for example the output of `openssl rand -hex 32`)", MinSecretKeyBytes, len(b))
+	}
+	return b, nil
 }
 
 // validPort reports whether p is a port number, 0 to 65535 (0 picks a free

@@ -1,6 +1,9 @@
 package config
 
 import (
+	"bytes"
+	"encoding/base64"
+	"encoding/hex"
 	"strings"
 	"testing"
 	"time"
@@ -73,13 +76,83 @@ func TestLoadReportsEveryBadValue(t *testing.T) {
 		"DATABASE_URL": "mysql://x", "REDIS_URL": "http://x", "LOG_LEVEL": "loud",
 		"INTAKE_RATE_LIMIT": "-1", "SHUTDOWN_GRACE": "soon", "TRUSTED_PROXIES": "10.0.0.0/8,nope",
 		"CLOUDROUTE_BOOTSTRAP_ADMIN_KEY": "short", "METRICS_ADDR": "nine",
+		"CLOUDROUTE_SECRET_KEY": "too-short",
 	}))
 	if err == nil {
 		t.Fatal("want error")
 	}
-	for _, k := range []string{"DATABASE_URL", "REDIS_URL", "LOG_LEVEL", "INTAKE_RATE_LIMIT", "SHUTDOWN_GRACE", "TRUSTED_PROXIES", "CLOUDROUTE_BOOTSTRAP_ADMIN_KEY", "METRICS_ADDR"} {
+	for _, k := range []string{"DATABASE_URL", "REDIS_URL", "LOG_LEVEL", "INTAKE_RATE_LIMIT", "SHUTDOWN_GRACE", "TRUSTED_PROXIES", "CLOUDROUTE_BOOTSTRAP_ADMIN_KEY", "METRICS_ADDR", "CLOUDROUTE_SECRET_KEY"} {
 		if !strings.Contains(err.Error(), k) {
 			t.Errorf("error does not name %s: %v", k, err)
+		}
+	}
+}
+
+func TestLoadSecretKey(t *testing.T) {
+	key := make([]byte, 32)
+	for i := range key {
+		key[i] = byte(i * 7)
+	}
+	long := append(append([]byte{}, key...), key...)
+	for _, tc := range []struct {
+		name, env string
+		want      []byte
+	}{
+		{"unset", "", nil},
+		{"hex", hex.EncodeToString(key), key},
+		{"hex, upper case", strings.ToUpper(hex.EncodeToString(key)), key},
+		{"base64", base64.StdEncoding.EncodeToString(key), key},
+		{"base64 without padding", base64.RawStdEncoding.EncodeToString(key), key},
+		{"base64url", base64.URLEncoding.EncodeToString(key), key},
+		{"longer than 32 bytes", hex.EncodeToString(long), long},
+		{"surrounding space", "  " + hex.EncodeToString(key) + "\n", key},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(env(map[string]string{"CLOUDROUTE_SECRET_KEY": tc.env}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(c.SecretKey, tc.want) {
+				t.Fatalf("SecretKey %x, want %x", c.SecretKey, tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct{ name, env string }{
+		{"31 bytes in hex", hex.EncodeToString(key[:31])},
+		{"31 bytes in base64", base64.StdEncoding.EncodeToString(key[:31])},
+		{"a password", "correct horse battery staple"},
+		{"not base64", strings.Repeat("!", 64)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(env(map[string]string{"CLOUDROUTE_SECRET_KEY": tc.env}))
+			if err == nil || !strings.Contains(err.Error(), "CLOUDROUTE_SECRET_KEY") {
+				t.Fatalf("error %v, want one naming CLOUDROUTE_SECRET_KEY", err)
+			}
+			if strings.Contains(err.Error(), tc.env) {
+				t.Fatalf("the error repeats the secret: %v", err)
+			}
+		})
+	}
+}
+
+func TestLoadACE(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		"ACE_ENDPOINT_ALLOWLIST": " http://127.0.0.1:8566/ ,https://pc.example.com",
+		"AWS_ACCESS_KEY_ID":      "AKIACLOUDROUTE000001", "AWS_SECRET_ACCESS_KEY": "own-secret",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"http://127.0.0.1:8566", "https://pc.example.com"}; strings.Join(c.ACE.Endpoints, " ") != strings.Join(want, " ") {
+		t.Errorf("endpoints %v, want %v", c.ACE.Endpoints, want)
+	}
+	if c.ACE.AccessKeyID != "AKIACLOUDROUTE000001" || c.ACE.SecretAccessKey != "own-secret" {
+		t.Errorf("base identity %+v", c.ACE)
+	}
+	_, err = Load(env(map[string]string{"ACE_ENDPOINT_ALLOWLIST": "ftp://x", "AWS_ACCESS_KEY_ID": "AKIA", "ACE_STS_ENDPOINT": "nope"}))
+	for _, k := range []string{"ACE_ENDPOINT_ALLOWLIST", "AWS_ACCESS_KEY_ID", "ACE_STS_ENDPOINT"} {
+		if err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("error %v does not name %s", err, k)
 		}
 	}
 }
