@@ -44,6 +44,10 @@ CREATE TABLE ace_connections (
 -- said about it, and the state of the push. The create's payload is kept
 -- from the moment the push decided it until ACE answers, so that a retried
 -- create carries the same body under the same ClientToken (the record id).
+-- push_seq counts the changes that ask for a push, so that a push ending
+-- clears push_pending only if nothing asked again meanwhile; pushed_digest
+-- is the digest of the opportunity as last sent, so that an edit that
+-- changes nothing ACE holds sends nothing.
 CREATE TABLE ace_links (
     ace_record_id     uuid PRIMARY KEY REFERENCES ace_records(id),
     partner_id        uuid NOT NULL REFERENCES partners(id),
@@ -57,6 +61,8 @@ CREATE TABLE ace_links (
     associated        boolean NOT NULL DEFAULT false,
     submitted_at      timestamptz,
     push_pending      boolean NOT NULL DEFAULT true,
+    push_seq          bigint NOT NULL DEFAULT 1,
+    pushed_digest     bytea,
     push_lease_until  timestamptz,
     last_push_at      timestamptz,
     last_pull_at      timestamptz,

@@ -110,3 +110,44 @@ func CheckExtra(x Extra) (Extra, error) {
 func Preflight(catalog string, r Record, now time.Time) []pc.FieldError {
 	return pc.ValidateCreate(CreateRequest(catalog, r), now)
 }
+
+// SyncError is what stopped the last push of a linked record, kept on the
+// record's sync state for the partner: a code, a sentence, and for a
+// validation failure ACE's field list.
+type SyncError struct {
+	Code    string
+	Message string
+	Fields  []pc.FieldError
+}
+
+// Sync error codes.
+const (
+	// SyncPreflight: the record breaks ACE's rules (Preflight); nothing was
+	// sent, and nothing is sent until the partner fixes it.
+	SyncPreflight = "preflight_failed"
+	// SyncACEValidation: ACE refused the request (ValidationException),
+	// with its field list; not retried.
+	SyncACEValidation = "ace_validation"
+	// SyncSubmissionFailed: ACE's submission task failed, with its reason.
+	SyncSubmissionFailed = "submission_failed"
+	// SyncConnection: the connection does not work (credentials, access
+	// denied, an endpoint that does not answer); the push resumes once the
+	// partner fixes the connection.
+	SyncConnection = "connection"
+	// SyncNoConnection: the partner has no connection any more.
+	SyncNoConnection = "no_connection"
+	// SyncRetrying: ACE throttled the push or failed; it is retried with
+	// backoff.
+	SyncRetrying = "retrying"
+	// SyncNotFound: ACE no longer knows the opportunity.
+	SyncNotFound = "opportunity_not_found"
+	// SyncConflict: the opportunity kept changing under the push; the next
+	// push reads it again.
+	SyncConflict = "conflict"
+)
+
+// FixedByEdit reports whether an edit of the record may clear an error of
+// this code: the record's content caused it, not the connection.
+func FixedByEdit(code string) bool {
+	return code == SyncPreflight || code == SyncACEValidation || code == SyncSubmissionFailed
+}
