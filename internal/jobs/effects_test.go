@@ -45,6 +45,8 @@ func TestEffects(t *testing.T) {
 		return effect{"route", "evt-e1-route", "intake:route", `{"intake_id":"i1","trigger":"` + trigger + `"}`, "critical", time.Time{}}
 	}
 	index := effect{"index", "evt-e1-index", "index:update", `{"partner_id":"p1"}`, "default", time.Time{}}
+	acePush := effect{"ace_push", "evt-e1-ace_push", "ace:push", `{"ace_record_id":"r1"}`, "default", time.Time{}}
+	acePull := effect{"ace_pull", "evt-e1-ace_pull", "ace:pull", `{"connection_id":"c1"}`, "default", time.Time{}}
 	drain := func(reason string) effect {
 		return effect{"drain", "evt-e1-drain", "routing:drain", `{"reason":"` + reason + `"}`, "default", time.Time{}}
 	}
@@ -72,6 +74,16 @@ func TestEffects(t *testing.T) {
 			[]effect{{"accrue", "evt-e1-accrue", "commission:accrue",
 				`{"ace_record_id":"r1","commission_bps":1000,"closed_at":"2026-03-04T09:00:00Z"}`, "default", time.Time{}}}},
 		{"closing without an award", events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "launched", To: "closed", ClosedAt: &closed}, nil},
+		{"a linked record submitted by its partner is submitted to ACE", events.RecordTransitioned{RecordID: "r1", PartnerID: "p1",
+			From: "identified", To: "submitted", ActorRole: "partner", ACELinked: true}, []effect{acePush}},
+		{"AWS's own move sends nothing back", events.RecordTransitioned{RecordID: "r1", PartnerID: "p1",
+			From: "identified", To: "submitted", ActorRole: "aws", ACELinked: true}, nil},
+		{"a linked record's award sends nothing to ACE", events.RecordTransitioned{RecordID: "r1", PartnerID: "p1",
+			From: "validated", To: "approved", ActorRole: "partner", ACELinked: true, Outcome: "approved", ApprovedUSD: 20000}, []effect{index}},
+		{"a record linked", events.RecordLinked{RecordID: "r1", PartnerID: "p1"}, []effect{acePush}},
+		{"a linked record edited", events.RecordEdited{RecordID: "r1", PartnerID: "p1"}, []effect{acePush}},
+		{"a connection saved", events.ACEConnectionSaved{ConnectionID: "c1", PartnerID: "p1", Created: true}, []effect{acePull}},
+		{"an event forwarded", events.ACEConnectionPinged{ConnectionID: "c1", PartnerID: "p1"}, []effect{acePull}},
 		{"an active advanced partner added", events.PartnerCreated{PartnerID: "p1", Tier: "advanced", Status: "active"},
 			[]effect{drain("partner_added")}},
 		{"a paused partner added", events.PartnerCreated{PartnerID: "p1", Tier: "premier", Status: "paused"}, nil},

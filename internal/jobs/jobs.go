@@ -18,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cloudroute/cloudroute/internal/aceconnect"
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/events"
 	"github.com/cloudroute/cloudroute/internal/postgres"
@@ -45,6 +46,9 @@ var queueOf = map[string]string{
 	tasks.TypeHygieneScan:      QueueLow,
 	tasks.TypeWriteSnapshots:   QueueLow,
 	tasks.TypePurgeIdempotency: QueueLow,
+	tasks.TypeACEPush:          QueueDefault,
+	tasks.TypeACEPull:          QueueDefault,
+	tasks.TypeACEPoll:          QueueDefault,
 }
 
 // Periodic tasks and their schedules (UTC). Each handler claims its period
@@ -61,6 +65,7 @@ var periodic = []struct {
 	{"30 3 * * *", tasks.TypeHygieneScan},
 	{"20 0 1 * *", tasks.TypeWriteSnapshots},
 	{"0 * * * *", tasks.TypePurgeIdempotency},
+	{"@every 1m", tasks.TypeACEPoll},
 }
 
 // Metrics are the job counters exported on /metrics.
@@ -138,6 +143,9 @@ type Worker struct {
 type Options struct {
 	Concurrency int
 	OutboxPoll  time.Duration
+	// ACE reaches Partner Central for the ACE sync; nil leaves the sync's
+	// tasks doing nothing.
+	ACE *aceconnect.Connector
 }
 
 // NewWorker builds a worker over the given Postgres and Redis.
@@ -148,8 +156,12 @@ func NewWorker(db *postgres.DB, rdb redis.UniversalClient, log *slog.Logger, m *
 	if o.OutboxPoll <= 0 {
 		o.OutboxPoll = 100 * time.Millisecond
 	}
+	h := &Handlers{DB: db, Log: log}
+	if o.ACE != nil {
+		h.ACE = &aceconnect.Syncer{DB: db, Conn: o.ACE, Log: log}
+	}
 	return &Worker{db: db, rdb: rdb, client: asynq.NewClientFromRedisClient(rdb), log: log, metrics: m,
-		concurrency: o.Concurrency, poll: o.OutboxPoll, handlers: &Handlers{DB: db, Log: log}}
+		concurrency: o.Concurrency, poll: o.OutboxPoll, handlers: h}
 }
 
 // Handlers exposes the task handlers, so tests can run one directly.

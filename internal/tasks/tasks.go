@@ -32,7 +32,23 @@ const (
 	TypeWriteSnapshots = "snapshots:write"
 	// TypePurgeIdempotency removes idempotency keys older than 24 hours.
 	TypePurgeIdempotency = "idempotency:purge"
+	// TypeACEPush brings one linked record's ACE opportunity up to date.
+	TypeACEPush = "ace:push"
+	// TypeACEPull polls one ACE connection for AWS's answers.
+	TypeACEPull = "ace:pull"
+	// TypeACEPoll polls every ACE connection (every minute).
+	TypeACEPoll = "ace:poll"
 )
+
+// ACEPush is the payload of TypeACEPush.
+type ACEPush struct {
+	ACERecordID string `json:"ace_record_id"`
+}
+
+// ACEPull is the payload of TypeACEPull.
+type ACEPull struct {
+	ConnectionID string `json:"connection_id"`
+}
 
 // RouteIntake is the payload of TypeRouteIntake.
 type RouteIntake struct {
