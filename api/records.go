@@ -33,8 +33,10 @@ type recordView struct {
 	EditableFields        []string         `json:"editable_fields"`
 	Transitions           []transitionView `json:"transitions"`
 	Warnings              []string         `json:"warnings"`
-	CreatedAt             time.Time        `json:"created_at"`
-	UpdatedAt             time.Time        `json:"updated_at"`
+	// Sync is the record's ACE sync state; nil while it is not linked.
+	Sync      *syncView `json:"sync"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func (s *Server) recordResponse(c *gin.Context, status int, r postgres.ACERecord, warnings []string) {
@@ -50,10 +52,19 @@ func (s *Server) recordResponse(c *gin.Context, status int, r postgres.ACERecord
 	if editable == nil {
 		editable = []string{}
 	}
+	link, linked, err := s.db.ACELinkOf(c.Request.Context(), r.ID)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	var sync *syncView
+	if linked {
+		sync = toSyncView(link)
+	}
 	c.JSON(status, recordView{ID: r.ID, AssignmentID: r.AssignmentID, IntakeID: r.IntakeID, FundingSource: r.FundingSource,
 		State: r.State, RequestedUSD: r.RequestedUSD, ApprovedUSD: r.ApprovedUSD, ApprovedFundingSource: r.ApprovedFundingSource,
 		TargetCloseDate: r.TargetCloseDate, Fields: fields, EditableFields: editable, Transitions: mapSlice(ts, toTransitionView), Warnings: warnings,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()})
+		Sync: sync, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()})
 }
 
 // createRecordRequest is the body of POST /v1/assignments/{id}/ace-records:

@@ -23,6 +23,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cloudroute/cloudroute/internal/aceconnect"
 	"github.com/cloudroute/cloudroute/internal/config"
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/postgres"
@@ -40,6 +41,10 @@ type Deps struct {
 	Registry *prometheus.Registry
 	// Limiter throttles intake submissions; nil builds one from Config.
 	Limiter *RateLimiter
+	// ACE reaches Partner Central for the ACE sync's connections; nil
+	// builds one from Config (a random key when CLOUDROUTE_SECRET_KEY is
+	// unset: what it seals opens in this process only).
+	ACE *aceconnect.Connector
 }
 
 // Server holds the router and its dependencies.
@@ -50,6 +55,7 @@ type Server struct {
 	log     *slog.Logger
 	engine  *gin.Engine
 	limiter *RateLimiter
+	ace     *aceconnect.Connector
 	reqs    *prometheus.CounterVec
 	latency *prometheus.HistogramVec
 }
@@ -67,9 +73,22 @@ func New(d Deps) (*Server, error) {
 	if len(d.Config.TrustedProxies) == 0 {
 		e.ForwardedByClientIP = false
 	}
-	s := &Server{db: d.DB, redis: d.Redis, cfg: d.Config, log: d.Log, engine: e, limiter: d.Limiter}
+	s := &Server{db: d.DB, redis: d.Redis, cfg: d.Config, log: d.Log, engine: e, limiter: d.Limiter, ace: d.ACE}
 	if s.limiter == nil {
 		s.limiter = NewRateLimiter(d.Redis, d.Config.IntakeRateLimit, d.Config.IntakeRateWindow, d.Log)
+	}
+	if s.ace == nil {
+		key := d.Config.SecretKey
+		if len(key) == 0 {
+			key = make([]byte, 32)
+			if _, err := rand.Read(key); err != nil {
+				return nil, err
+			}
+		}
+		var err error
+		if s.ace, err = aceconnect.New(aceconnect.Options{SecretKey: key, Endpoints: d.Config.ACE.Endpoints, Logger: d.Log}); err != nil {
+			return nil, err
+		}
 	}
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "cloudroute_http_requests_total", Help: "HTTP requests by route, method and status.",
@@ -104,6 +123,7 @@ func New(d Deps) (*Server, error) {
 	s.registerRecordRoutes(v1)
 	s.registerCommissionRoutes(v1)
 	s.registerPipelineRoutes(v1)
+	s.registerACERoutes(v1)
 	return s, nil
 }
 

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -17,13 +18,16 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cloudroute/cloudroute/api"
+	"github.com/cloudroute/cloudroute/internal/aceconnect"
 	"github.com/cloudroute/cloudroute/internal/config"
 	"github.com/cloudroute/cloudroute/internal/jobs"
+	"github.com/cloudroute/cloudroute/internal/partnercentral"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 )
 
@@ -33,7 +37,8 @@ Usage:
   cloudroute serve [--no-worker]   run the HTTP API, with the job worker and scheduler unless --no-worker
   cloudroute worker                run only the job worker, scheduler and outbox relay
   cloudroute migrate               apply the database migrations and exit
-  cloudroute reconcile             check that the commission ledger equals the statements; exit 1 if not
+  cloudroute reconcile             check that the commission ledger equals the statements (exit 1 if not),
+                                   and name the records on which ACE and CloudRoute disagree
   cloudroute help                  show this help
 
 Every command takes --help.
@@ -82,7 +87,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	case "reconcile":
 		fs.Usage = func() {
-			fmt.Fprint(stderr, "Usage: cloudroute reconcile\n\nProves that the sum of the commission ledger equals the sum of the statements\n(closed months plus open accruals), names every statement whose total differs\nfrom its entries, and exits 1 when anything differs.\n\n"+config.Usage)
+			fmt.Fprint(stderr, "Usage: cloudroute reconcile\n\nProves that the sum of the commission ledger equals the sum of the statements\n(closed months plus open accruals), names every statement whose total differs\nfrom its entries, and exits 1 when anything differs. It also names the linked\nrecords on which ACE and CloudRoute disagree (launched in ACE and not closed\nafter ace_launched_unclosed_days, closed here and Closed Lost in ACE, ...).\n\n"+config.Usage)
 		}
 	default:
 		fmt.Fprint(stderr, usage)
@@ -116,6 +121,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "ledger      %d cents\nstatements  %d cents (closed %d, open %d)\n", r.LedgerCents, r.StatementsCents, r.ClosedCents, r.OpenCents)
 		for _, d := range r.Differences {
 			fmt.Fprintf(stdout, "statement %s: total %d cents, entries %d cents\n", d.StatementID, d.TotalCents, d.EntryCents)
+		}
+		// What ACE disagrees with is named; it does not unbalance the ledger.
+		for _, f := range r.ACEFindings {
+			opp := "-"
+			if f.OpportunityID != nil {
+				opp = *f.OpportunityID
+			}
+			since := "-"
+			if f.Since != nil {
+				since = f.Since.Format(time.RFC3339)
+			}
+			fmt.Fprintf(stdout, "ace finding %s: record %s (%s) opportunity %s since %s\n", f.Kind, f.RecordID, f.State, opp, since)
 		}
 		if !r.Balanced {
 			return errors.New("the ledger and the statements do not reconcile")
@@ -164,6 +181,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer stopMetrics(cfg.ShutdownGrace)
 	}
 
+	// One connector for the API and the worker: what one seals, the other
+	// opens, and both pace a connection's writes through Redis.
+	aceConn, err := aceconnect.New(aceconnect.Options{SecretKey: secretKey(cfg, log), Endpoints: cfg.ACE.Endpoints,
+		BaseCredentials: aceBaseCredentials(cfg), STSEndpoint: cfg.ACE.STSEndpoint,
+		Limiter: partnercentral.NewRedisLimiter(rdb, partnercentral.RedisLimiterOptions{}), Logger: log})
+	if err != nil {
+		return err
+	}
+
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorker()
 	// workerDone reports the worker's end. It stays nil without a worker,
@@ -178,7 +204,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		defer wdb.Close()
-		w := jobs.NewWorker(wdb, rdb, log, metrics, jobs.Options{Concurrency: cfg.WorkerConcurrency, OutboxPoll: cfg.OutboxPoll})
+		w := jobs.NewWorker(wdb, rdb, log, metrics, jobs.Options{Concurrency: cfg.WorkerConcurrency, OutboxPoll: cfg.OutboxPoll, ACE: aceConn})
 		go func() { workerDone <- w.Run(workerCtx, cfg.ShutdownGrace) }()
 		log.Info("worker started", "concurrency", cfg.WorkerConcurrency)
 	}
@@ -196,7 +222,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return <-workerDone
 	}
 
-	srv, err := api.New(api.Deps{DB: db, Redis: rdb, Config: cfg, Log: log, Registry: reg})
+	srv, err := api.New(api.Deps{DB: db, Redis: rdb, Config: cfg, Log: log, Registry: reg, ACE: aceConn})
 	if err != nil {
 		return err
 	}
@@ -242,6 +268,31 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// secretKey is CLOUDROUTE_SECRET_KEY, or a random key for this process
+// alone when it is unset: the server works, but what it sealed (the ACE
+// connections' credentials) cannot be opened after a restart or by any
+// other process.
+func secretKey(cfg config.Config, log *slog.Logger) []byte {
+	if len(cfg.SecretKey) > 0 {
+		return cfg.SecretKey
+	}
+	key := make([]byte, config.MinSecretKeyBytes)
+	if _, err := rand.Read(key); err != nil {
+		panic("crypto/rand: " + err.Error())
+	}
+	log.Warn("CLOUDROUTE_SECRET_KEY is not set: using a random key for this process; ACE connections saved now cannot be read after a restart, or by another process. Set it to 32 random bytes in hex, such as the output of `openssl rand -hex 32`")
+	return key
+}
+
+// aceBaseCredentials is CloudRoute's own AWS identity, which assumes the
+// partners' roles; nil when none is configured.
+func aceBaseCredentials(cfg config.Config) aws.CredentialsProvider {
+	if cfg.ACE.AccessKeyID == "" {
+		return nil
+	}
+	return partnercentral.StaticCredentials(cfg.ACE.AccessKeyID, cfg.ACE.SecretAccessKey, cfg.ACE.SessionToken)
 }
 
 // orStopped names a worker that returned without an error before it was
