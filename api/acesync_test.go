@@ -447,8 +447,15 @@ func TestACELinkedRecordEndToEnd(t *testing.T) {
 	if ar, _ := c.sync()["action_required"].(map[string]any); ar == nil || !strings.Contains(ar["comments"].(string), "go-live month") {
 		t.Fatalf("action required is not shown: %v", c.sync())
 	}
-	e.do("PATCH", "/v1/ace-records/"+id, key, map[string]any{"target_close_date": time.Now().AddDate(0, 6, 0).Format(time.DateOnly)}).want(t, 200)
+	if ed := strings.Join(toStrings(c.record()["editable_fields"]), " "); !strings.Contains(ed, "use_case") {
+		t.Fatalf("under Action Required the fix is not editable: %s", ed)
+	}
+	fixed := strings.Repeat("Fleet telemetry on AWS IoT and Bedrock, live by the end of the second quarter. ", 2)
+	e.do("PATCH", "/v1/ace-records/"+id, key, map[string]any{"use_case": fixed}).want(t, 200)
 	e.runJobs()
+	if o, _ := sim.Opportunity(opp); o.Opportunity.Project.CustomerBusinessProblem != strings.TrimSpace(fixed) {
+		t.Fatalf("the fix did not reach ACE: %q", o.Opportunity.Project.CustomerBusinessProblem)
+	}
 	e.poll()
 	if s := c.sync(); s["action_required"] != nil || s["review_status"] != "Submitted" {
 		t.Fatalf("after the fix: %v", s)
@@ -624,4 +631,12 @@ func TestACEThrottlingDrill(t *testing.T) {
 	if s := c.sync(); s["last_error"] != nil {
 		t.Fatalf("an error stays after the sync caught up: %v", s)
 	}
+}
+
+func toStrings(v any) []string {
+	var out []string
+	for _, x := range v.([]any) {
+		out = append(out, x.(string))
+	}
+	return out
 }

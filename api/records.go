@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/cloudroute/cloudroute/internal/ace"
+	"github.com/cloudroute/cloudroute/internal/acesync"
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 )
@@ -60,6 +61,11 @@ func (s *Server) recordResponse(c *gin.Context, status int, r postgres.ACERecord
 	var sync *syncView
 	if linked {
 		sync = toSyncView(link)
+		if link.ActionRequired && len(editable) > 0 {
+			// AWS asks for a fix: what ACE lets the partner change is
+			// editable while it does.
+			editable = acesync.EditableFields(r.State, true)
+		}
 	}
 	c.JSON(status, recordView{ID: r.ID, AssignmentID: r.AssignmentID, IntakeID: r.IntakeID, FundingSource: r.FundingSource,
 		State: r.State, RequestedUSD: r.RequestedUSD, ApprovedUSD: r.ApprovedUSD, ApprovedFundingSource: r.ApprovedFundingSource,

@@ -151,3 +151,42 @@ const (
 func FixedByEdit(code string) bool {
 	return code == SyncPreflight || code == SyncACEValidation || code == SyncSubmissionFailed
 }
+
+// actionRequiredFields are the record fields that map to the members ACE
+// lets a partner change while AWS asks for action (the website, the
+// business problem, the spend; the target close date stays editable
+// anyway): the partner's fix must be possible in CloudRoute, since the
+// sync sends it.
+var actionRequiredFields = []string{"website", "use_case", "projected_monthly_spend"}
+
+// EditableFields returns the fields a partner may change on a linked
+// record in state: ace.EditableFields, and, while ACE's review asks for
+// action on a submitted record, the fields the fix needs.
+func EditableFields(state string, actionRequired bool) []string {
+	out := ace.EditableFields(state)
+	if actionRequired && state == ace.StateSubmitted {
+		for _, f := range actionRequiredFields {
+			if !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// CheckEdit is ace.CheckEdit for a linked record: while ACE asks for
+// action on a submitted record, the fields the fix needs are editable too
+// (EditableFields).
+func CheckEdit(state string, actionRequired bool, patch ace.RecordFields) error {
+	if !actionRequired || state != ace.StateSubmitted {
+		return ace.CheckEdit(state, patch)
+	}
+	editable := EditableFields(state, true)
+	var p domain.FieldCheck
+	for _, name := range patch.SetFields() {
+		if !slices.Contains(editable, name) {
+			p.Add(name, "cannot be changed once the record is %s", state)
+		}
+	}
+	return p.Err(domain.ECodeValidation, "the patch changes fields that are locked in state "+state)
+}

@@ -2,6 +2,7 @@ package acesync_test
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -131,3 +132,28 @@ func TestPreflight(t *testing.T) {
 }
 
 func errorsAs(err error, de **domain.Error) bool { return errors.As(err, de) }
+
+// TestEditUnderActionRequired: while AWS asks for action on a submitted
+// record, the partner may fix what ACE lets it change; otherwise the
+// record's own rule holds.
+func TestEditUnderActionRequired(t *testing.T) {
+	fix := ace.RecordFields{UseCase: ptr("A longer account of the customer's business problem."), Website: ptr("https://example.com")}
+	if err := acesync.CheckEdit(ace.StateSubmitted, true, fix); err != nil {
+		t.Errorf("the fix is refused under Action Required: %v", err)
+	}
+	if err := acesync.CheckEdit(ace.StateSubmitted, false, fix); domain.ErrorCode(err) != domain.ECodeValidation {
+		t.Errorf("the fix outside Action Required: %v", err)
+	}
+	if err := acesync.CheckEdit(ace.StateSubmitted, true, ace.RecordFields{CompanyName: ptr("Other Inc")}); domain.ErrorCode(err) != domain.ECodeValidation {
+		t.Errorf("a member ACE keeps locked: %v", err)
+	}
+	if err := acesync.CheckEdit(ace.StateClosed, true, fix); domain.ErrorCode(err) != domain.ECodeInvalidTransition {
+		t.Errorf("a closed record: %v", err)
+	}
+	if got := acesync.EditableFields(ace.StateSubmitted, true); !slices.Contains(got, "use_case") || !slices.Contains(got, "partner_role") {
+		t.Errorf("editable under Action Required: %v", got)
+	}
+	if got := acesync.EditableFields(ace.StateValidated, true); slices.Contains(got, "use_case") {
+		t.Errorf("editable when validated: %v", got)
+	}
+}

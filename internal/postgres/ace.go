@@ -349,7 +349,10 @@ func moveRecordState(ctx context.Context, tx *Tx, r ACERecord, m recordMove) err
 }
 
 // PatchACERecord edits a record's fields while its state allows it (see
-// ace.CheckEdit); requested_usd may change only while identified. Returns
+// ace.CheckEdit, and acesync.CheckEdit for a linked record AWS asks to
+// fix); requested_usd may change only while identified. A linked record's
+// edit is checked against ACE's rules and written as ace_record.edited,
+// which the sync sends to ACE. Returns
 // not_found, invalid_transition, validation_failed, amount_out_of_range or
 // stack_ceiling_exceeded.
 func (db *DB) PatchACERecord(ctx context.Context, partnerID, id string, patch ace.RecordFields, requestedUSD *int64) (ACERecord, []string, error) {
@@ -366,7 +369,11 @@ func (db *DB) PatchACERecord(ctx context.Context, partnerID, id string, patch ac
 		if r.AssignmentStatus != AssignmentAccepted {
 			return domain.Errorf(domain.ECodeDuplicateFiling, "only the partner holding the accepted assignment may edit records for this customer")
 		}
-		if err := ace.CheckEdit(r.State, patch); err != nil {
+		link, linked, err := aceLinkOf(ctx, tx, r.ID, true)
+		if err != nil {
+			return err
+		}
+		if err := acesync.CheckEdit(r.State, linked && link.ActionRequired, patch); err != nil {
 			return err
 		}
 		// AWS reviews the amount as submitted: it is fixed from then on.
@@ -407,11 +414,10 @@ func (db *DB) PatchACERecord(ctx context.Context, partnerID, id string, patch ac
 			return err
 		}
 		// A linked record's edit goes to ACE.
-		if link, linked, err := aceLinkOf(ctx, tx, r.ID, true); err != nil || !linked {
-			return err
-		} else {
-			return linkedEdit(ctx, tx, out, link)
+		if !linked {
+			return nil
 		}
+		return linkedEdit(ctx, tx, out, link)
 	})
 	return out, warnings, err
 }

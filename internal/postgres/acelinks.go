@@ -184,6 +184,9 @@ func (db *DB) LinkACERecord(ctx context.Context, actor domain.Principal, recordI
 			return domain.Errorf(domain.ECodeDuplicateFiling, "only the partner holding the accepted assignment may file records for this customer")
 		}
 		catalog := catalogs[0]
+		if linked && ace.IsTerminal(r.State) {
+			return domain.Errorf(domain.ECodeConflict, "a %s record is not synced with ACE any more", r.State)
+		}
 		if linked {
 			// The opportunity lives in the catalog it was filed in.
 			catalog = link.Catalog
