@@ -3,16 +3,21 @@ package api_test
 import (
 	"context"
 	"encoding/hex"
+	"log/slog"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/cloudroute/cloudroute/api"
 
 	"github.com/cloudroute/cloudroute/internal/aceconnect"
 	"github.com/cloudroute/cloudroute/internal/acesim"
 	"github.com/cloudroute/cloudroute/internal/config"
+	"github.com/cloudroute/cloudroute/internal/jobs"
 	pc "github.com/cloudroute/cloudroute/internal/partnercentral"
 	"github.com/cloudroute/cloudroute/internal/tasks"
 )
@@ -53,6 +58,37 @@ func connectBody(simURL string, over map[string]any) map[string]any {
 		}
 	}
 	return b
+}
+
+// aceLoggedEnv is newEnv with the server, the job handlers and the ACE
+// connector logging, at debug level, into the returned buffer, for tests
+// that look for secrets and customer data in the log.
+func aceLoggedEnv(t *testing.T, opts ...envOption) (*env, *itkBuffer) {
+	t.Helper()
+	base := newEnv(t, opts...)
+	buf := &itkBuffer{}
+	log := slog.New(slog.NewJSONHandler(buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	conn, err := aceconnect.New(aceconnect.Options{SecretKey: base.cfg.SecretKey, Endpoints: base.cfg.ACE.Endpoints, Logger: log,
+		Limiter: pc.NewRedisLimiter(base.rdb, pc.RedisLimiterOptions{Interval: 110 * time.Millisecond}),
+		Retry:   pc.RetryPolicy{MaxAttempts: 3, BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	s, err := api.New(api.Deps{DB: base.db, Redis: base.rdb, Config: base.cfg, Log: log, Registry: reg, ACE: conn})
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, err := jobs.NewMetrics(reg, base.db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := *base
+	e.api, e.log, e.ace = s, log, conn
+	e.srv = httptest.NewServer(s.Handler())
+	t.Cleanup(e.srv.Close)
+	e.worker = jobs.NewWorker(base.db, base.rdb, log, metrics, jobs.Options{Concurrency: 1, ACE: conn})
+	return &e, buf
 }
 
 // poll runs the periodic poll of every connection, as the scheduler does
@@ -101,7 +137,7 @@ func TestACEConnection(t *testing.T) {
 	dead := httptest.NewServer(nil)
 	deadURL := dead.URL
 	dead.Close()
-	e := newEnv(t, allowEndpoints(simURL, deadURL))
+	e, logs := aceLoggedEnv(t, allowEndpoints(simURL, deadURL))
 	_, otherKey := e.createPartner(nil)
 	aID, aKey := e.createPartner(nil)
 	var bodies []string
@@ -254,7 +290,13 @@ func TestACEConnection(t *testing.T) {
 		t.Errorf("the events secret is in %d answers, want the one that created the connection", shown)
 	}
 	e.noSecretInDatabase(secrets...)
+	if !strings.Contains(logs.String(), `"operation":"ListOpportunities"`) {
+		t.Fatal("the calls were not logged: the log check below would prove nothing")
+	}
+	noSecretIn(t, "the log", logs.String(), secrets...)
 
+	do("GET", "/v1/partner/ace-connection", e.adminKey, nil).problem(t, 403, "forbidden")
+	do("DELETE", "/v1/partner/ace-connection", e.adminKey, nil).problem(t, 403, "forbidden")
 	do("DELETE", "/v1/partner/ace-connection", aKey, nil).want(t, 204)
 	do("GET", "/v1/partner/ace-connection", aKey, nil).problem(t, 404, "not_found")
 }
@@ -342,7 +384,7 @@ func lastTransition(rec map[string]any) map[string]any {
 // lost.
 func TestACELinkedRecordEndToEnd(t *testing.T) {
 	sim, simURL := simulator(t, acesim.Options{})
-	e := newEnv(t, allowEndpoints(simURL))
+	e, logs := aceLoggedEnv(t, allowEndpoints(simURL))
 	_, otherKey := e.createPartner(nil)
 	_, _, _, key, asg := e.engaged(nil)
 	rec := e.do("POST", "/v1/assignments/"+asg+"/ace-records", key, recordFields(map[string]any{
@@ -527,6 +569,13 @@ func TestACELinkedRecordEndToEnd(t *testing.T) {
 		t.Fatalf("%d opportunities in ACE, want 1", n)
 	}
 	e.noSecretInDatabase(acesim.TestCredential.SecretAccessKey)
+	// The log names operations, statuses and ids; never the keys, and none
+	// of the customer's data the opportunity carries.
+	if !strings.Contains(logs.String(), `"operation":"StartEngagementFromOpportunityTask"`) {
+		t.Fatal("the calls were not logged: the log check below would prove nothing")
+	}
+	noSecretIn(t, "the log", logs.String(), acesim.TestCredential.SecretAccessKey, acesim.TestCredential.AccessKeyID,
+		"ada@acme-robotics", "Acme Robotics", "Grace Hopper", "Telemetry ingestion", "Fleet telemetry", "Berlin")
 }
 
 // TestACELinkRefusals: a record past identified was filed without the
