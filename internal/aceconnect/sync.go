@@ -32,6 +32,9 @@ type Syncer struct {
 // the task is retried.
 var ErrBusy = errors.New("aceconnect: another push of the record is running")
 
+// errBadOpportunityID is a link whose opportunity id is not one ACE makes.
+var errBadOpportunityID = errors.New("aceconnect: the linked opportunity id does not meet ACE's rules")
+
 // errRetry marks a push stopped by a failure that may pass (throttling,
 // ACE failing, no answer): the task is retried with backoff.
 type errRetry struct{ err error }
@@ -115,7 +118,9 @@ func (s *Syncer) Push(ctx context.Context, recordID string) error {
 func (s *Syncer) push(ctx context.Context, it postgres.ACEPushItem) (bool, error) {
 	id, link, conn := it.Record.ID, it.Link, it.Connection
 	if conn.Catalog != link.Catalog {
-		return true, s.DB.SetACELinkError(ctx, id, &acesync.SyncError{Code: acesync.SyncConnection,
+		// It waits (still pending) for the connection to name its catalog
+		// again; saving the connection pushes it then.
+		return false, s.DB.SetACELinkError(ctx, id, &acesync.SyncError{Code: acesync.SyncConnection,
 			Message: fmt.Sprintf("the record was filed in the %s catalog and the connection now uses %s: connect to %s to sync it",
 				link.Catalog, conn.Catalog, link.Catalog)})
 	}
@@ -160,11 +165,20 @@ func (s *Syncer) push(ctx context.Context, it postgres.ACEPushItem) (bool, error
 		s.log().Info("ace opportunity created", "ace_record_id", id, "opportunity_id", oppID)
 	}
 
+	// get reads the opportunity, checked like every other call.
+	get := func() (*pc.GetOpportunityResponse, error) {
+		req := pc.GetOpportunityRequest{Catalog: link.Catalog, Identifier: oppID}
+		if errs := pc.ValidateGet(req); len(errs) > 0 {
+			return nil, fmt.Errorf("%w: %s", errBadOpportunityID, errs[0])
+		}
+		return client.GetOpportunity(ctx, req)
+	}
+
 	// 2. Update, when the record maps to something else than was sent.
 	var current *pc.GetOpportunityResponse
 	if !bytes.Equal(pushed, want) {
 		for attempt := 1; ; attempt++ {
-			cur, err := client.GetOpportunity(ctx, pc.GetOpportunityRequest{Catalog: link.Catalog, Identifier: oppID})
+			cur, err := get()
 			if err != nil {
 				return s.failed(ctx, it, "GetOpportunity", err)
 			}
@@ -218,7 +232,7 @@ func (s *Syncer) push(ctx context.Context, it postgres.ACEPushItem) (bool, error
 		}
 	}
 	if current == nil {
-		if current, err = client.GetOpportunity(ctx, pc.GetOpportunityRequest{Catalog: link.Catalog, Identifier: oppID}); err != nil {
+		if current, err = get(); err != nil {
 			return s.failed(ctx, it, "GetOpportunity", err)
 		}
 	}
@@ -288,7 +302,7 @@ func (s *Syncer) failed(ctx context.Context, it postgres.ACEPushItem, op string,
 		return true, s.DB.SetACELinkError(ctx, id, &acesync.SyncError{Code: acesync.SyncACEValidation, Fields: verr.FieldErrors(),
 			Message: "ACE refused the record (" + verr.Reason + "): fix the fields listed and it is sent again"})
 	}
-	if errors.As(err, new(*pc.ResourceNotFoundException)) {
+	if errors.As(err, new(*pc.ResourceNotFoundException)) || errors.Is(err, errBadOpportunityID) {
 		return true, s.DB.SetACELinkError(ctx, id, &acesync.SyncError{Code: acesync.SyncNotFound,
 			Message: "ACE no longer knows the opportunity this record is linked to"})
 	}
