@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/hex"
 	"log/slog"
+	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -688,4 +690,48 @@ func toStrings(v any) []string {
 		out = append(out, x.(string))
 	}
 	return out
+}
+
+// TestACEConflictIsReadAgain: the opportunity changes in ACE between the
+// sync's read and its update (AWS's seller moves its stage); the update is
+// refused as stale, and the sync reads it again and sends the edit on top,
+// keeping what ACE changed.
+func TestACEConflictIsReadAgain(t *testing.T) {
+	sim := acesim.New(acesim.Options{WriteInterval: -1, ReadInterval: -1})
+	var mu sync.Mutex
+	opp, updates := "", 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Amz-Target") == pc.TargetPrefix+"UpdateOpportunity" {
+			mu.Lock()
+			if updates++; updates == 1 {
+				if err := sim.SetStage(opp, pc.StageTechnicalValidation, ""); err != nil {
+					t.Error(err)
+				}
+			}
+			mu.Unlock()
+		}
+		sim.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	e := newEnv(t, allowEndpoints(srv.URL))
+	_, _, _, key, asg := e.engaged(nil)
+	e.do("PUT", "/v1/partner/ace-connection", key, connectBody(srv.URL, nil)).want(t, 201)
+	id := e.do("POST", "/v1/assignments/"+asg+"/ace-records", key, recordFields(map[string]any{
+		"funding_source": "founders", "requested_usd": 20000})).want(t, 201).json(t)["id"].(string)
+	e.do("POST", "/v1/ace-records/"+id+"/ace-link", key, map[string]any{"country_code": "DE", "postal_code": "10115"}).want(t, 200)
+	e.runJobs()
+	mu.Lock()
+	opp = sim.Opportunities()[0].Opportunity.Id
+	mu.Unlock()
+
+	closeOn := time.Now().AddDate(0, 7, 0).Format(time.DateOnly)
+	e.do("PATCH", "/v1/ace-records/"+id, key, map[string]any{"target_close_date": closeOn}).want(t, 200)
+	e.runJobs()
+	o, _ := sim.Opportunity(opp)
+	if updates != 2 || o.Opportunity.LifeCycle.TargetCloseDate != closeOn || o.Opportunity.LifeCycle.Stage != pc.StageTechnicalValidation {
+		t.Fatalf("%d updates; ACE holds %+v", updates, o.Opportunity.LifeCycle)
+	}
+	if s := (&aceCase{e: e, recordID: id, key: key}).sync(); s["last_error"] != nil || s["pending"] != false {
+		t.Fatalf("sync after the conflict: %v", s)
+	}
 }
