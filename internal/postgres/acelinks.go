@@ -154,6 +154,25 @@ func (db *DB) SetACELinkError(ctx context.Context, recordID string, e *acesync.S
 	return setLinkError(ctx, db.pool, recordID, e, db.Now())
 }
 
+// lockCustomerThenRecord locks the customer (its intake row), then the
+// record: the order in which a new record's filing takes them
+// (CreateACERecord, customerSums), so that the sync's changes and the
+// partner's never wait on each other in a circle.
+func lockCustomerThenRecord(ctx context.Context, tx *Tx, id, partnerID string) (ACERecord, error) {
+	if !validUUID(id) {
+		return ACERecord{}, domain.NotFound()
+	}
+	var intakeID string
+	if err := tx.GetContext(ctx, &intakeID, `SELECT intake_id FROM ace_records WHERE id = $1 AND ($2 = '' OR partner_id::text = $2)`,
+		id, partnerID); err != nil {
+		return ACERecord{}, translate(err)
+	}
+	if _, err := lockCustomer(ctx, tx, intakeID); err != nil {
+		return ACERecord{}, err
+	}
+	return recordForUpdate(ctx, tx, id, partnerID)
+}
+
 // LinkACERecord links a record of actor's partner to ACE, with the details
 // ACE needs that the record does not hold (checked by acesync.CheckExtra
 // before), or gives those details again for a linked record. The record is
@@ -165,7 +184,7 @@ func (db *DB) SetACELinkError(ctx context.Context, recordID string, e *acesync.S
 func (db *DB) LinkACERecord(ctx context.Context, actor domain.Principal, recordID string, extra acesync.Extra) (ACERecord, error) {
 	var out ACERecord
 	err := db.inTx(ctx, func(tx *Tx) error {
-		r, err := recordForUpdate(ctx, tx, recordID, partnerScope(actor))
+		r, err := lockCustomerThenRecord(ctx, tx, recordID, partnerScope(actor))
 		if err != nil {
 			return err
 		}
@@ -444,11 +463,8 @@ func (db *DB) ApplyACEOpportunity(ctx context.Context, recordID string, s pc.Opp
 	}
 	lc := *s.LifeCycle
 	err := db.inTx(ctx, func(tx *Tx) error {
-		r, err := recordForUpdate(ctx, tx, recordID, "")
+		r, err := lockCustomerThenRecord(ctx, tx, recordID, "")
 		if err != nil {
-			return err
-		}
-		if _, err := lockCustomer(ctx, tx, r.IntakeID); err != nil {
 			return err
 		}
 		if _, ok, err := aceLinkOf(ctx, tx, r.ID, true); err != nil || !ok {
