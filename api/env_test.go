@@ -19,16 +19,22 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cloudroute/cloudroute/api"
+	"github.com/cloudroute/cloudroute/internal/aceconnect"
 	"github.com/cloudroute/cloudroute/internal/config"
 	"github.com/cloudroute/cloudroute/internal/events"
 	"github.com/cloudroute/cloudroute/internal/intake"
 	"github.com/cloudroute/cloudroute/internal/jobs"
+	"github.com/cloudroute/cloudroute/internal/partnercentral"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 	"github.com/cloudroute/cloudroute/internal/testenv"
 )
 
 // redisDB is this package's private Redis database.
 const redisDB = 1
+
+// testSecretKey is CLOUDROUTE_SECRET_KEY in the tests: fixed, so that a
+// test can look for secrets in the database.
+var testSecretKey = []byte("cloudroute-test-secret-key-0123456789abcdef")
 
 func TestMain(m *testing.M) {
 	code := m.Run()
@@ -50,6 +56,8 @@ type env struct {
 	adminKey string
 	worker   *jobs.Worker
 	log      *slog.Logger
+	// ace is the connector the API and the worker share (one secret key).
+	ace *aceconnect.Connector
 	// ran holds the task ids of the effects runJobs has run.
 	ran map[string]bool
 }
@@ -66,7 +74,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	}
 	cfg.IntakeRateLimit = 1000
 	// One key for the API and the worker, as serve gives both.
-	cfg.SecretKey = []byte(strings.Repeat("k", 32))
+	cfg.SecretKey = testSecretKey
 	cfg.AdminEmails = []string{"admin@cloudroute.example"}
 	for _, o := range opts {
 		o(&cfg)
@@ -79,7 +87,16 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		log = slog.New(slog.NewJSONHandler(os.Stderr, nil))
 	}
 	reg := prometheus.NewRegistry()
-	s, err := api.New(api.Deps{DB: db, Redis: rdb, Config: cfg, Log: log, Registry: reg, Resolver: apiHosts})
+	// Writes to Partner Central are paced per connection through Redis, as
+	// in production, at a tenth of the real interval: the tests' simulator
+	// has no write quota unless a test sets one.
+	aceConn, err := aceconnect.New(aceconnect.Options{SecretKey: cfg.SecretKey, Endpoints: cfg.ACE.Endpoints, Logger: log,
+		Limiter: partnercentral.NewRedisLimiter(rdb, partnercentral.RedisLimiterOptions{Interval: 110 * time.Millisecond}),
+		Retry:   partnercentral.RetryPolicy{MaxAttempts: 3, BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := api.New(api.Deps{DB: db, Redis: rdb, Config: cfg, Log: log, Registry: reg, Resolver: apiHosts, ACE: aceConn})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +104,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: db, sql: sqlDB, rdb: rdb, api: s, cfg: cfg, log: log}
+	e := &env{t: t, db: db, sql: sqlDB, rdb: rdb, api: s, cfg: cfg, log: log, ace: aceConn}
 	e.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(e.srv.Close)
 	_, e.adminKey, err = db.CreateAdminKey(context.Background(), "test")
@@ -98,7 +115,7 @@ func newEnv(t *testing.T, opts ...envOption) *env {
 		PublicURL: cfg.PublicURL, AdminEmails: cfg.AdminEmails, SecretKey: cfg.SecretKey,
 		WebhookAllowInsecureLoopback: cfg.WebhookAllowInsecureLoopback, WebhookResolver: workerHosts,
 		// A test cannot wait out the day-long schedule of webhook retries.
-		WebhookRetryDelay: func(int) time.Duration { return 50 * time.Millisecond }})
+		WebhookRetryDelay: func(int) time.Duration { return 50 * time.Millisecond }, ACE: aceConn})
 	return e
 }
 

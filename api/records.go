@@ -7,6 +7,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/cloudroute/cloudroute/internal/ace"
+	"github.com/cloudroute/cloudroute/internal/acesync"
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 )
@@ -33,8 +34,10 @@ type recordView struct {
 	EditableFields        []string         `json:"editable_fields"`
 	Transitions           []transitionView `json:"transitions"`
 	Warnings              []string         `json:"warnings"`
-	CreatedAt             time.Time        `json:"created_at"`
-	UpdatedAt             time.Time        `json:"updated_at"`
+	// Sync is the record's ACE sync state; nil while it is not linked.
+	Sync      *syncView `json:"sync"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func (s *Server) recordResponse(c *gin.Context, status int, r postgres.ACERecord, warnings []string) {
@@ -50,10 +53,24 @@ func (s *Server) recordResponse(c *gin.Context, status int, r postgres.ACERecord
 	if editable == nil {
 		editable = []string{}
 	}
+	link, linked, err := s.db.ACELinkOf(c.Request.Context(), r.ID)
+	if err != nil {
+		respondError(c, err)
+		return
+	}
+	var sync *syncView
+	if linked {
+		sync = toSyncView(link)
+		if link.ActionRequired && len(editable) > 0 {
+			// AWS asks for a fix: what ACE lets the partner change is
+			// editable while it does.
+			editable = acesync.EditableFields(r.State, true)
+		}
+	}
 	c.JSON(status, recordView{ID: r.ID, AssignmentID: r.AssignmentID, IntakeID: r.IntakeID, FundingSource: r.FundingSource,
 		State: r.State, RequestedUSD: r.RequestedUSD, ApprovedUSD: r.ApprovedUSD, ApprovedFundingSource: r.ApprovedFundingSource,
 		TargetCloseDate: r.TargetCloseDate, Fields: fields, EditableFields: editable, Transitions: mapSlice(ts, toTransitionView), Warnings: warnings,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()})
+		Sync: sync, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()})
 }
 
 // createRecordRequest is the body of POST /v1/assignments/{id}/ace-records:

@@ -24,6 +24,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cloudroute/cloudroute/internal/aceconnect"
 	"github.com/cloudroute/cloudroute/internal/config"
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/mail"
@@ -49,6 +50,10 @@ type Deps struct {
 	// Resolver resolves webhook endpoint hosts when they are saved; nil is
 	// the system's.
 	Resolver webhook.Resolver
+	// ACE reaches Partner Central for the ACE sync's connections; nil
+	// builds one from Config (a random key when CLOUDROUTE_SECRET_KEY is
+	// unset: what it seals opens in this process only).
+	ACE *aceconnect.Connector
 }
 
 // Server holds the router and its dependencies.
@@ -67,6 +72,7 @@ type Server struct {
 	// hosts.
 	unsub    *mail.Unsubscriber
 	resolver webhook.Resolver
+	ace      *aceconnect.Connector
 }
 
 // New builds the router with every route of openapi.yaml.
@@ -82,7 +88,7 @@ func New(d Deps) (*Server, error) {
 	if len(d.Config.TrustedProxies) == 0 {
 		e.ForwardedByClientIP = false
 	}
-	s := &Server{db: d.DB, redis: d.Redis, cfg: d.Config, log: d.Log, engine: e, limiter: d.Limiter, resolver: d.Resolver}
+	s := &Server{db: d.DB, redis: d.Redis, cfg: d.Config, log: d.Log, engine: e, limiter: d.Limiter, resolver: d.Resolver, ace: d.ACE}
 	if s.resolver == nil {
 		s.resolver = net.DefaultResolver
 	}
@@ -99,6 +105,19 @@ func New(d Deps) (*Server, error) {
 	}
 	s.signInIP = s.limiter.with(signInPerIP, signInWindow)
 	s.signInAccount = s.limiter.with(signInPerAccount, signInWindow)
+	if s.ace == nil {
+		key := d.Config.SecretKey
+		if len(key) == 0 {
+			key = make([]byte, 32)
+			if _, err := rand.Read(key); err != nil {
+				return nil, err
+			}
+		}
+		var err error
+		if s.ace, err = aceconnect.New(aceconnect.Options{SecretKey: key, Endpoints: d.Config.ACE.Endpoints, Logger: d.Log}); err != nil {
+			return nil, err
+		}
+	}
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "cloudroute_http_requests_total", Help: "HTTP requests by route, method and status.",
 	}, []string{"route", "method", "status"})
@@ -135,6 +154,7 @@ func New(d Deps) (*Server, error) {
 	s.registerAccountRoutes(v1)
 	s.registerWebhookRoutes(v1)
 	s.registerMailRoutes(v1)
+	s.registerACERoutes(v1)
 	if d.Pages != nil {
 		d.Pages(e)
 	}

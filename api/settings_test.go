@@ -17,7 +17,9 @@ var fdnDefaultSettings = map[string]any{"routing_mode": "auto", "close_rate_thre
 	"offer_reminder_pct": 75.0,
 	// pipeline hygiene, with the seed's numbers
 	"stale_days": 30.0, "stuck_identified_days": 60.0, "follow_up_business_days": 5.0, "outcome_grace_days": 7.0,
-	"cadence_weeks": 12.0, "batch_quiet_weeks": 8.0, "batch_week_min": 20.0}
+	"cadence_weeks": 12.0, "batch_quiet_weeks": 8.0, "batch_week_min": 20.0,
+	// the ACE reconciliation
+	"ace_launched_unclosed_days": 30.0}
 
 func (e *env) fdnSettings() map[string]any {
 	e.t.Helper()

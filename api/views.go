@@ -110,6 +110,28 @@ type reconciliationView struct {
 	Balanced        bool              `json:"balanced"`
 	Differences     []discrepancyView `json:"differences"`
 	Unaccrued       []string          `json:"unaccrued_records"`
+	ACEFindings     []aceFindingView  `json:"ace_findings"`
+}
+
+// aceFindingView is a linked record on which CloudRoute and ACE disagree
+// (AceFinding).
+type aceFindingView struct {
+	Kind          string     `json:"kind"`
+	ACERecordID   string     `json:"ace_record_id"`
+	PartnerID     string     `json:"partner_id"`
+	Catalog       string     `json:"catalog"`
+	OpportunityID *string    `json:"opportunity_id"`
+	State         string     `json:"state"`
+	ReviewStatus  *string    `json:"review_status"`
+	Stage         *string    `json:"stage"`
+	ApprovedUSD   *int64     `json:"approved_usd"`
+	Since         *time.Time `json:"since"`
+}
+
+func toACEFindingView(f postgres.ACEFinding) aceFindingView {
+	return aceFindingView{Kind: f.Kind, ACERecordID: f.RecordID, PartnerID: f.PartnerID, Catalog: f.Catalog,
+		OpportunityID: f.OpportunityID, State: f.State, ReviewStatus: f.ReviewStatus, Stage: f.Stage, ApprovedUSD: f.ApprovedUSD,
+		Since: f.Since}
 }
 
 // discrepancyView names a statement whose total is not the sum of its
@@ -122,7 +144,7 @@ type discrepancyView struct {
 
 func toReconciliationView(r postgres.Reconciliation) reconciliationView {
 	return reconciliationView{LedgerCents: r.LedgerCents, StatementsCents: r.StatementsCents, OpenCents: r.OpenCents,
-		ClosedCents: r.ClosedCents, Balanced: r.Balanced, Unaccrued: r.Unaccrued,
+		ClosedCents: r.ClosedCents, Balanced: r.Balanced, Unaccrued: r.Unaccrued, ACEFindings: mapSlice(r.ACEFindings, toACEFindingView),
 		Differences: mapSlice(r.Differences, func(d postgres.Discrepancy) discrepancyView {
 			return discrepancyView{StatementID: d.StatementID, TotalCents: d.TotalCents, EntryCents: d.EntryCents}
 		})}
@@ -255,6 +277,16 @@ type metricsView struct {
 	CommissionAccruedCents   int64               `json:"commission_accrued_cents"`
 	CommissionPaidCents      int64               `json:"commission_paid_cents"`
 	IntakesReceived          int                 `json:"intakes_received"`
+	ACESync                  aceSyncFiguresView  `json:"ace_sync"`
+}
+
+// aceSyncFiguresView is the ACE sync's state as of now (AceSyncFigures).
+type aceSyncFiguresView struct {
+	Connections          int            `json:"connections"`
+	UnhealthyConnections int            `json:"unhealthy_connections"`
+	LinkedRecords        int            `json:"linked_records"`
+	PendingPushes        int            `json:"pending_pushes"`
+	Findings             map[string]int `json:"findings"`
 }
 
 type percentilesView struct {
@@ -282,7 +314,9 @@ func toMetricsView(m postgres.AdminMetrics) metricsView {
 			return poolCloseRateView{FundingSource: p.FundingSource, Wins: p.Wins, Decided: p.Decided, Rate: p.Rate}
 		}),
 		SubmissionToApprovalDays: toPercentilesView(m.SubmissionToApprovalDays), CreditsApprovedUSD: m.CreditsApprovedUSD,
-		CommissionAccruedCents: m.CommissionAccruedCents, CommissionPaidCents: m.CommissionPaidCents, IntakesReceived: m.IntakesReceived}
+		CommissionAccruedCents: m.CommissionAccruedCents, CommissionPaidCents: m.CommissionPaidCents, IntakesReceived: m.IntakesReceived,
+		ACESync: aceSyncFiguresView{Connections: m.ACE.Connections, UnhealthyConnections: m.ACE.UnhealthyConnections,
+			LinkedRecords: m.ACE.LinkedRecords, PendingPushes: m.ACE.PendingPushes, Findings: m.ACE.Findings}}
 }
 
 // settingsChangeView is one audited change of one setting.

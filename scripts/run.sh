@@ -12,9 +12,11 @@ Usage: scripts/run.sh [--help]
 Runs CloudRoute locally:
   1. scripts/services.sh (PostgreSQL on 127.0.0.1:5432, Redis on 127.0.0.1:6379)
   2. creates the database named in DATABASE_URL when it is missing
-  3. go build -o bin/cloudroute ./cmd/cloudroute
+  3. go build -o bin/cloudroute ./cmd/cloudroute (and bin/acesim ./cmd/acesim), and
+     bin/acesim, the AWS Partner Central simulator, on 127.0.0.1:8566 for the ACE sync
   4. bin/cloudroute serve (API, worker and scheduler; applies the migrations)
-  5. waits for GET /readyz, then scripts/seed-demo.sh (only when no partner exists)
+  5. waits for GET /readyz, then scripts/seed-demo.sh (only when no partner exists),
+     which connects the demo partners to the simulator and files a demo record through it
   6. prints the address of the founder's pages (http://localhost:8080/),
      the admin key and example requests, and serves until Ctrl-C,
      which stops the server gracefully.
@@ -25,8 +27,9 @@ Environment (all optional):
   HTTP_ADDR                       default :8080 (or :$PORT when PORT is set)
   PORT                            shorthand for HTTP_ADDR=:$PORT
   CLOUDROUTE_BOOTSTRAP_ADMIN_KEY  default dev-admin-key-change-me-0000 (a development key)
-  CLOUDROUTE_SECRET_KEY           default a public development key (hex); signs the pages' CSRF tokens
+  CLOUDROUTE_SECRET_KEY           default a public development key (hex); signs the pages' tokens, seals stored secrets
   SEED_DEMO                       1 (default) seeds demo partners on an empty database; 0 skips
+  ACE_SIM_ADDR                    the simulator's address (default 127.0.0.1:8566); ACE_SIM=0 runs none
   READY_TIMEOUT                   seconds to wait for /readyz (default 60)
 Any other variable of `bin/cloudroute --help` (LOG_LEVEL, ...) is passed through.
 EOF
@@ -61,6 +64,14 @@ export CLOUDROUTE_BOOTSTRAP_ADMIN_KEY="${CLOUDROUTE_BOOTSTRAP_ADMIN_KEY:-$DEV_AD
 export CLOUDROUTE_SECRET_KEY="${CLOUDROUTE_SECRET_KEY:-$DEV_SECRET_KEY}"
 SEED_DEMO="${SEED_DEMO:-1}"
 READY_TIMEOUT="${READY_TIMEOUT:-60}"
+# The Partner Central simulator the demo partners' ACE connections use.
+ACE_SIM="${ACE_SIM:-1}"
+ACE_SIM_ADDR="${ACE_SIM_ADDR:-127.0.0.1:8566}"
+ACE_SIM_URL=""
+if [ "$ACE_SIM" = 1 ]; then
+	ACE_SIM_URL="http://$ACE_SIM_ADDR"
+	export ACE_ENDPOINT_ALLOWLIST="${ACE_ENDPOINT_ALLOWLIST:+$ACE_ENDPOINT_ALLOWLIST,}$ACE_SIM_URL"
+fi
 
 log() { echo "run: $*"; }
 die() {
@@ -106,6 +117,14 @@ fi
 # 3. Build.
 log "go build -o bin/cloudroute ./cmd/cloudroute"
 go build -o bin/cloudroute ./cmd/cloudroute
+sim_pid=""
+if [ "$ACE_SIM" = 1 ]; then
+	go build -o bin/acesim ./cmd/acesim
+	mkdir -p .run
+	log "bin/acesim (Partner Central simulator) on $ACE_SIM_URL; its log: .run/acesim.log"
+	bin/acesim --addr "$ACE_SIM_ADDR" >.run/acesim.log 2>&1 &
+	sim_pid=$!
+fi
 
 # 4. Serve, in the background so that this script can seed and then wait.
 if [ "$CLOUDROUTE_BOOTSTRAP_ADMIN_KEY" = "$DEV_ADMIN_KEY" ]; then
@@ -132,8 +151,10 @@ forward() {
 }
 trap 'forward INT' INT
 trap 'forward TERM' TERM
-# Should this script fail before it waits, the server does not outlive it.
-trap 'if kill -0 "$server_pid" 2>/dev/null; then kill -s TERM "$server_pid" 2>/dev/null || true; fi' EXIT
+# Should this script fail before it waits, the server does not outlive it;
+# the simulator never does.
+stop_sim() { if [ -n "$sim_pid" ]; then kill -s TERM "$sim_pid" 2>/dev/null || true; fi; }
+trap 'stop_sim; if kill -0 "$server_pid" 2>/dev/null; then kill -s TERM "$server_pid" 2>/dev/null || true; fi' EXIT
 
 # 5. Wait until ready.
 ready=0
@@ -171,7 +192,7 @@ else
 fi
 
 if [ "$SEED_DEMO" = 1 ]; then
-	if ! API_URL="$API_URL" ADMIN_KEY="$CLOUDROUTE_BOOTSTRAP_ADMIN_KEY" "$ROOT/scripts/seed-demo.sh"; then
+	if ! API_URL="$API_URL" ADMIN_KEY="$CLOUDROUTE_BOOTSTRAP_ADMIN_KEY" ACE_SIM_URL="$ACE_SIM_URL" "$ROOT/scripts/seed-demo.sh"; then
 		log "warning: seeding the demo data failed; the server keeps running"
 	fi
 fi
@@ -197,6 +218,8 @@ Try:
     -d '{"stage":"seed","region":"us_east","vertical":"fintech","service_profile":"ai_heavy","engagement_type":"build","requested_funding_sources":["founders"]}' \\
     \$API/v1/admin/routing/preview
   # Submit an intake as a founder: see README.md ("Submit an intake").
+  # The ACE sync: the demo partners are connected to the Partner Central
+  # simulator at ${ACE_SIM_URL:-(not running)}; see README.md ("ACE sync").
 
 EOF
 
@@ -213,6 +236,7 @@ while :; do
 	fi
 done
 trap - EXIT
+stop_sim
 if [ "$stopping" = 1 ] && { [ "$rc" = 0 ] || [ "$rc" = 130 ] || [ "$rc" = 143 ]; }; then
 	log "stopped"
 	exit 0

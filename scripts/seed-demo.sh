@@ -20,6 +20,8 @@ already holds a partner it prints "already seeded" and exits 0.
 Environment:
   API_URL    the API's base URL (default http://localhost:8080)
   ADMIN_KEY  an admin key (default $CLOUDROUTE_BOOTSTRAP_ADMIN_KEY)
+  ACE_SIM_URL  the Partner Central simulator to connect the demo partners to
+             and file a demo record through (scripts/run.sh sets it)
 
 The flags are those of the seeder program:
 EOF

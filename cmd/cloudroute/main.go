@@ -18,14 +18,17 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cloudroute/cloudroute/api"
+	"github.com/cloudroute/cloudroute/internal/aceconnect"
 	"github.com/cloudroute/cloudroute/internal/config"
 	"github.com/cloudroute/cloudroute/internal/jobs"
 	"github.com/cloudroute/cloudroute/internal/mail"
+	"github.com/cloudroute/cloudroute/internal/partnercentral"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 	"github.com/cloudroute/cloudroute/internal/web"
 )
@@ -36,7 +39,8 @@ Usage:
   cloudroute serve [--no-worker]   run the HTTP API and the founder's pages, with the job worker and scheduler unless --no-worker
   cloudroute worker                run only the job worker, scheduler and outbox relay
   cloudroute migrate               apply the database migrations and exit
-  cloudroute reconcile             check that the commission ledger equals the statements; exit 1 if not
+  cloudroute reconcile             check that the commission ledger equals the statements (exit 1 if not),
+                                   and name the records on which ACE and CloudRoute disagree
   cloudroute help                  show this help
 
 Every command takes --help.
@@ -85,7 +89,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 	case "reconcile":
 		fs.Usage = func() {
-			fmt.Fprint(stderr, "Usage: cloudroute reconcile\n\nProves that the sum of the commission ledger equals the sum of the statements\n(closed months plus open accruals), names every statement whose total differs\nfrom its entries, and exits 1 when anything differs.\n\n"+config.Usage)
+			fmt.Fprint(stderr, "Usage: cloudroute reconcile\n\nProves that the sum of the commission ledger equals the sum of the statements\n(closed months plus open accruals), names every statement whose total differs\nfrom its entries, and exits 1 when anything differs. It also names the linked\nrecords on which ACE and CloudRoute disagree (launched in ACE and not closed\nafter ace_launched_unclosed_days, closed here and Closed Lost in ACE, ...).\n\n"+config.Usage)
 		}
 	default:
 		fmt.Fprint(stderr, usage)
@@ -119,6 +123,18 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintf(stdout, "ledger      %d cents\nstatements  %d cents (closed %d, open %d)\n", r.LedgerCents, r.StatementsCents, r.ClosedCents, r.OpenCents)
 		for _, d := range r.Differences {
 			fmt.Fprintf(stdout, "statement %s: total %d cents, entries %d cents\n", d.StatementID, d.TotalCents, d.EntryCents)
+		}
+		// What ACE disagrees with is named; it does not unbalance the ledger.
+		for _, f := range r.ACEFindings {
+			opp := "-"
+			if f.OpportunityID != nil {
+				opp = *f.OpportunityID
+			}
+			since := "-"
+			if f.Since != nil {
+				since = f.Since.Format(time.RFC3339)
+			}
+			fmt.Fprintf(stdout, "ace finding %s: record %s (%s) opportunity %s since %s\n", f.Kind, f.RecordID, f.State, opp, since)
 		}
 		if !r.Balanced {
 			return errors.New("the ledger and the statements do not reconcile")
@@ -182,6 +198,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		defer stopMetrics(cfg.ShutdownGrace)
 	}
 
+	// One connector for the API and the worker: what one seals, the other
+	// opens, and both pace a connection's writes through Redis.
+	aceConn, err := aceconnect.New(aceconnect.Options{SecretKey: secretKey(cfg, log), Endpoints: cfg.ACE.Endpoints,
+		BaseCredentials: aceBaseCredentials(cfg), STSEndpoint: cfg.ACE.STSEndpoint,
+		Limiter: partnercentral.NewRedisLimiter(rdb, partnercentral.RedisLimiterOptions{}), Logger: log})
+	if err != nil {
+		return err
+	}
+
 	workerCtx, stopWorker := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopWorker()
 	// workerDone reports the worker's end. It stays nil without a worker,
@@ -201,7 +226,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		w := jobs.NewWorker(wdb, rdb, log, metrics, jobs.Options{Concurrency: cfg.WorkerConcurrency, OutboxPoll: cfg.OutboxPoll,
 			Mail: transport, EmailFrom: cfg.EmailFrom, PublicURL: cfg.PublicURL, AdminEmails: cfg.AdminEmails,
-			SecretKey: cfg.SecretKey, WebhookAllowInsecureLoopback: cfg.WebhookAllowInsecureLoopback})
+			SecretKey: cfg.SecretKey, WebhookAllowInsecureLoopback: cfg.WebhookAllowInsecureLoopback, ACE: aceConn})
 		go func() { workerDone <- w.Run(workerCtx, cfg.ShutdownGrace) }()
 		log.Info("worker started", "concurrency", cfg.WorkerConcurrency)
 	}
@@ -226,7 +251,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if err != nil {
 		return err
 	}
-	srv, err := api.New(api.Deps{DB: db, Redis: rdb, Config: cfg, Log: log, Registry: reg, Limiter: limiter, Pages: pages.Register})
+	srv, err := api.New(api.Deps{DB: db, Redis: rdb, Config: cfg, Log: log, Registry: reg, Limiter: limiter, Pages: pages.Register, ACE: aceConn})
 	if err != nil {
 		return err
 	}
@@ -275,9 +300,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 }
 
 // secretKey is CLOUDROUTE_SECRET_KEY, or a random key for this process
-// alone when it is unset: the pages work, but what they signed (the CSRF
-// tokens of forms already shown) is void after a restart and on any other
-// process.
+// alone when it is unset: the server works, but what it signed or sealed
+// (the CSRF tokens of forms already shown, unsubscribe links, webhook
+// secrets, the ACE connections' credentials) is void after a restart and on
+// any other process.
 func secretKey(cfg config.Config, log *slog.Logger) []byte {
 	if len(cfg.SecretKey) > 0 {
 		return cfg.SecretKey
@@ -286,7 +312,7 @@ func secretKey(cfg config.Config, log *slog.Logger) []byte {
 	if _, err := rand.Read(key); err != nil {
 		panic("crypto/rand: " + err.Error())
 	}
-	log.Warn("CLOUDROUTE_SECRET_KEY is not set: using a random key for this process; forms shown before a restart, or by another process, will be refused. Set it to 32 random bytes in hex, such as the output of `openssl rand -hex 32`")
+	log.Warn("CLOUDROUTE_SECRET_KEY is not set: using a random key for this process; forms, links and sealed secrets made now are void after a restart and on any other process. Set it to 32 random bytes in hex, such as the output of `openssl rand -hex 32`")
 	return key
 }
 
@@ -303,6 +329,15 @@ func mailTransport(cfg config.Config, log *slog.Logger) (mail.Transport, error) 
 	}
 	log.Info("mail: sending by SMTP", "server", t.Server().Redacted(), "from", cfg.EmailFrom)
 	return t, nil
+}
+
+// aceBaseCredentials is CloudRoute's own AWS identity, which assumes the
+// partners' roles; nil when none is configured.
+func aceBaseCredentials(cfg config.Config) aws.CredentialsProvider {
+	if cfg.ACE.AccessKeyID == "" {
+		return nil
+	}
+	return partnercentral.StaticCredentials(cfg.ACE.AccessKeyID, cfg.ACE.SecretAccessKey, cfg.ACE.SessionToken)
 }
 
 // orStopped names a worker that returned without an error before it was

@@ -27,10 +27,11 @@ type Config struct {
 	RedisURL          string
 	HTTPAddr          string
 	BootstrapAdminKey string
-	// SecretKey signs what the web pages hand to a browser (the CSRF
-	// tokens) and is the root of every key derived for that purpose. Nil
-	// when CLOUDROUTE_SECRET_KEY is unset: serve then makes a random one
-	// for its own lifetime. It is never logged.
+	// SecretKey is the root of every key derived from it for one purpose:
+	// the web pages' CSRF tokens, the unsubscribe links, and the keys that
+	// seal stored secrets (webhook secrets, the ACE connections'
+	// credentials). Nil when CLOUDROUTE_SECRET_KEY is unset: serve then
+	// makes a random one for its own lifetime. It is never logged.
 	SecretKey []byte
 	LogLevel  slog.Level
 	// MetricsAddr is the listen address of GET /metrics, apart from the
@@ -72,6 +73,26 @@ type Config struct {
 	// WebhookAllowInsecureLoopback lets webhook endpoints use http and
 	// loopback addresses: for local development and tests only.
 	WebhookAllowInsecureLoopback bool
+
+	// ACE holds how CloudRoute reaches AWS Partner Central.
+	ACE ACEConfig
+}
+
+// ACEConfig is how CloudRoute reaches AWS Partner Central for the
+// partners' connections.
+type ACEConfig struct {
+	// Endpoints are the base URLs, besides AWS's own, that a connection
+	// may name as its endpoint: the simulator's, for the demo. A partner
+	// cannot make CloudRoute call any other address.
+	Endpoints []string
+	// AccessKeyID, SecretAccessKey and SessionToken are CloudRoute's own
+	// AWS identity, the one a partner's role trusts: connections that
+	// assume a role need them. Never logged.
+	AccessKeyID     string
+	SecretAccessKey string
+	SessionToken    string
+	// STSEndpoint overrides STS's address (a regional endpoint).
+	STSEndpoint string
 }
 
 // DefaultMetricsAddr is loopback only: a Prometheus on the same host (or a
@@ -86,7 +107,7 @@ const Usage = `Environment:
   HTTP_ADDR                        listen address (default :8080)
   METRICS_ADDR                     listen address of GET /metrics, apart from HTTP_ADDR; off serves none (default 127.0.0.1:9090)
   CLOUDROUTE_BOOTSTRAP_ADMIN_KEY   when set, serve makes sure an admin key with this value exists
-  CLOUDROUTE_SECRET_KEY            32+ random bytes, hex or base64, that sign the web pages' tokens; unset: random per process
+  CLOUDROUTE_SECRET_KEY            32+ random bytes, hex or base64: signs the pages' tokens and seals stored secrets; unset: random per process
   LOG_LEVEL                        debug | info | warn | error (default info)
   TRUSTED_PROXIES                  comma-separated CIDRs whose X-Forwarded-For is trusted (default none)
   INTAKE_RATE_LIMIT                intake submissions per client IP per window (default 120)
@@ -100,6 +121,10 @@ const Usage = `Environment:
   ADMIN_EMAIL                      comma-separated admin addresses for the intake digest; unset: no admin mail
   PUBLIC_URL                       the deployment's address, for links in mails (default http://localhost:8080)
   WEBHOOK_ALLOW_INSECURE_LOOPBACK  true lets webhooks use http and loopback: development and tests only (default false)
+  ACE_ENDPOINT_ALLOWLIST           comma-separated Partner Central base URLs a connection may use besides AWS's (the simulator's)
+  AWS_ACCESS_KEY_ID                CloudRoute's own AWS identity, which assumes partners' roles (with AWS_SECRET_ACCESS_KEY,
+                                   AWS_SESSION_TOKEN); unset: role connections cannot sign
+  ACE_STS_ENDPOINT                 STS address for assuming partners' roles (default AWS's)
 `
 
 // Load reads the configuration from getenv (os.Getenv when nil). Every bad
@@ -185,6 +210,31 @@ func Load(getenv func(string) string) (Config, error) {
 	c.WorkerConcurrency = posInt("WORKER_CONCURRENCY", 10)
 	c.DBMaxConns = posInt("DB_MAX_CONNS", 20)
 	errs = append(errs, c.loadNotifications(get)...)
+	if v := get("ACE_ENDPOINT_ALLOWLIST", ""); v != "" {
+		for _, s := range strings.Split(v, ",") {
+			s = strings.TrimRight(strings.TrimSpace(s), "/")
+			if s == "" {
+				continue
+			}
+			if u, err := url.Parse(s); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
+				errs = append(errs, fmt.Errorf("ACE_ENDPOINT_ALLOWLIST: %q is not an http(s) base URL", s))
+				continue
+			}
+			c.ACE.Endpoints = append(c.ACE.Endpoints, s)
+		}
+	}
+	c.ACE.AccessKeyID = strings.TrimSpace(getenv("AWS_ACCESS_KEY_ID"))
+	c.ACE.SecretAccessKey = strings.TrimSpace(getenv("AWS_SECRET_ACCESS_KEY"))
+	c.ACE.SessionToken = strings.TrimSpace(getenv("AWS_SESSION_TOKEN"))
+	if (c.ACE.AccessKeyID == "") != (c.ACE.SecretAccessKey == "") {
+		errs = append(errs, fmt.Errorf("AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY: set both or neither"))
+	}
+	if v := get("ACE_STS_ENDPOINT", ""); v != "" {
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("ACE_STS_ENDPOINT: want an http(s) URL"))
+		}
+		c.ACE.STSEndpoint = v
+	}
 	return c, errors.Join(errs...)
 }
 

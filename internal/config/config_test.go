@@ -177,3 +177,24 @@ func TestLoadNotifications(t *testing.T) {
 		})
 	}
 }
+func TestLoadACE(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		"ACE_ENDPOINT_ALLOWLIST": " http://127.0.0.1:8566/ ,https://pc.example.com",
+		"AWS_ACCESS_KEY_ID":      "AKIACLOUDROUTE000001", "AWS_SECRET_ACCESS_KEY": "own-secret",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"http://127.0.0.1:8566", "https://pc.example.com"}; strings.Join(c.ACE.Endpoints, " ") != strings.Join(want, " ") {
+		t.Errorf("endpoints %v, want %v", c.ACE.Endpoints, want)
+	}
+	if c.ACE.AccessKeyID != "AKIACLOUDROUTE000001" || c.ACE.SecretAccessKey != "own-secret" {
+		t.Errorf("base identity %+v", c.ACE)
+	}
+	_, err = Load(env(map[string]string{"ACE_ENDPOINT_ALLOWLIST": "ftp://x", "AWS_ACCESS_KEY_ID": "AKIA", "ACE_STS_ENDPOINT": "nope"}))
+	for _, k := range []string{"ACE_ENDPOINT_ALLOWLIST", "AWS_ACCESS_KEY_ID", "ACE_STS_ENDPOINT"} {
+		if err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("error %v does not name %s", err, k)
+		}
+	}
+}

@@ -21,6 +21,9 @@ type Settings struct {
 	CadenceWeeks         int `db:"cadence_weeks"`
 	BatchQuietWeeks      int `db:"batch_quiet_weeks"`
 	BatchWeekMin         int `db:"batch_week_min"`
+	// ACELaunchedUnclosedDays: a record ACE shows Launched and CloudRoute
+	// has not closed after this many days is a reconciliation finding.
+	ACELaunchedUnclosedDays int `db:"ace_launched_unclosed_days"`
 }
 
 // IntSetting describes one whole-number setting: its name (the JSON key
@@ -45,6 +48,7 @@ var IntSettings = []IntSetting{
 	{"cadence_weeks", 4, 52, func(s *Settings) *int { return &s.CadenceWeeks }},
 	{"batch_quiet_weeks", 1, 52, func(s *Settings) *int { return &s.BatchQuietWeeks }},
 	{"batch_week_min", 2, 1000, func(s *Settings) *int { return &s.BatchWeekMin }},
+	{"ace_launched_unclosed_days", 1, 365, func(s *Settings) *int { return &s.ACELaunchedUnclosedDays }},
 }
 
 // SettingsPatch is a partial update; nil (or absent) leaves a field

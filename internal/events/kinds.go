@@ -22,6 +22,12 @@ const (
 
 	KindRecordTransitioned = "ace_record.transitioned"
 
+	// The ACE sync (docs/ace-sync.md).
+	KindRecordLinked        = "ace_record.linked"
+	KindRecordEdited        = "ace_record.edited"
+	KindACEConnectionSaved  = "ace_connection.saved"
+	KindACEConnectionPinged = "ace_connection.pinged"
+
 	KindPartnerCreated      = "partner.created"
 	KindPartnerUpdated      = "partner.updated"
 	KindSettingsChanged     = "settings.changed"
@@ -175,15 +181,18 @@ func (p AssignmentReleased) Subject() string { return p.AssignmentID }
 // commission accrual needs: the award, the partner's rate at closing and
 // the closing time.
 type RecordTransitioned struct {
-	RecordID      string     `json:"ace_record_id"`
-	AssignmentID  string     `json:"assignment_id"`
-	IntakeID      string     `json:"intake_id"`
-	PartnerID     string     `json:"partner_id"`
-	FundingSource string     `json:"funding_source"`
-	From          string     `json:"from"`
-	To            string     `json:"to"`
-	Outcome       string     `json:"outcome,omitempty"`
-	ActorRole     string     `json:"actor_role"`
+	RecordID      string `json:"ace_record_id"`
+	AssignmentID  string `json:"assignment_id"`
+	IntakeID      string `json:"intake_id"`
+	PartnerID     string `json:"partner_id"`
+	FundingSource string `json:"funding_source"`
+	From          string `json:"from"`
+	To            string `json:"to"`
+	Outcome       string `json:"outcome,omitempty"`
+	ActorRole     string `json:"actor_role"`
+	// ACELinked says the record is linked to an ACE opportunity, so the
+	// sync has something to push (a submission).
+	ACELinked     bool       `json:"ace_linked,omitempty"`
 	ApprovedUSD   int64      `json:"approved_usd,omitempty"`
 	CommissionBPS int        `json:"commission_bps,omitempty"`
 	ClosedAt      *time.Time `json:"closed_at,omitempty"`
@@ -191,6 +200,48 @@ type RecordTransitioned struct {
 
 func (RecordTransitioned) Kind() string      { return KindRecordTransitioned }
 func (p RecordTransitioned) Subject() string { return p.RecordID }
+
+// RecordLinked: a partner linked a record to ACE (or gave the link's
+// details again); the sync files it as an opportunity.
+type RecordLinked struct {
+	RecordID  string `json:"ace_record_id"`
+	PartnerID string `json:"partner_id"`
+}
+
+func (RecordLinked) Kind() string      { return KindRecordLinked }
+func (p RecordLinked) Subject() string { return p.RecordID }
+
+// RecordEdited: a partner edited the fields of a record linked to ACE; the
+// sync sends the change.
+type RecordEdited struct {
+	RecordID  string `json:"ace_record_id"`
+	PartnerID string `json:"partner_id"`
+}
+
+func (RecordEdited) Kind() string      { return KindRecordEdited }
+func (p RecordEdited) Subject() string { return p.RecordID }
+
+// ACEConnectionSaved: a partner connected CloudRoute to Partner Central, or
+// replaced its connection; Created tells which.
+type ACEConnectionSaved struct {
+	ConnectionID string `json:"connection_id"`
+	PartnerID    string `json:"partner_id"`
+	Created      bool   `json:"created"`
+}
+
+func (ACEConnectionSaved) Kind() string      { return KindACEConnectionSaved }
+func (p ACEConnectionSaved) Subject() string { return p.ConnectionID }
+
+// ACEConnectionPinged: a signed event forwarded from the partner's
+// EventBridge (an opportunity changed in Partner Central) arrived for the
+// connection.
+type ACEConnectionPinged struct {
+	ConnectionID string `json:"connection_id"`
+	PartnerID    string `json:"partner_id"`
+}
+
+func (ACEConnectionPinged) Kind() string      { return KindACEConnectionPinged }
+func (p ACEConnectionPinged) Subject() string { return p.ConnectionID }
 
 // PartnerCreated: an admin added a partner, with its tier and status then.
 type PartnerCreated struct {

@@ -90,6 +90,14 @@ func updateIndex(partnerID string) *job {
 	return &job{taskType: tasks.TypeUpdateIndex, payload: tasks.UpdateIndex{PartnerID: partnerID}}
 }
 
+func acePush(recordID string) *job {
+	return &job{taskType: tasks.TypeACEPush, payload: tasks.ACEPush{ACERecordID: recordID}}
+}
+
+func acePull(connectionID string) *job {
+	return &job{taskType: tasks.TypeACEPull, payload: tasks.ACEPull{ConnectionID: connectionID}}
+}
+
 func drain(reason string) *job {
 	return &job{taskType: tasks.TypeDrainUnroutable, payload: tasks.DrainUnroutable{Reason: reason}}
 }
@@ -177,6 +185,14 @@ var effects = map[string][]rule{
 			return &job{taskType: tasks.TypeAccrueCommission, payload: payload}
 		}),
 		webhookEffect,
+		// A linked record the partner submits is submitted to ACE. AWS's
+		// own moves, applied from ACE, send nothing back.
+		on("ace_push", func(p events.RecordTransitioned) *job {
+			if !p.ACELinked || p.To != ace.StateSubmitted || p.ActorRole == domain.RoleAWS {
+				return nil
+			}
+			return acePush(p.RecordID)
+		}),
 	},
 	events.KindPipelineFlagsRaised: {
 		// Daily to the partner's systems; its staff get the weekly digest
@@ -196,6 +212,21 @@ var effects = map[string][]rule{
 			return &job{taskType: tasks.TypeDeliverWebhook, payload: tasks.DeliverWebhook{EventID: p.EventID, EndpointID: p.EndpointID,
 				Manual: true}}
 		}),
+	},
+	// The ACE sync: a linked or edited record is pushed to ACE; a saved
+	// connection, or a forwarded event, polls ACE now (and pushes what
+	// waited for the connection).
+	events.KindRecordLinked: {
+		on("ace_push", func(p events.RecordLinked) *job { return acePush(p.RecordID) }),
+	},
+	events.KindRecordEdited: {
+		on("ace_push", func(p events.RecordEdited) *job { return acePush(p.RecordID) }),
+	},
+	events.KindACEConnectionSaved: {
+		on("ace_pull", func(p events.ACEConnectionSaved) *job { return acePull(p.ConnectionID) }),
+	},
+	events.KindACEConnectionPinged: {
+		on("ace_pull", func(p events.ACEConnectionPinged) *job { return acePull(p.ConnectionID) }),
 	},
 	events.KindPartnerCreated: {
 		// A partner who can take offers is new routing room (SPEC §3

@@ -64,6 +64,8 @@ func TestEffects(t *testing.T) {
 		return effect{"route", "evt-e1-route", "intake:route", `{"intake_id":"i1","trigger":"` + trigger + `"}`, "critical", time.Time{}}
 	}
 	index := effect{"index", "evt-e1-index", "index:update", `{"partner_id":"p1"}`, "default", time.Time{}}
+	acePush := effect{"ace_push", "evt-e1-ace_push", "ace:push", `{"ace_record_id":"r1"}`, "default", time.Time{}}
+	acePull := effect{"ace_pull", "evt-e1-ace_pull", "ace:pull", `{"connection_id":"c1"}`, "default", time.Time{}}
 	drain := func(reason string) effect {
 		return effect{"drain", "evt-e1-drain", "routing:drain", `{"reason":"` + reason + `"}`, "default", time.Time{}}
 	}
@@ -86,6 +88,10 @@ func TestEffects(t *testing.T) {
 	closing := events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "launched", To: "closed", ApprovedUSD: 20000,
 		CommissionBPS: 1000, ClosedAt: &closed}
 	closingBare := events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "launched", To: "closed", ClosedAt: &closed}
+	linkedSubmit := events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "identified", To: "submitted", ActorRole: "partner", ACELinked: true}
+	awsSubmit := events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "identified", To: "submitted", ActorRole: "aws", ACELinked: true}
+	linkedAward := events.RecordTransitioned{RecordID: "r1", PartnerID: "p1", From: "validated", To: "approved", ActorRole: "partner",
+		ACELinked: true, Outcome: "approved", ApprovedUSD: 20000}
 	invoiced := events.StatementInvoiced{StatementID: "s1", PartnerID: "p1", Month: "2026-02", Reference: "INV-1"}
 	paid := events.StatementPaid{StatementID: "s1", PartnerID: "p1", Month: "2026-02"}
 	flags := events.PipelineFlagsRaised{PartnerID: "p1", Date: "2026-03-04", Flags: []events.RaisedFlag{{Flag: "stale", ACERecordID: "r1"}}}
@@ -114,6 +120,13 @@ func TestEffects(t *testing.T) {
 			[]effect{{"accrue", "evt-e1-accrue", "commission:accrue",
 				`{"ace_record_id":"r1","commission_bps":1000,"closed_at":"2026-03-04T09:00:00Z"}`, "default", time.Time{}}, hook(closing)}},
 		{"closing without an award", closingBare, []effect{hook(closingBare)}},
+		{"a linked record submitted by its partner is submitted to ACE", linkedSubmit, []effect{hook(linkedSubmit), acePush}},
+		{"AWS's own move sends nothing back", awsSubmit, []effect{hook(awsSubmit)}},
+		{"a linked record's award sends nothing to ACE", linkedAward, []effect{index, hook(linkedAward)}},
+		{"a record linked", events.RecordLinked{RecordID: "r1", PartnerID: "p1"}, []effect{acePush}},
+		{"a linked record edited", events.RecordEdited{RecordID: "r1", PartnerID: "p1"}, []effect{acePush}},
+		{"a connection saved", events.ACEConnectionSaved{ConnectionID: "c1", PartnerID: "p1", Created: true}, []effect{acePull}},
+		{"an event forwarded", events.ACEConnectionPinged{ConnectionID: "c1", PartnerID: "p1"}, []effect{acePull}},
 		{"an active advanced partner added", events.PartnerCreated{PartnerID: "p1", Tier: "advanced", Status: "active"},
 			[]effect{drain("partner_added")}},
 		{"a paused partner added", events.PartnerCreated{PartnerID: "p1", Tier: "premier", Status: "paused"}, nil},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"github.com/cloudroute/cloudroute/internal/aceconnect"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 	"github.com/cloudroute/cloudroute/internal/tasks"
 	"github.com/cloudroute/cloudroute/internal/webhook"
@@ -24,6 +25,8 @@ type Handlers struct {
 	notify  *notifier
 	hooks   *webhook.Client
 	enqueue *asynq.Client
+	// ACE runs the ACE sync; nil when the worker has no connector.
+	ACE *aceconnect.Syncer
 }
 
 func (h *Handlers) register(mux *asynq.ServeMux) {
@@ -46,6 +49,9 @@ func (h *Handlers) register(mux *asynq.ServeMux) {
 	mux.HandleFunc(tasks.TypeHygieneDigest, h.HygieneDigest)
 	mux.HandleFunc(tasks.TypeWebhookFanout, h.WebhookFanout)
 	mux.HandleFunc(tasks.TypeDeliverWebhook, h.DeliverWebhook)
+	mux.HandleFunc(tasks.TypeACEPush, h.ACEPush)
+	mux.HandleFunc(tasks.TypeACEPull, h.ACEPull)
+	mux.HandleFunc(tasks.TypeACEPoll, h.ACEPoll)
 }
 
 // RouteIntake routes one intake (intake:route). An intake that no longer
@@ -296,5 +302,60 @@ func (h *Handlers) SweepAccruals(ctx context.Context, t *asynq.Task) error {
 		}
 	}
 	h.Log.Warn("accruals recovered by the sweep", "records", len(ids))
+	return nil
+}
+
+// ACEPush brings one linked record's ACE opportunity up to date
+// (ace:push). What the partner must fix is kept on the record and not
+// retried; throttling, ACE's failures and a push already running are
+// retried with asynq's backoff.
+func (h *Handlers) ACEPush(ctx context.Context, t *asynq.Task) error {
+	var p tasks.ACEPush
+	if err := decode(t, &p); err != nil {
+		return err
+	}
+	if h.ACE == nil {
+		return errSkipped
+	}
+	return h.ACE.Push(ctx, p.ACERecordID)
+}
+
+// ACEPull polls one ACE connection now (ace:pull): a connection saved, or
+// an event forwarded from the partner's EventBridge.
+func (h *Handlers) ACEPull(ctx context.Context, t *asynq.Task) error {
+	var p tasks.ACEPull
+	if err := decode(t, &p); err != nil {
+		return err
+	}
+	if h.ACE == nil {
+		return errSkipped
+	}
+	res, err := h.ACE.Pull(ctx, p.ConnectionID)
+	if err == nil && res.Applied+res.Pushed > 0 {
+		h.Log.Info("ace connection polled", "ace_connection", p.ConnectionID, "listed", res.Listed, "applied", res.Applied,
+			"moves", res.Moves, "pushed", res.Pushed)
+	}
+	return err
+}
+
+// ACEPoll polls every ACE connection (ace:poll), once a minute: the
+// fallback that always works, whether or not events are forwarded. The
+// scheduled run claims its minute, so it runs once however many
+// schedulers enqueue it.
+func (h *Handlers) ACEPoll(ctx context.Context, t *asynq.Task) error {
+	if h.ACE == nil {
+		return errSkipped
+	}
+	period := ""
+	if t.ResultWriter() != nil && isScheduled(t) {
+		period = h.DB.Now().UTC().Format("2006-01-02T15:04")
+	}
+	ran, err := h.ACE.PollAll(ctx, period)
+	if err != nil {
+		return err
+	}
+	if !ran {
+		return errSkipped
+	}
 	return nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cloudroute/cloudroute/internal/aceconnect"
 	"github.com/cloudroute/cloudroute/internal/config"
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/events"
@@ -57,6 +58,9 @@ var queueOf = map[string]string{
 	tasks.TypeHygieneDigest:    QueueLow,
 	tasks.TypeWebhookFanout:    QueueDefault,
 	tasks.TypeDeliverWebhook:   QueueDefault,
+	tasks.TypeACEPush:          QueueDefault,
+	tasks.TypeACEPull:          QueueDefault,
+	tasks.TypeACEPoll:          QueueDefault,
 }
 
 // Periodic tasks and their schedules (UTC). Each handler claims its period
@@ -75,6 +79,7 @@ var periodic = []struct {
 	{"0 * * * *", tasks.TypePurgeIdempotency},
 	{"*/15 * * * *", tasks.TypeAdminDigest},
 	{"0 7 * * 1", tasks.TypeHygieneDigest},
+	{"@every 1m", tasks.TypeACEPoll},
 }
 
 // Metrics are the job counters exported on /metrics.
@@ -180,6 +185,9 @@ type Options struct {
 	// (webhook.RetryDelay's schedule, about a day), for tests that cannot
 	// wait; nil keeps the schedule.
 	WebhookRetryDelay func(n int) time.Duration
+	// ACE reaches Partner Central for the ACE sync; nil leaves the sync's
+	// tasks doing nothing.
+	ACE *aceconnect.Connector
 }
 
 // NewWorker builds a worker over the given Postgres and Redis. It panics
@@ -218,6 +226,9 @@ func NewWorker(db *postgres.DB, rdb redis.UniversalClient, log *slog.Logger, m *
 		// main, at start.
 		hooks: webhook.NewClient(webhook.Options{AllowInsecureLoopback: o.WebhookAllowInsecureLoopback, Resolver: o.WebhookResolver,
 			Now: db.Now, Log: slog.New(slog.DiscardHandler)}),
+	}
+	if o.ACE != nil {
+		h.ACE = &aceconnect.Syncer{DB: db, Conn: o.ACE, Log: log}
 	}
 	return &Worker{db: db, rdb: rdb, client: client, log: log, metrics: m,
 		concurrency: o.Concurrency, poll: o.OutboxPoll, handlers: h, webhookRetry: o.WebhookRetryDelay}

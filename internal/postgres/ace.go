@@ -8,6 +8,7 @@ import (
 	"github.com/lib/pq"
 
 	"github.com/cloudroute/cloudroute/internal/ace"
+	"github.com/cloudroute/cloudroute/internal/acesync"
 	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/events"
 	"github.com/cloudroute/cloudroute/internal/intake"
@@ -337,6 +338,9 @@ func moveRecordState(ctx context.Context, tx *Tx, r ACERecord, m recordMove) err
 	ev := events.RecordTransitioned{RecordID: r.ID, AssignmentID: r.AssignmentID, IntakeID: r.IntakeID, PartnerID: r.PartnerID,
 		FundingSource: r.FundingSource, From: from, To: m.to, ActorRole: m.actor.Role,
 		Outcome: ace.OutcomeOf(from, m.to, r.SubmittedAt != nil)}
+	if err := tx.GetContext(ctx, &ev.ACELinked, `SELECT EXISTS (SELECT 1 FROM ace_links WHERE ace_record_id = $1)`, r.ID); err != nil {
+		return translate(err)
+	}
 	if after.ApprovedUSD != nil {
 		ev.ApprovedUSD = *after.ApprovedUSD
 	}
@@ -364,7 +368,10 @@ func moveRecordState(ctx context.Context, tx *Tx, r ACERecord, m recordMove) err
 }
 
 // PatchACERecord edits a record's fields while its state allows it (see
-// ace.CheckEdit); requested_usd may change only while identified. Returns
+// ace.CheckEdit, and acesync.CheckEdit for a linked record AWS asks to
+// fix); requested_usd may change only while identified. A linked record's
+// edit is checked against ACE's rules and written as ace_record.edited,
+// which the sync sends to ACE. Returns
 // not_found, invalid_transition, validation_failed, amount_out_of_range or
 // stack_ceiling_exceeded.
 func (db *DB) PatchACERecord(ctx context.Context, partnerID, id string, patch ace.RecordFields, requestedUSD *int64) (ACERecord, []string, error) {
@@ -378,7 +385,11 @@ func (db *DB) PatchACERecord(ctx context.Context, partnerID, id string, patch ac
 		if r.AssignmentStatus != AssignmentAccepted {
 			return domain.Errorf(domain.ECodeDuplicateFiling, "only the partner holding the accepted assignment may edit records for this customer")
 		}
-		if err := ace.CheckEdit(r.State, patch); err != nil {
+		link, linked, err := aceLinkOf(ctx, tx, r.ID, true)
+		if err != nil {
+			return err
+		}
+		if err := acesync.CheckEdit(r.State, linked && link.ActionRequired, patch); err != nil {
 			return err
 		}
 		// AWS reviews the amount as submitted: it is fixed from then on.
@@ -415,8 +426,14 @@ func (db *DB) PatchACERecord(ctx context.Context, partnerID, id string, patch ac
 		if err := refreshFlags(ctx, tx, r.AssignmentID, tx.now); err != nil {
 			return err
 		}
-		out, err = recordForUpdate(ctx, tx, r.ID, "")
-		return err
+		if out, err = recordForUpdate(ctx, tx, r.ID, ""); err != nil {
+			return err
+		}
+		// A linked record's edit goes to ACE.
+		if !linked {
+			return nil
+		}
+		return linkedEdit(ctx, tx, out, link)
 	})
 	return out, warnings, err
 }
@@ -430,6 +447,13 @@ func (db *DB) PatchACERecord(ctx context.Context, partnerID, id string, patch ac
 // index, and closing the last open record closes the engagement. The
 // ace_record.transitioned event carries what the jobs need to update the
 // index and accrue the commission.
+//
+// A record linked to ACE also follows acesync.CheckLinkedMove: a partner
+// cannot make the moves AWS's review makes (invalid_transition). Its
+// submission must also meet ACE's rules (incomplete_record, naming ACE's
+// fields), and asks the sync to submit it; after the partner's move, what
+// ACE last said is applied at once (an award recorded after ACE showed the
+// opportunity Launched moves on to launched, as AWS's move).
 func (db *DB) TransitionACERecord(ctx context.Context, actor domain.Principal, id string, req ace.TransitionRequest) (ACERecord, []string, error) {
 	var out ACERecord
 	var warnings []string
@@ -456,8 +480,25 @@ func (db *DB) TransitionACERecord(ctx context.Context, actor domain.Principal, i
 				return err
 			}
 		}
+		link, linked, err := aceLinkOf(ctx, tx, r.ID, true)
+		if err != nil {
+			return err
+		}
+		if linked {
+			if err := ace.CheckTransition(r.State, req.To); err != nil {
+				return err
+			}
+			if err := acesync.CheckLinkedMove(actor.Role, r.State, req.To); err != nil {
+				return err
+			}
+		}
 		if err := ace.CheckTransitionRequest(rec, req); err != nil {
 			return err
+		}
+		if linked && req.To == ace.StateSubmitted {
+			if err := checkLinkedSubmission(ctx, tx, r, link); err != nil {
+				return err
+			}
 		}
 		warnings = ace.TransitionWarnings(rec, req)
 		if req.TargetCloseDate != nil {
@@ -475,6 +516,21 @@ func (db *DB) TransitionACERecord(ctx context.Context, actor domain.Principal, i
 		}
 		if req.To == ace.StateClosed {
 			if err := maybeCloseEngagement(ctx, tx, r.AssignmentID, r.IntakeID); err != nil {
+				return err
+			}
+		}
+		if linked {
+			if req.To == ace.StateSubmitted {
+				if _, err := tx.ExecContext(ctx, `UPDATE ace_links SET push_pending = true, push_seq = push_seq + 1
+					WHERE ace_record_id = $1`, r.ID); err != nil {
+					return translate(err)
+				}
+			}
+			moved, err := recordForUpdate(ctx, tx, r.ID, "")
+			if err != nil {
+				return err
+			}
+			if _, err := catchUpWithACE(ctx, tx, moved, link); err != nil {
 				return err
 			}
 		}

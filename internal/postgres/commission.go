@@ -342,6 +342,10 @@ type Reconciliation struct {
 	// Unaccrued names closed records with an award but no ledger entry,
 	// closed over five minutes ago (the accrual sweep should have run).
 	Unaccrued []string
+	// ACEFindings are the linked records on which CloudRoute and ACE
+	// disagree (acereconcile.go). They do not unbalance the ledger: they
+	// name commission at risk, or earned on a record ACE lost.
+	ACEFindings []ACEFinding
 }
 
 // Discrepancy names a statement whose total is not the sum of its entries.
@@ -357,7 +361,7 @@ type Discrepancy struct {
 // so an accrual committing meanwhile cannot make the two sums disagree.
 func (db *DB) Reconcile(ctx context.Context) (Reconciliation, error) {
 	r := Reconciliation{Differences: []Discrepancy{}, Unaccrued: []string{}}
-	err := db.inSnapshot(ctx, func(tx *Tx) error {
+	err := db.inSnapshot(ctx, func(tx *Tx) (err error) {
 		if err := tx.GetContext(ctx, &r.LedgerCents, `SELECT COALESCE(sum(amount_cents), 0) FROM commission_entries`); err != nil {
 			return translate(err)
 		}
@@ -376,7 +380,11 @@ func (db *DB) Reconcile(ctx context.Context) (Reconciliation, error) {
 			GROUP BY s.id, s.total_cents HAVING s.total_cents <> COALESCE(sum(e.amount_cents), 0) ORDER BY s.id`); err != nil {
 			return translate(err)
 		}
-		return translate(tx.SelectContext(ctx, &r.Unaccrued, unaccruedSQL, tx.now.Add(-5*time.Minute), 1000))
+		if err := tx.SelectContext(ctx, &r.Unaccrued, unaccruedSQL, tx.now.Add(-5*time.Minute), 1000); err != nil {
+			return translate(err)
+		}
+		r.ACEFindings, err = aceFindings(ctx, tx)
+		return err
 	})
 	if err != nil {
 		return Reconciliation{}, err

@@ -280,7 +280,7 @@ func TestReconcile(t *testing.T) {
 		e := e.in(t)
 		got, err := e.db.Reconcile(e.ctx)
 		must(t, "reconcile", err)
-		if d := cmp.Diff(postgres.Reconciliation{Balanced: true, Differences: []postgres.Discrepancy{}, Unaccrued: []string{}}, got); d != "" {
+		if d := cmp.Diff(postgres.Reconciliation{Balanced: true, Differences: []postgres.Discrepancy{}, Unaccrued: []string{}, ACEFindings: []postgres.ACEFinding{}}, got); d != "" {
 			t.Errorf("(-want +got):\n%s", d)
 		}
 	})
@@ -303,7 +303,8 @@ func TestReconcile(t *testing.T) {
 		got, err := e.db.Reconcile(e.ctx)
 		must(t, "reconcile", err)
 		want := postgres.Reconciliation{LedgerCents: 200000, StatementsCents: 200001, OpenCents: 200001,
-			Differences: []postgres.Discrepancy{{StatementID: s.ID, TotalCents: 200001, EntryCents: 200000}}, Unaccrued: []string{}}
+			Differences: []postgres.Discrepancy{{StatementID: s.ID, TotalCents: 200001, EntryCents: 200000}}, Unaccrued: []string{},
+			ACEFindings: []postgres.ACEFinding{}}
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("(-want +got):\n%s", d)
 		}

@@ -39,6 +39,8 @@ type AdminMetrics struct {
 	CommissionAccruedCents   int64
 	CommissionPaidCents      int64
 	IntakesReceived          int
+	// ACE is the ACE sync's state as of now, whatever the range.
+	ACE ACESyncFigures
 }
 
 // Metrics computes the admin metrics in SQL, in one consistent snapshot.
@@ -116,5 +118,7 @@ func metricsIn(ctx context.Context, tx *Tx, m *AdminMetrics, from, to time.Time)
 	if err := tx.GetContext(ctx, &m.IntakesReceived, `SELECT count(*) FROM intakes WHERE created_at >= $1 AND created_at < $2`, from, to); err != nil {
 		return translate(err)
 	}
-	return nil
+	var err error
+	m.ACE, err = aceFigures(ctx, tx)
+	return err
 }

@@ -82,6 +82,7 @@ func TestMetrics(t *testing.T) {
 			},
 			SubmissionToApprovalDays: postgres.Percentiles{Count: 1, P50: ptr(10.0), P90: ptr(10.0)},
 			CreditsApprovedUSD:       18000, CommissionAccruedCents: 180000, CommissionPaidCents: 180000, IntakesReceived: 3,
+			ACE: postgres.ACESyncFigures{Findings: map[string]int{}},
 		}
 		if d := cmp.Diff(want, m); d != "" {
 			t.Errorf("(-want +got):\n%s", d)
@@ -92,7 +93,8 @@ func TestMetrics(t *testing.T) {
 		from, to := t0.AddDate(1, 0, 0), t0.AddDate(1, 1, 0)
 		m, err := e.db.Metrics(e.ctx, from, to)
 		must(t, "metrics", err)
-		if d := cmp.Diff(postgres.AdminMetrics{From: from, To: to, CloseRateByPool: []postgres.PoolCloseRate{}}, m); d != "" {
+		if d := cmp.Diff(postgres.AdminMetrics{From: from, To: to, CloseRateByPool: []postgres.PoolCloseRate{},
+			ACE: postgres.ACESyncFigures{Findings: map[string]int{}}}, m); d != "" {
 			t.Errorf("(-want +got):\n%s", d)
 		}
 	})

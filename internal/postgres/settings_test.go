@@ -15,7 +15,7 @@ import (
 // 000).
 var defaultSettings = domain.Settings{RoutingMode: "auto", CloseRateThreshold: 0.70, WindowDays: 365, OfferTTLHours: 48,
 	DefaultCommissionBPS: 1000, StaleDays: 30, StuckIdentifiedDays: 60, FollowUpBusinessDays: 5, OutcomeGraceDays: 7,
-	CadenceWeeks: 12, BatchQuietWeeks: 8, BatchWeekMin: 20, OfferReminderPct: 75}
+	CadenceWeeks: 12, BatchQuietWeeks: 8, BatchWeekMin: 20, OfferReminderPct: 75, ACELaunchedUnclosedDays: 30}
 
 func TestSettings(t *testing.T) {
 	e := newEnv(t)

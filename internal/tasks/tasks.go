@@ -83,6 +83,26 @@ type DeliverWebhook struct {
 	Manual bool `json:"manual,omitempty"`
 }
 
+// The ACE sync's task types.
+const (
+	// TypeACEPush brings one linked record's ACE opportunity up to date.
+	TypeACEPush = "ace:push"
+	// TypeACEPull polls one ACE connection for AWS's answers.
+	TypeACEPull = "ace:pull"
+	// TypeACEPoll polls every ACE connection (every minute).
+	TypeACEPoll = "ace:poll"
+)
+
+// ACEPush is the payload of TypeACEPush.
+type ACEPush struct {
+	ACERecordID string `json:"ace_record_id"`
+}
+
+// ACEPull is the payload of TypeACEPull.
+type ACEPull struct {
+	ConnectionID string `json:"connection_id"`
+}
+
 // RouteIntake is the payload of TypeRouteIntake.
 type RouteIntake struct {
 	IntakeID string `json:"intake_id"`

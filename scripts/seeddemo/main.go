@@ -6,7 +6,10 @@
 //	go run ./scripts/seeddemo --help
 //
 // It uses only the standard library and the HTTP contract (openapi.yaml), so
-// it also works against a server started with docker compose.
+// it also works against a server started with docker compose. With
+// --ace-endpoint it connects the routable partners to the Partner Central
+// simulator there and files one demo engagement through the ACE sync
+// (ace.go).
 package main
 
 import (
@@ -36,7 +39,11 @@ Seeds demo data through the HTTP API of a running CloudRoute:
     tier gate keeps out of routing;
   - a track record of 40 to 120 past ACE outcomes (decided in the last 300
     days) for each advanced and premier partner;
-  - one API key per partner, printed once and written to --keys-file.
+  - one API key per partner, printed once and written to --keys-file;
+  - with --ace-endpoint (the Partner Central simulator, cmd/acesim): each
+    active advanced and premier partner connected to it (Sandbox catalog,
+    the simulator's test credentials), and one demo engagement whose record
+    is linked to ACE and submitted, for a newcomer to watch it sync.
 When GET /v1/admin/partners already returns a partner it prints
 "already seeded" and exits 0.
 
@@ -121,6 +128,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	seed := fs.Uint64("seed", 1, "seed of the invented track records (the same seed gives the same outcomes, relative to today)")
 	keysFile := fs.String("keys-file", ".run/demo-keys.env", "file to write the partner keys to, as shell variables (mode 0600); empty: do not write")
 	wait := fs.Duration("wait", 30*time.Second, "how long to wait for GET /readyz to answer 200")
+	aceEndpoint := fs.String("ace-endpoint", envOr(getenv, "", "ACE_SIM_URL"),
+		"the Partner Central simulator to connect the demo partners to; $ACE_SIM_URL when set; empty: none")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
@@ -221,6 +230,21 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		fmt.Fprintf(stdout, "seed-demo: keys written to %s\n", *keysFile)
+	}
+	if *aceEndpoint != "" {
+		var connected []aceDemoPartner
+		for _, o := range out {
+			if (o.spec.Tier == "advanced" || o.spec.Tier == "premier") && o.spec.Status == "active" {
+				connected = append(connected, aceDemoPartner{name: o.spec.Name, id: o.id, key: o.key})
+			}
+		}
+		// The sync is a demo on top of the seed: its failure leaves the
+		// seed as it is.
+		if err := connectACE(ctx, *apiURL, *aceEndpoint, connected, stdout); err != nil {
+			fmt.Fprintf(stdout, "seed-demo: warning: the ACE demo is not set up: %v\n", err)
+		} else if err := aceDemoEngagement(ctx, *apiURL, *aceEndpoint, connected, stdout); err != nil {
+			fmt.Fprintf(stdout, "seed-demo: warning: the ACE demo engagement is not filed: %v\n", err)
+		}
 	}
 	fmt.Fprintln(stdout, "seed-demo: done; the worker folds the track records into the routing index in the background")
 	return nil
