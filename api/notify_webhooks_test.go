@@ -453,8 +453,10 @@ func TestWebhookDeliveredAndVerified(t *testing.T) {
 		t.Fatalf("accepted data: %v", body.Data)
 	}
 
-	// The log shows each delivery once.
-	log := e.deliveries(key, hook)
+	// The log shows each delivery once. The receiver has the body before
+	// the worker writes its log row, so wait for the row.
+	var log []map[string]any
+	e.waitFor("both deliveries in the log", 15*time.Second, func() bool { log = e.deliveries(key, hook); return len(log) == 2 })
 	if len(log) != 2 || log[0]["delivered"] != true || log[0]["status_code"] != 204.0 || log[0]["attempt"] != 1.0 {
 		t.Fatalf("delivery log: %v", log)
 	}
