@@ -53,10 +53,10 @@ type Server struct {
 	log     *slog.Logger
 	engine  *gin.Engine
 	limiter *RateLimiter
-	// signInIP and signInAccount limit sign-in attempts (accounts.go).
-	signInIP, signInAccount *RateLimiter
-	reqs    *prometheus.CounterVec
-	latency *prometheus.HistogramVec
+	// signInLimits limits sign-in attempts (accounts.go).
+	signInLimits *SignInLimiter
+	reqs         *prometheus.CounterVec
+	latency      *prometheus.HistogramVec
 }
 
 // New builds the router with every route of openapi.yaml.
@@ -76,8 +76,7 @@ func New(d Deps) (*Server, error) {
 	if s.limiter == nil {
 		s.limiter = NewRateLimiter(d.Redis, d.Config.IntakeRateLimit, d.Config.IntakeRateWindow, d.Log)
 	}
-	s.signInIP = s.limiter.with(signInPerIP, signInWindow)
-	s.signInAccount = s.limiter.with(signInPerAccount, signInWindow)
+	s.signInLimits = NewSignInLimiter(s.limiter)
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "cloudroute_http_requests_total", Help: "HTTP requests by route, method and status.",
 	}, []string{"route", "method", "status"})
