@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -103,7 +104,7 @@ func sameOrigin(r *http.Request) bool {
 // instead of the plain refusal page.
 func (p *Pages) checkCSRF(onFail gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if err := c.Request.ParseForm(); err != nil {
+		if err := parseForm(c.Request); err != nil {
 			p.render(c, http.StatusBadRequest, "message", messagePage{layout: layout{Title: "The form could not be read"},
 				Heading: "The form could not be read", Text: "Please go back, reload the page and try again.", Back: "/", BackLabel: "Go to the intake form"})
 			c.Abort()
@@ -124,4 +125,17 @@ func (p *Pages) checkCSRF(onFail gin.HandlerFunc) gin.HandlerFunc {
 		}
 		c.Abort()
 	}
+}
+
+// maxFormMemory is how much of a multipart form (an uploaded file) is held
+// in memory; the body limit of the engine bounds the whole.
+const maxFormMemory = 2 << 20
+
+// parseForm reads a posted form, URL-encoded or multipart (a file upload),
+// so that its CSRF field can be checked before the handler runs.
+func parseForm(r *http.Request) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		return r.ParseMultipartForm(maxFormMemory)
+	}
+	return r.ParseForm()
 }
