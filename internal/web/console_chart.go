@@ -58,13 +58,16 @@ type bar struct {
 	Value float64
 }
 
-// barChart draws bars, with the y axis from 0 to a little above the
-// highest bar; yFormat writes the axis' values.
-func barChart(bars []bar, color drawing.Color, yFormat func(float64) string, alt string) (chartImage, error) {
-	top := 0.0
+// barChart draws bars, with the y axis from 0 to a round value a little
+// above the highest bar, or to top when it is set (100 for a percentage);
+// yFormat writes the axis' values.
+func barChart(bars []bar, color drawing.Color, yFormat func(float64) string, top float64, alt string) (chartImage, error) {
+	fixed := top > 0
 	values := make([]chart.Value, len(bars))
 	for i, b := range bars {
-		top = math.Max(top, b.Value)
+		if !fixed {
+			top = math.Max(top, b.Value)
+		}
 		values[i] = chart.Value{Label: b.Label, Value: b.Value,
 			Style: chart.Style{FillColor: color, StrokeColor: color, StrokeWidth: 1}}
 	}
@@ -77,8 +80,8 @@ func barChart(bars []bar, color drawing.Color, yFormat func(float64) string, alt
 		Background: chart.Style{Padding: chart.Box{Top: 24, Left: 16, Right: 16, Bottom: 16}},
 		XAxis:      chart.Style{FontColor: chartInk, FontSize: 9},
 		YAxis: chart.YAxis{Style: chart.Style{FontColor: chartInk, FontSize: 9},
-			Range:          &chart.ContinuousRange{Min: 0, Max: niceTop(top)},
-			ValueFormatter: func(v interface{}) string { return yFormat(v.(float64)) }},
+			Range: &chart.ContinuousRange{Min: 0, Max: axisTop(top, fixed)},
+			Ticks: ticks(axisTop(top, fixed), yFormat)},
 		Bars: values,
 	}
 	return renderChart(bc, alt)
@@ -92,9 +95,9 @@ type line struct {
 	Values []float64
 }
 
-// lineChart draws series over time with a legend; yFormat writes the
-// axis' values, and the x axis names months.
-func lineChart(series []line, yFormat func(float64) string, alt string) (chartImage, error) {
+// lineChart draws series over time, from first to last, with a legend;
+// yFormat writes the axis' values, and the x axis names months.
+func lineChart(series []line, first, last time.Time, yFormat func(float64) string, alt string) (chartImage, error) {
 	top := 0.0
 	var ss []chart.Series
 	for _, l := range series {
@@ -104,8 +107,9 @@ func lineChart(series []line, yFormat func(float64) string, alt string) (chartIm
 		ts := l.Times
 		vs := l.Values
 		if len(ts) == 1 {
-			// One point draws no line: widen it to a flat segment.
-			ts = []time.Time{ts[0], ts[0].AddDate(0, 0, 1)}
+			// One point draws no line: widen it to a short flat segment,
+			// whose dots mark the figure.
+			ts = []time.Time{ts[0].AddDate(0, 0, -2), ts[0]}
 			vs = []float64{vs[0], vs[0]}
 		}
 		if len(ts) == 0 {
@@ -115,23 +119,17 @@ func lineChart(series []line, yFormat func(float64) string, alt string) (chartIm
 			Style: chart.Style{StrokeColor: l.Color, StrokeWidth: 2.5, DotColor: l.Color, DotWidth: 3}})
 	}
 	if len(ss) == 0 {
-		now := time.Now().UTC()
-		ss = []chart.Series{chart.TimeSeries{Name: "none", XValues: []time.Time{now.AddDate(0, -1, 0), now}, YValues: []float64{0, 0},
+		ss = []chart.Series{chart.TimeSeries{Name: "no data yet", XValues: []time.Time{first, last}, YValues: []float64{0, 0},
 			Style: chart.Style{StrokeColor: chartGrid}}}
 	}
 	c := chart.Chart{
 		Width: chartWidth, Height: chartHeight,
 		Background: chart.Style{Padding: chart.Box{Top: 40, Left: 16, Right: 24, Bottom: 16}},
 		XAxis: chart.XAxis{Style: chart.Style{FontColor: chartInk, FontSize: 9},
-			ValueFormatter: func(v interface{}) string {
-				if f, ok := v.(float64); ok {
-					return time.Unix(0, int64(f)).UTC().Format("Jan 2006")
-				}
-				return ""
-			}},
+			Ticks: monthTicks(first, last)},
 		YAxis: chart.YAxis{Style: chart.Style{FontColor: chartInk, FontSize: 9},
 			Range:          &chart.ContinuousRange{Min: 0, Max: niceTop(top)},
-			ValueFormatter: func(v interface{}) string { return yFormat(v.(float64)) },
+			Ticks:          ticks(niceTop(top), yFormat),
 			GridMajorStyle: chart.Style{StrokeColor: chartGrid, StrokeWidth: 1}},
 		Series: ss,
 	}
@@ -139,17 +137,57 @@ func lineChart(series []line, yFormat func(float64) string, alt string) (chartIm
 	return renderChart(c, alt)
 }
 
-// niceTop is a round maximum for an axis whose highest value is v: a
-// little above it, never 0.
+// axisTop is the top of a bar chart's axis: top itself when it is fixed,
+// otherwise a round value above it.
+func axisTop(top float64, fixed bool) float64 {
+	if fixed {
+		return top
+	}
+	return niceTop(top)
+}
+
+// ticks are five evenly spaced values from 0 to top.
+func ticks(top float64, format func(float64) string) []chart.Tick {
+	out := make([]chart.Tick, 5)
+	for i := range out {
+		v := top * float64(i) / 4
+		out[i] = chart.Tick{Value: v, Label: format(v)}
+	}
+	return out
+}
+
+// monthTicks name the first day of months from first to last, at most
+// about eight of them, the last month always: the ticks set the x axis'
+// range (go-chart's rule), so it ends on the last month's first day, where
+// its figures are drawn.
+func monthTicks(first, last time.Time) []chart.Tick {
+	var months []time.Time
+	for m := first; !m.After(last); m = m.AddDate(0, 1, 0) {
+		months = append(months, m)
+	}
+	step := max(1, (len(months)+7)/8)
+	var out []chart.Tick
+	for i := len(months) - 1; i >= 0; i -= step {
+		out = append([]chart.Tick{{Value: float64(months[i].UnixNano()), Label: months[i].Format("Jan 06")}}, out...)
+	}
+	if len(out) > 0 && out[0].Value != float64(first.UnixNano()) {
+		out = append([]chart.Tick{{Value: float64(first.UnixNano()), Label: ""}}, out...)
+	}
+	return out
+}
+
+// niceTop is a round maximum for an axis of four steps whose highest
+// value is v: a little above it, each step a round number, never 0.
 func niceTop(v float64) float64 {
 	if v <= 0 {
 		return 1
 	}
-	mag := math.Pow(10, math.Floor(math.Log10(v)))
+	raw := v * 1.05 / 4
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
 	for _, m := range []float64{1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10} {
-		if m*mag >= v*1.05 {
-			return m * mag
+		if m*mag >= raw {
+			return 4 * m * mag
 		}
 	}
-	return 10 * mag
+	return 40 * mag
 }

@@ -175,7 +175,11 @@ func decimal(v any) string {
 	default:
 		return "—"
 	}
-	return strings.TrimRight(strings.TrimRight(strconv.FormatFloat(f, 'f', 2, 64), "0"), ".")
+	out := strings.TrimRight(strings.TrimRight(strconv.FormatFloat(f, 'f', 2, 64), "0"), ".")
+	if out == "-0" {
+		return "0"
+	}
+	return out
 }
 
 // duration writes seconds as a rounded human duration: "42 s", "3.5 min",
@@ -186,6 +190,10 @@ func duration(v *float64) string {
 	}
 	s := *v
 	switch {
+	case s == 0:
+		return "0 s"
+	case s < 1:
+		return decimal(math.Round(s*1000)) + " ms"
 	case s < 90:
 		return decimal(math.Round(s)) + " s"
 	case s < 90*60:

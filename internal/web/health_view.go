@@ -42,7 +42,13 @@ func (p *Pages) partnerHealth(ctx context.Context, partnerID string, links bool)
 	if h.Cadence.BatchPattern {
 		alt += ", in the batch pattern"
 	}
-	img, err := barChart(bars, color, func(v float64) string { return fmt.Sprintf("%.0f", v) }, alt+".")
+	top := 0.0
+	for _, b := range bars {
+		top = max(top, b.Value)
+	}
+	// Whole submissions: an axis of at least 4, in steps of whole numbers.
+	top = max(4, 4*float64(int(top+3)/4))
+	img, err := barChart(bars, color, func(v float64) string { return fmt.Sprintf("%.0f", v) }, top, alt+".")
 	if err != nil {
 		return healthView{}, err
 	}

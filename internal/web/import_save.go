@@ -45,8 +45,15 @@ func (p *Pages) saveImport(c *gin.Context) {
 	}
 	var de *domain.Error
 	errors.As(err, &de)
-	pg.Problem = "Nothing was imported: " + strings.TrimSuffix(strings.TrimSuffix(de.Message, "; nothing was imported"), ".") + "."
 	pg.Rows = badRows(de.Fields, res.Lines)
+	switch n := len(pg.Rows); {
+	case n == 1:
+		pg.Problem = "Nothing was imported: 1 line is wrong."
+	case n > 1:
+		pg.Problem = fmt.Sprintf("Nothing was imported: %d lines are wrong.", n)
+	default:
+		pg.Problem = "Nothing was imported: " + sentence(de.Message)
+	}
 	p.render(c, statusOf(err), "c/import", pg)
 }
 

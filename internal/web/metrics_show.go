@@ -63,7 +63,7 @@ func (p *Pages) showMetrics(c *gin.Context) {
 		}
 		pg.Monthly = append(pg.Monthly, mm)
 	}
-	if pg.Charts, err = metricsCharts(pg.Total, pg.Monthly); err != nil {
+	if pg.Charts, err = metricsCharts(pg.Total, pg.Monthly, first, end); err != nil {
 		p.fail(c, err)
 		return
 	}
@@ -72,14 +72,15 @@ func (p *Pages) showMetrics(c *gin.Context) {
 
 // metricsCharts draws the dashboard: turnaround, acceptance, close rate by
 // pool, credits approved, commission accrued and paid.
-func metricsCharts(total postgres.AdminMetrics, months []postgres.AdminMetrics) ([]chartImage, error) {
+func metricsCharts(total postgres.AdminMetrics, months []postgres.AdminMetrics, first, end time.Time) ([]chartImage, error) {
 	var times []time.Time
 	var p50, p90, accrued, paid []float64
 	var tTimes []time.Time
 	acceptBars := make([]bar, 0, len(months))
 	creditBars := make([]bar, 0, len(months))
 	for _, m := range months {
-		mid := m.From.AddDate(0, 0, 14)
+		// A month's figures are drawn at its first day.
+		mid := m.From
 		times = append(times, mid)
 		if m.SubmissionToOfferSeconds.P50 != nil {
 			tTimes = append(tTimes, mid)
@@ -99,14 +100,14 @@ func metricsCharts(total postgres.AdminMetrics, months []postgres.AdminMetrics) 
 	turnaround, err := lineChart([]line{
 		{Name: "p50", Color: chartBlue, Times: tTimes, Values: p50},
 		{Name: "p90", Color: chartOrange, Times: tTimes, Values: p90},
-	}, func(v float64) string { return duration(&v) },
+	}, first, end, func(v float64) string { return duration(&v) },
 		fmt.Sprintf("Routing turnaround, submission to offer, by month: p50 %s and p90 %s over the whole range.",
 			duration(total.SubmissionToOfferSeconds.P50), duration(total.SubmissionToOfferSeconds.P90)))
 	if err != nil {
 		return nil, err
 	}
 	out = append(out, turnaround)
-	acc, err := barChart(acceptBars, chartBlue, func(v float64) string { return fmt.Sprintf("%.0f%%", v) },
+	acc, err := barChart(acceptBars, chartBlue, func(v float64) string { return fmt.Sprintf("%.0f%%", v) }, 100,
 		fmt.Sprintf("Offer acceptance rate by month; %s over the whole range.", ratePercent(total.OfferAcceptanceRate)))
 	if err != nil {
 		return nil, err
@@ -120,13 +121,13 @@ func metricsCharts(total postgres.AdminMetrics, months []postgres.AdminMetrics) 
 		}
 		pools = append(pools, bar{Label: label(poolLabels, r.FundingSource), Value: v})
 	}
-	byPool, err := barChart(pools, chartGreen, func(v float64) string { return fmt.Sprintf("%.0f%%", v) },
+	byPool, err := barChart(pools, chartGreen, func(v float64) string { return fmt.Sprintf("%.0f%%", v) }, 100,
 		"Close rate by pool over the whole range: approvals of decided records.")
 	if err != nil {
 		return nil, err
 	}
 	out = append(out, byPool)
-	cr, err := barChart(creditBars, chartGreen, func(v float64) string { return compactUSD(v) },
+	cr, err := barChart(creditBars, chartGreen, func(v float64) string { return compactUSD(v) }, 0,
 		fmt.Sprintf("Credits approved by month: %s USD over the whole range.", usd(total.CreditsApprovedUSD)))
 	if err != nil {
 		return nil, err
@@ -135,7 +136,7 @@ func metricsCharts(total postgres.AdminMetrics, months []postgres.AdminMetrics) 
 	com, err := lineChart([]line{
 		{Name: "accrued", Color: chartBlue, Times: times, Values: accrued},
 		{Name: "paid", Color: chartGreen, Times: times, Values: paid},
-	}, compactUSD, fmt.Sprintf("Commission accrued and paid by month: %s accrued and %s paid over the whole range.",
+	}, first, end, compactUSD, fmt.Sprintf("Commission accrued and paid by month: %s accrued and %s paid over the whole range.",
 		cents(total.CommissionAccruedCents), cents(total.CommissionPaidCents)))
 	if err != nil {
 		return nil, err
