@@ -330,6 +330,16 @@ func TestConsoleJourney(t *testing.T) {
 			partner.WaitForText(t, step.then)
 		}
 		look(t, partner, "console-record-validated-desktop")
+		record, _, _ := strings.Cut(location(t, partner), "?")
+		partner.ClickLink(t, "PDM brief")
+		partner.WaitForText(t, "PDM brief: Northwind Analytics")
+		partner.WaitForText(t, "Copy the brief")
+		look(t, partner, "console-brief-desktop")
+		partner.Navigate(t, record+"/move?to=withdrawn")
+		partner.WaitForText(t, "Withdrawing ends this record")
+		look(t, partner, "console-withdraw-desktop")
+		partner.ClickLink(t, "Keep the record as it is")
+		partner.WaitForText(t, "Record the approval…")
 		partner.ClickLink(t, "Record the approval…")
 		partner.WaitForText(t, "Record what AWS approved")
 		look(t, partner, "console-approval-desktop")
@@ -454,6 +464,87 @@ func TestConsoleJourney(t *testing.T) {
 		}
 		partner.WaitForText(t, "This page is not for your account")
 		browsertest.Axe(t, partner.Ctx)
+	})
+	t.Run("the other console pages pass axe and fit a phone", func(t *testing.T) {
+		db := testenv.MustOpenSQL(t, srv.DatabaseURL)
+		var ids struct {
+			Partner    string `db:"partner"`
+			Intake     string `db:"intake"`
+			Assignment string `db:"assignment"`
+			Statement  string `db:"statement"`
+			User       string `db:"usr"`
+		}
+		if err := db.Get(&ids, `SELECT (SELECT id FROM partners LIMIT 1) AS partner, (SELECT id FROM intakes LIMIT 1) AS intake,
+			(SELECT id FROM assignments LIMIT 1) AS assignment, (SELECT id FROM statements LIMIT 1) AS statement,
+			(SELECT id FROM users WHERE email = $1) AS usr`, partnerEmail); err != nil {
+			t.Fatal(err)
+		}
+		// A key of the partner's own, issued in its console: shown once.
+		partner.Navigate(t, srv.URL+"/console/keys")
+		partner.FillByLabel(t, "Label (optional)", "Our CRM")
+		if st := partner.ClickButtonAndWait(t, "Issue a key"); st != 201 {
+			t.Fatalf("issuing a key: %d", st)
+		}
+		partner.WaitForText(t, "Your new key: copy it now")
+		look(t, partner, "console-key-issued-desktop")
+		partner.Navigate(t, srv.URL+"/console/keys")
+		if strings.Contains(partner.BodyText(t), "cr_live_") && strings.Contains(partner.BodyText(t), "copy it now") {
+			t.Error("the key is shown again")
+		}
+		var key string
+		if err := db.Get(&key, `SELECT id FROM api_keys WHERE label = 'Our CRM'`); err != nil {
+			t.Fatal(err)
+		}
+		pages := []struct{ who, path, want string }{
+			{"admin", "/console/partners/" + ids.Partner, "Pipeline health"},
+			{"admin", "/console/partners/" + ids.Partner + "/edit", "Edit Harbor Cloud Partners"},
+			{"admin", "/console/partners/" + ids.Partner + "/invite", "Invite a user of Harbor Cloud Partners"},
+			{"admin", "/console/partners/" + ids.Partner + "/track-record", "The file's columns"},
+			{"admin", "/console/partners/" + ids.Partner + "/adjustment", "Commission adjustment for Harbor Cloud Partners"},
+			{"admin", "/console/partners/" + ids.Partner + "/keys/" + key + "/revoke", "Revoke this API key"},
+			{"admin", "/console/users/invite", "Invite an admin"},
+			{"admin", "/console/users/" + ids.User + "/disable", "Disable " + partnerEmail},
+			{"admin", "/console/intakes/" + ids.Intake + "/assign", "Assign a partner to Northwind Analytics"},
+			{"admin", "/console/intakes/" + ids.Intake + "/release", "No partner holds this intake"},
+			{"admin", "/console/statements/" + ids.Statement + "/settle", "nothing left to settle"},
+			{"admin", "/console/password", "Change your password"},
+			{"partner", "/console/inbox", "No offers are waiting."},
+			{"partner", "/console/engagements/" + ids.Assignment, "ACE records"},
+			{"partner", "/console/keys/" + key + "/revoke", "Revoke this API key"},
+			{"partner", "/console/password", "Change your password"},
+			{"partner", "/console/intakes", "This page is not for your account"},
+			{"partner", "/console/records/00000000-0000-4000-8000-000000000000", "Not found"},
+		}
+		run := func(who string, b *browsertest.Browser, name string) {
+			for _, p := range pages {
+				if p.who != who {
+					continue
+				}
+				b.Navigate(t, srv.URL+p.path)
+				b.WaitForText(t, p.want)
+				browsertest.Axe(t, b.Ctx)
+				if over := b.HorizontalOverflow(t); over > 0 {
+					t.Errorf("%s on a %s: %d px wider than the screen; widest: %s", p.path, name, over, overflowing(t, b))
+				}
+			}
+		}
+		run("admin", admin, "desktop")
+		run("admin", phone, "phone")
+		run("partner", partner, "desktop")
+		phone.Navigate(t, srv.URL+"/console/password")
+		phone.ClickButtonAndWait(t, "Sign out")
+		signIn(t, phone, partnerEmail)
+		run("partner", phone, "phone")
+		for _, p := range []string{"/console/inbox", "/console/engagements/" + ids.Assignment} {
+			phone.Navigate(t, srv.URL+p)
+			look(t, phone, "console-"+map[bool]string{true: "inbox", false: "engagement"}[p == "/console/inbox"]+"-phone")
+		}
+		// A revoke, confirmed: the key stops working.
+		partner.Navigate(t, srv.URL+"/console/keys/"+key+"/revoke")
+		if st := partner.ClickButtonAndWait(t, "Revoke the key"); st != 200 {
+			t.Fatalf("revoking: %d", st)
+		}
+		partner.WaitForText(t, "The key is revoked")
 	})
 	t.Logf("console journey: %s", time.Since(start).Round(time.Second))
 }
