@@ -228,13 +228,14 @@ func (s *Server) recover(c *gin.Context) {
 }
 
 // limitBody refuses bodies over MaxBodyBytes: at once when Content-Length
-// says so, and while reading otherwise.
+// says so, and while reading otherwise. Outside /v1 (the web pages) the
+// body is only bounded, so that a page says so in its own words.
 func limitBody(c *gin.Context) {
 	limit := int64(MaxBodyBytes)
 	if c.FullPath() == "/v1/admin/partners/:id/track-record" {
 		limit = MaxImportBytes
 	}
-	if c.Request.ContentLength > limit {
+	if c.Request.ContentLength > limit && (c.FullPath() == "" || strings.HasPrefix(c.FullPath(), "/v1/")) {
 		respondError(c, domain.Errorf(domain.ECodePayloadTooLarge, "the body is larger than %d bytes", limit))
 		return
 	}

@@ -162,6 +162,18 @@ func TestConsoleAdminPartners(t *testing.T) {
 		}
 	})
 
+	t.Run("a file over the pages' body limit: said plainly, nothing imported", func(t *testing.T) {
+		big := csvHeader + strings.Repeat(csvRow("approved"), (2<<20)/len(csvRow("approved")))
+		res := b.upload("/console/partners/"+pid+"/track-record", "big.csv", big)
+		if res.status != http.StatusRequestEntityTooLarge {
+			t.Fatalf("%d", res.status)
+		}
+		mustSee(t, res, "The form is too large", "Larger track records go through the API.")
+		if n := e.count(t, `SELECT count(*) FROM outcomes`); n != 3 {
+			t.Fatalf("%d outcomes", n)
+		}
+	})
+
 	t.Run("keys of a partner", func(t *testing.T) {
 		res := b.postForm("/console/partners/"+pid+"/keys", url.Values{"label": {"CRM"}})
 		if res.status != http.StatusCreated || !strings.Contains(res.body, "cr_live_") {
