@@ -23,7 +23,7 @@ func TestRecordPatch(t *testing.T) {
 		TechnicalContact: &ace.Contact{Name: s("Ada"), Email: s("ada@acme.example")},
 		BusinessContact:  &ace.Contact{Name: s("Grace"), Email: s("grace@acme.example")},
 		LastRound:        &ace.Round{Round: s("seed"), AmountUSD: n(3000000), LeadInvestor: s("Example Ventures"), ClosedOn: s("2025-03-14")},
-		POCPlan: &ace.POCPlan{ModelChoice: s("Claude"), EvaluationMethod: s("Blind review."),
+		POCPlan: &ace.POCPlan{ModelChoice: s("Amazon Titan Text"), EvaluationMethod: s("Blind review."),
 			BudgetItems: []ace.BudgetItem{{Description: "Inference", USD: 8000}}},
 		TargetCloseDate: s("2026-09-30")}
 
