@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net"
 	"net/http"
 	"strings"
@@ -130,27 +131,52 @@ func (s *Server) signIn(c *gin.Context) {
 	c.JSON(http.StatusCreated, sessionView{User: toUserView(u), CSRFToken: account.CSRFToken(token)})
 }
 
-// signInAllowed counts a sign-in attempt against the client IP and the
-// email, and answers 429 when either is over its limit.
-func (s *Server) signInAllowed(c *gin.Context, email string) bool {
+// SignInLimiter limits sign-in attempts per client IP and per email
+// (whether or not the email has an account, so that the answer never says
+// which emails exist). The JSON API and the console's sign-in page share
+// its counters in Redis: a client has one allowance whichever it uses.
+type SignInLimiter struct{ ip, account *RateLimiter }
+
+// NewSignInLimiter builds the sign-in limits on l's Redis.
+func NewSignInLimiter(l *RateLimiter) *SignInLimiter {
+	return &SignInLimiter{ip: l.with(signInPerIP, signInWindow), account: l.with(signInPerAccount, signInWindow)}
+}
+
+// Allow counts one sign-in attempt from clientIP for email (normalised by
+// account.NormalizeEmail) and reports whether it is within both limits
+// and, if not, how long until the attempt may be made again. When Redis
+// cannot be asked it fails open: ok is true and err says why.
+func (s *SignInLimiter) Allow(ctx context.Context, clientIP, email string) (ok bool, retryAfter time.Duration, err error) {
 	for _, lim := range []struct {
 		l   *RateLimiter
 		key string
 	}{
-		{s.signInIP, "signin-ip:" + c.ClientIP()},
-		{s.signInAccount, "signin-account:" + hexHash(email)},
+		{s.ip, "signin-ip:" + clientIP},
+		{s.account, "signin-account:" + hexHash(email)},
 	} {
-		ok, wait, err := lim.l.Allow(c.Request.Context(), lim.key)
-		if err != nil {
+		allowed, wait, lerr := lim.l.Allow(ctx, lim.key)
+		if lerr != nil {
 			lim.l.failOpen.Inc()
-			logFrom(c).Warn("rate limiter unavailable; failing open", "err", err.Error())
+			err = lerr
 		}
-		if !ok {
-			rateLimited(c, wait)
-			return false
+		if !allowed {
+			return false, wait, err
 		}
 	}
-	return true
+	return true, 0, err
+}
+
+// signInAllowed counts a sign-in attempt against the client IP and the
+// email, and answers 429 when either is over its limit.
+func (s *Server) signInAllowed(c *gin.Context, email string) bool {
+	ok, wait, err := s.signInLimits.Allow(c.Request.Context(), c.ClientIP(), email)
+	if err != nil {
+		logFrom(c).Warn("rate limiter unavailable; failing open", "err", err.Error())
+	}
+	if !ok {
+		rateLimited(c, wait)
+	}
+	return ok
 }
 
 func (s *Server) currentSession(c *gin.Context) {

@@ -82,11 +82,12 @@ type assignmentView struct {
 	Intake any `json:"intake"`
 }
 
-// intakeParts reads a stored intake into the two parts that
-// intake.SeenByPartner chooses between. The JSON columns hold what the
+// IntakeParts reads a stored intake into the two parts that
+// intake.SeenByPartner chooses between (the console's pages read it the
+// same way). The JSON columns hold what the
 // founder sent, validated and normalised; one that does not decode shows
 // as empty rather than failing a partner's whole list.
-func intakeParts(in postgres.Intake) (intake.Profile, intake.Customer) {
+func IntakeParts(in postgres.Intake) (intake.Profile, intake.Customer) {
 	p := intake.Profile{Stage: in.Stage, Region: in.Region, Vertical: in.Vertical, ServiceProfile: in.ServiceProfile,
 		EngagementType: in.EngagementType, TeamSize: in.TeamSize, RequestedFundingSources: in.RequestedFundingSources,
 		ProjectedMonthlyUSD: in.ProjectedMonthlyUSD, UseCase: in.UseCase, CompetingCloud: in.CompetingCloud}
@@ -137,7 +138,7 @@ func toContactView(c *intake.Contact) *contactView {
 // toAssignmentView shows the full intake only while the partner holds the
 // accepted assignment, and the profile otherwise (intake.SeenByPartner).
 func toAssignmentView(a postgres.Assignment, in postgres.Intake) assignmentView {
-	p, c := intakeParts(in)
+	p, c := IntakeParts(in)
 	return assignmentView{ID: a.ID, IntakeID: a.IntakeID, Status: a.Status, OfferedAt: a.OfferedAt.UTC(), ExpiresAt: a.ExpiresAt.UTC(),
 		AcceptedAt: utcPtr(a.AcceptedAt), EndedAt: utcPtr(a.EndedAt), EndReason: a.EndReason,
 		Intake: toPartnerIntakeView(intake.SeenByPartner(p, c, a.Status))}

@@ -21,10 +21,6 @@ func (s *Server) registerCommissionRoutes(r *gin.RouterGroup) {
 
 var statementStates = []string{"open", "invoiced", "paid"}
 
-// maxReferenceChars bounds a settlement's reference (an invoice or payment
-// number).
-const maxReferenceChars = 200
-
 func statementFilter(c *gin.Context) (postgres.StatementFilter, error) {
 	f := postgres.StatementFilter{Month: c.Query("month"), State: c.Query("state")}
 	var pr domain.FieldCheck
@@ -73,15 +69,7 @@ func (s *Server) settleStatement(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	var pr domain.FieldCheck
-	if req.State != "invoiced" && req.State != "paid" {
-		pr.Add("state", "must be invoiced or paid")
-	}
-	domain.CheckText(&pr, "reference", req.Reference, 1, maxReferenceChars, false)
-	if err := pr.Err(domain.ECodeValidation, "invalid fields"); err != nil {
-		respondError(c, err)
-		return
-	}
+	// The state and reference rules are storage's (SettleStatement).
 	st, err := s.db.SettleStatement(c.Request.Context(), principal(c), c.Param("id"), req.State, req.Reference)
 	if err != nil {
 		respondError(c, err)

@@ -189,9 +189,6 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
-// maxKeyLabelChars bounds an API key's label.
-const maxKeyLabelChars = 100
-
 func (s *Server) createPartnerKey(c *gin.Context) {
 	var req struct {
 		Label string `json:"label"`
@@ -200,12 +197,7 @@ func (s *Server) createPartnerKey(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	var pr domain.FieldCheck
-	domain.CheckText(&pr, "label", req.Label, 0, maxKeyLabelChars, false)
-	if err := pr.Err(domain.ECodeValidation, "invalid fields"); err != nil {
-		respondError(c, err)
-		return
-	}
+	// The label's rule is storage's (postgres.CreatePartnerKey).
 	k, secret, err := s.db.CreatePartnerKey(c.Request.Context(), c.Param("id"), req.Label)
 	if err != nil {
 		respondError(c, err)

@@ -133,7 +133,19 @@ func (s *Server) pdmBrief(c *gin.Context) {
 		respondError(c, err)
 		return
 	}
-	profile, _ := intakeParts(in)
+	text := ace.Brief(BriefInput(r, in))
+	if strings.Contains(c.GetHeader("Accept"), "text/markdown") {
+		c.Data(http.StatusOK, "text/markdown; charset=utf-8", []byte(text+"\n"))
+		return
+	}
+	c.JSON(http.StatusOK, pdmBriefView{ACERecordID: r.ID, Customer: in.CompanyName, FundingSource: r.FundingSource,
+		RequestedUSD: r.RequestedUSD, Brief: text})
+}
+
+// BriefInput is what ace.Brief reads of a record and its intake; the
+// console's brief page reads the same.
+func BriefInput(r postgres.ACERecord, in postgres.Intake) ace.BriefInput {
+	profile, _ := IntakeParts(in)
 	bi := ace.BriefInput{RecordID: r.ID, State: r.State, FundingSource: r.FundingSource, RequestedUSD: r.RequestedUSD,
 		TargetCloseDate: r.TargetCloseDate, Fields: r.RecordFields(), CompanyName: in.CompanyName,
 		CustomerDomain: in.CustomerDomain, Stage: in.Stage, Vertical: in.Vertical, Region: in.Region,
@@ -141,11 +153,5 @@ func (s *Server) pdmBrief(c *gin.Context) {
 	for _, l := range profile.ProjectedMonthlySpend {
 		bi.ProjectedMonthlySpend = append(bi.ProjectedMonthlySpend, ace.SpendLine{Service: l.Service, USD: l.USD})
 	}
-	text := ace.Brief(bi)
-	if strings.Contains(c.GetHeader("Accept"), "text/markdown") {
-		c.Data(http.StatusOK, "text/markdown; charset=utf-8", []byte(text+"\n"))
-		return
-	}
-	c.JSON(http.StatusOK, pdmBriefView{ACERecordID: r.ID, Customer: in.CompanyName, FundingSource: r.FundingSource,
-		RequestedUSD: r.RequestedUSD, Brief: text})
+	return bi
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"errors"
@@ -271,23 +272,50 @@ func (it trackRecordItem) check(i int, now time.Time, pr *domain.FieldCheck) (po
 }
 
 // importTrackRecord streams a JSON array or a CSV file of outcomes into the
-// partner's track record. It is all or nothing: rows are written as they
-// are read, inside one transaction that commits only if every row is good;
-// otherwise every bad row is named and nothing is kept.
+// partner's track record (ImportTrackRecord).
 func (s *Server) importTrackRecord(c *gin.Context) {
-	ctx := c.Request.Context()
-	imp, err := s.db.BeginTrackRecordImport(ctx, c.Param("id"))
+	res, err := ImportTrackRecord(c.Request.Context(), s.db, c.Param("id"), mediaType(c) == "text/csv", c.Request.Body)
 	if err != nil {
 		respondError(c, err)
 		return
 	}
+	c.JSON(http.StatusCreated, gin.H{"partner_id": c.Param("id"), "imported": res.Imported})
+}
+
+// TrackRecordResult is what an import did.
+type TrackRecordResult struct {
+	// Imported is how many outcomes were stored.
+	Imported int
+	// Lines holds, for a CSV file, the line each row starts on (the header
+	// is line 1), so that a page can name a bad row rows[i] by its line.
+	Lines []int
+}
+
+// ImportTrackRecord streams a JSON array (or, with isCSV, a CSV file with
+// a header row) of outcomes into the partner's track record, each row held
+// to ace.CheckTrackRecordRow. It is all or nothing: rows are written as
+// they are read, inside one transaction that commits only if every row is
+// good; otherwise every bad field is named rows[i].<field> (i from 0, in
+// the order of the file) in one validation_failed error, with the lines of
+// a CSV file's rows in the result, and nothing is kept. The API and the
+// console's upload page both import through it. Returns not_found (the
+// partner), validation_failed, malformed_request or payload_too_large.
+func ImportTrackRecord(ctx context.Context, db *postgres.DB, partnerID string, isCSV bool, body io.Reader) (TrackRecordResult, error) {
+	var res TrackRecordResult
+	imp, err := db.BeginTrackRecordImport(ctx, partnerID)
+	if err != nil {
+		return res, err
+	}
 	defer imp.Rollback()
 	var pr domain.FieldCheck
-	now := s.db.Now()
+	now := db.Now()
 	rows := 0
-	add := func(it trackRecordItem) error {
+	add := func(it trackRecordItem, line int) error {
 		if rows >= MaxImportRows {
 			return domain.Errorf(domain.ECodePayloadTooLarge, "an import holds at most %d rows", MaxImportRows)
+		}
+		if isCSV {
+			res.Lines = append(res.Lines, line)
 		}
 		row, ok := it.check(rows, now, &pr)
 		rows++
@@ -300,38 +328,31 @@ func (s *Server) importTrackRecord(c *gin.Context) {
 		}
 		return imp.Add(ctx, row)
 	}
-	if mediaType(c) == "text/csv" {
-		err = readCSV(c.Request.Body, add)
+	if isCSV {
+		err = readCSV(body, add)
 	} else {
-		err = readJSONArray(c.Request.Body, add)
+		err = readJSONArray(body, func(it trackRecordItem) error { return add(it, 0) })
 	}
 	if err != nil && !errors.Is(err, errTooManyRowErrors) {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
 			err = domain.Errorf(domain.ECodePayloadTooLarge, "the import is larger than %d bytes", MaxImportBytes)
 		}
-		respondError(c, err)
-		return
+		return res, err
 	}
 	if !pr.Empty() {
 		msg := fmt.Sprintf("%d bad fields; nothing was imported", len(pr.Fields))
 		if errors.Is(err, errTooManyRowErrors) {
 			msg = fmt.Sprintf("more than %d bad fields (listing stopped); nothing was imported", maxRowErrors)
 		}
-		respondError(c, &domain.Error{Code: domain.ECodeValidation, Message: msg, Fields: pr.Fields})
-		return
+		return res, &domain.Error{Code: domain.ECodeValidation, Message: msg, Fields: pr.Fields}
 	}
 	if rows == 0 {
-		respondError(c, &domain.Error{Code: domain.ECodeValidation, Message: "the import holds no rows",
-			Fields: []domain.FieldError{{Field: "rows", Message: "must hold at least one row"}}})
-		return
+		return res, &domain.Error{Code: domain.ECodeValidation, Message: "the import holds no rows",
+			Fields: []domain.FieldError{{Field: "rows", Message: "must hold at least one row"}}}
 	}
-	n, err := imp.Commit(ctx)
-	if err != nil {
-		respondError(c, err)
-		return
-	}
-	c.JSON(http.StatusCreated, gin.H{"partner_id": c.Param("id"), "imported": n})
+	res.Imported, err = imp.Commit(ctx)
+	return res, err
 }
 
 var errTooManyRowErrors = errors.New("too many bad rows")
@@ -374,8 +395,9 @@ func wrapRead(err error, msg string) error {
 	return domain.Errorf(domain.ECodeMalformed, "%s", msg)
 }
 
-// readCSV reads a CSV file with a header row naming the columns.
-func readCSV(r io.Reader, add func(trackRecordItem) error) error {
+// readCSV reads a CSV file with a header row naming the columns; add gets
+// each row with the line it starts on.
+func readCSV(r io.Reader, add func(trackRecordItem, int) error) error {
 	cr := csv.NewReader(bufio.NewReader(r))
 	cr.ReuseRecord = true
 	header, err := cr.Read()
@@ -423,7 +445,8 @@ func readCSV(r io.Reader, add func(trackRecordItem) error) error {
 			Region: get(rec, "region"), Vertical: get(rec, "vertical"), ServiceProfile: get(rec, "service_profile"),
 			EngagementType: get(rec, "engagement_type"), FundingSource: get(rec, "funding_source"), Outcome: get(rec, "outcome"),
 			RequestedUSD: num(get(rec, "requested_usd")), ApprovedUSD: num(get(rec, "approved_usd"))}
-		if err := add(it); err != nil {
+		line, _ := cr.FieldPos(0)
+		if err := add(it, line); err != nil {
 			return err
 		}
 	}

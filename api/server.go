@@ -64,10 +64,10 @@ type Server struct {
 	log     *slog.Logger
 	engine  *gin.Engine
 	limiter *RateLimiter
-	// signInIP and signInAccount limit sign-in attempts (accounts.go).
-	signInIP, signInAccount *RateLimiter
-	reqs                    *prometheus.CounterVec
-	latency                 *prometheus.HistogramVec
+	// signInLimits limits sign-in attempts (accounts.go).
+	signInLimits *SignInLimiter
+	reqs         *prometheus.CounterVec
+	latency      *prometheus.HistogramVec
 	// unsub checks one-click unsubscribe tokens; resolver resolves webhook
 	// hosts.
 	unsub    *mail.Unsubscriber
@@ -103,8 +103,7 @@ func New(d Deps) (*Server, error) {
 	if s.limiter == nil {
 		s.limiter = NewRateLimiter(d.Redis, d.Config.IntakeRateLimit, d.Config.IntakeRateWindow, d.Log)
 	}
-	s.signInIP = s.limiter.with(signInPerIP, signInWindow)
-	s.signInAccount = s.limiter.with(signInPerAccount, signInWindow)
+	s.signInLimits = NewSignInLimiter(s.limiter)
 	if s.ace == nil {
 		key := d.Config.SecretKey
 		if len(key) == 0 {
@@ -272,13 +271,14 @@ func (s *Server) recover(c *gin.Context) {
 }
 
 // limitBody refuses bodies over MaxBodyBytes: at once when Content-Length
-// says so, and while reading otherwise.
+// says so, and while reading otherwise. Outside /v1 (the web pages) the
+// body is only bounded, so that a page says so in its own words.
 func limitBody(c *gin.Context) {
 	limit := int64(MaxBodyBytes)
 	if c.FullPath() == "/v1/admin/partners/:id/track-record" {
 		limit = MaxImportBytes
 	}
-	if c.Request.ContentLength > limit {
+	if c.Request.ContentLength > limit && (c.FullPath() == "" || strings.HasPrefix(c.FullPath(), "/v1/")) {
 		respondError(c, domain.Errorf(domain.ECodePayloadTooLarge, "the body is larger than %d bytes", limit))
 		return
 	}

@@ -15,10 +15,11 @@ Runs CloudRoute locally:
   3. go build -o bin/cloudroute ./cmd/cloudroute (and bin/acesim ./cmd/acesim), and
      bin/acesim, the AWS Partner Central simulator, on 127.0.0.1:8566 for the ACE sync
   4. bin/cloudroute serve (API, worker and scheduler; applies the migrations)
-  5. waits for GET /readyz, then scripts/seed-demo.sh (only when no partner exists),
-     which connects the demo partners to the simulator and files a demo record through it
+  5. waits for GET /readyz, then scripts/seed-demo.sh (partners only when none exists, connected
+     to the simulator with a demo record filed through it; the console's demo users when missing)
   6. prints the address of the founder's pages (http://localhost:8080/),
-     the admin key and example requests, and serves until Ctrl-C,
+     the console's demo admin and partner user, the admin key and example
+     requests, and serves until Ctrl-C,
      which stops the server gracefully.
 
 Environment (all optional):
@@ -28,7 +29,8 @@ Environment (all optional):
   PORT                            shorthand for HTTP_ADDR=:$PORT
   CLOUDROUTE_BOOTSTRAP_ADMIN_KEY  default dev-admin-key-change-me-0000 (a development key)
   CLOUDROUTE_SECRET_KEY           default a public development key (hex); signs the pages' tokens, seals stored secrets
-  SEED_DEMO                       1 (default) seeds demo partners on an empty database; 0 skips
+  SEED_DEMO                       1 (default) seeds demo partners on an empty database, and the console's
+                                  demo users when they are missing; 0 skips
   ACE_SIM_ADDR                    the simulator's address (default 127.0.0.1:8566); ACE_SIM=0 runs none
   READY_TIMEOUT                   seconds to wait for /readyz (default 60)
 Any other variable of `bin/cloudroute --help` (LOG_LEVEL, ...) is passed through.
@@ -204,6 +206,10 @@ CloudRoute is running at $API_URL  (Ctrl-C stops it)
 
   Founders:   open $PAGES_URL in a browser: the 3-minute intake form, then
               the private status page it leads to (README.md, "Pages")
+  Console:    sign in at ${PAGES_URL}console/sign-in (public demo passwords)
+                admin:   admin@cloudroute.example / demo-curator-harbor-lantern-4821
+                partner: alliances@northwind-cloud.example.com / demo-alliances-amber-orchid-7305
+                         (a user of Northwind Cloud Partners)
   Admin key:  $CLOUDROUTE_BOOTSTRAP_ADMIN_KEY
   Partner keys: printed by the seeder above on the first run, and kept in
                 .run/demo-keys.env (issue more with POST /v1/admin/partners/{id}/api-keys)

@@ -14,8 +14,10 @@ Usage: scripts/seed-demo.sh [flags]
 Seeds demo data through the HTTP API of a running CloudRoute: seven partners
 (premier, advanced, one paused, one select and one registered that the tier
 gate keeps out of routing), a track record of past ACE outcomes for every
-advanced and premier partner, and one API key per partner. When the API
-already holds a partner it prints "already seeded" and exits 0.
+advanced and premier partner, one API key per partner, and the console's
+demo admin and partner user. When the API already holds a partner it
+prints "already seeded", creates only the missing console users, and
+exits 0.
 
 Environment:
   API_URL    the API's base URL (default http://localhost:8080)

@@ -74,6 +74,19 @@ func CheckTransition(from, to string) error {
 	return domain.Errorf(domain.ECodeInvalidTransition, "a record cannot move from %s to %s", from, to)
 }
 
+// NextStates lists the states a record in state may move to, in the order
+// of States: what a client may offer as the next move. A terminal or
+// unknown state has none.
+func NextStates(state string) []string {
+	var out []string
+	for _, to := range States {
+		if domain.OneOf(to, transitions[state]) {
+			out = append(out, to)
+		}
+	}
+	return out
+}
+
 // IsForward reports whether from → to is one step along the main line
 // identified → submitted → validated → approved → launched → closed. Only
 // forward moves are gated by the partner's tier: a partner whose tier has

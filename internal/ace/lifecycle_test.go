@@ -1,6 +1,7 @@
 package ace_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/cloudroute/cloudroute/internal/ace"
@@ -146,5 +147,22 @@ func TestCheckMove(t *testing.T) {
 				t.Errorf("CheckMove = %q, want %q", got, c.want)
 			}
 		})
+	}
+}
+
+func TestNextStates(t *testing.T) {
+	for _, from := range ace.States {
+		var want []string
+		for _, to := range ace.States {
+			if ace.CheckTransition(from, to) == nil {
+				want = append(want, to)
+			}
+		}
+		if got := ace.NextStates(from); !slices.Equal(got, want) {
+			t.Errorf("NextStates(%s) = %v, want %v (CheckTransition's moves)", from, got, want)
+		}
+	}
+	if got := ace.NextStates("nonsense"); got != nil {
+		t.Errorf("NextStates of an unknown state = %v", got)
 	}
 }

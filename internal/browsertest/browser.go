@@ -272,6 +272,20 @@ func (b *Browser) fill(tb testing.TB, group, label, value string) {
 	}
 }
 
+// UploadByLabel chooses the file at path in the file input whose <label>
+// reads label, as a person picking it in the file dialog does. It fails the
+// test when the label names another kind of control.
+func (b *Browser) UploadByLabel(tb testing.TB, label, path string) {
+	tb.Helper()
+	what := describeTarget("label", "", label)
+	if kind := b.locate(tb, "label", "", label); kind != "other input type=file" {
+		tb.Fatalf("browsertest: %s is not a file input (it is %s)", what, kind)
+	}
+	if err := b.run(chromedp.SetUploadFiles(chromedp.JSPath(findExpr("label", "", label)+".el"), []string{path})); err != nil {
+		tb.Fatalf("browsertest: choosing %s in %s: %v", path, what, err)
+	}
+}
+
 // Check clicks the checkbox or radio button whose <label> reads label, if
 // it is not checked yet. It fails the test when the label names another
 // kind of control.

@@ -257,7 +257,7 @@ func (db *DB) CreateACERecord(ctx context.Context, actor domain.Principal, assig
 		var id string
 		const q = `INSERT INTO ace_records (intake_id, assignment_id, partner_id, customer_domain, funding_source, state,
 			requested_usd, fields, target_close_date, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, 'identified', $6, $7, $8::date, $9, $9) RETURNING id`
+			VALUES ($1, $2, $3, $4, $5, 'identified', $6, $7, NULLIF(btrim($8), '')::date, $9, $9) RETURNING id`
 		if err := tx.GetContext(ctx, &id, q, in.ID, a.ID, a.PartnerID, in.CustomerDomain, pool, requestedUSD, fb,
 			merged.TargetCloseDate, now); err != nil {
 			// The partial unique index on open records per customer and pool
@@ -416,7 +416,7 @@ func (db *DB) PatchACERecord(ctx context.Context, partnerID, id string, patch ac
 			return err
 		}
 		fb, _ := json.Marshal(merged)
-		if _, err := tx.ExecContext(ctx, `UPDATE ace_records SET fields = $2, requested_usd = $3, target_close_date = $4::date,
+		if _, err := tx.ExecContext(ctx, `UPDATE ace_records SET fields = $2, requested_usd = $3, target_close_date = NULLIF(btrim($4), '')::date,
 			updated_at = $5 WHERE id = $1`, r.ID, fb, req, merged.TargetCloseDate, tx.now); err != nil {
 			return translate(err)
 		}

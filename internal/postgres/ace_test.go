@@ -183,6 +183,19 @@ func TestPatchACERecord(t *testing.T) {
 			t.Errorf("patched record: %d USD, fields %+v", got.RequestedUSD, got.RecordFields())
 		}
 	})
+	t.Run("a blank target close date is no date", func(t *testing.T) {
+		e := e.in(t)
+		got, _, err := e.db.PatchACERecord(e.ctx, a.ID, r.ID, ace.RecordFields{TargetCloseDate: ptr("2026-09-30")}, nil)
+		must(t, "set the date", err)
+		if got.TargetCloseDate == nil || *got.TargetCloseDate != "2026-09-30" {
+			t.Fatalf("target close date %v", got.TargetCloseDate)
+		}
+		got, _, err = e.db.PatchACERecord(e.ctx, a.ID, r.ID, ace.RecordFields{TargetCloseDate: ptr(" ")}, nil)
+		must(t, "blank the date", err)
+		if got.TargetCloseDate != nil {
+			t.Errorf("target close date %q after blanking it", *got.TargetCloseDate)
+		}
+	})
 	for _, c := range []struct {
 		name    string
 		p       domain.Partner

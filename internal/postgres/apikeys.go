@@ -46,11 +46,20 @@ type APIKey struct {
 	RevokedAt *time.Time `db:"revoked_at"`
 }
 
+// MaxKeyLabelChars bounds an API key's label.
+const MaxKeyLabelChars = 100
+
 // CreatePartnerKey issues a new key for a partner and returns it with its
-// plaintext, which is shown once. Returns not_found.
+// plaintext, which is shown once. The label is optional text of up to
+// MaxKeyLabelChars characters. Returns not_found or validation_failed.
 func (db *DB) CreatePartnerKey(ctx context.Context, partnerID, label string) (APIKey, string, error) {
 	if !validUUID(partnerID) {
 		return APIKey{}, "", domain.NotFound()
+	}
+	var pr domain.FieldCheck
+	domain.CheckText(&pr, "label", label, 0, MaxKeyLabelChars, false)
+	if err := pr.Err(domain.ECodeValidation, "invalid fields"); err != nil {
+		return APIKey{}, "", err
 	}
 	secret := NewSecret(partnerKeyPrefix)
 	var k APIKey

@@ -275,10 +275,39 @@ func (db *DB) ListStatements(ctx context.Context, f StatementFilter) ([]Statemen
 	return out, nil
 }
 
+// MaxReferenceChars bounds a settlement's reference (an invoice or payment
+// number).
+const MaxReferenceChars = 200
+
+// StatementByID returns one statement with its entries. Returns not_found.
+func (db *DB) StatementByID(ctx context.Context, id string) (Statement, error) {
+	if !validUUID(id) {
+		return Statement{}, domain.NotFound()
+	}
+	var s Statement
+	if err := db.pool.GetContext(ctx, &s, `SELECT `+statementCols+` FROM statements WHERE id = $1`, id); err != nil {
+		return s, translate(err)
+	}
+	s.Entries = []Entry{}
+	err := db.pool.SelectContext(ctx, &s.Entries, `SELECT id, kind, ace_record_id, amount_cents, approved_usd, commission_bps,
+		reason, occurred_at, statement_id FROM commission_entries WHERE statement_id = $1 ORDER BY id`, id)
+	return s, translate(err)
+}
+
 // SettleStatement moves a statement open → invoiced → paid, with a
-// reference, in actor's name. Invoicing needs the month closed. Returns
-// not_found or invalid_transition.
+// reference (an invoice, then a payment number: text of 1 to
+// MaxReferenceChars characters), in actor's name. Invoicing needs the
+// month closed. Returns validation_failed, not_found or
+// invalid_transition.
 func (db *DB) SettleStatement(ctx context.Context, actor domain.Principal, id, to, reference string) (Statement, error) {
+	var pr domain.FieldCheck
+	if to != "invoiced" && to != "paid" {
+		pr.Add("state", "must be invoiced or paid")
+	}
+	domain.CheckText(&pr, "reference", reference, 1, MaxReferenceChars, false)
+	if err := pr.Err(domain.ECodeValidation, "invalid fields"); err != nil {
+		return Statement{}, err
+	}
 	var out Statement
 	err := db.inTx(ctx, func(tx *Tx) error {
 		if !validUUID(id) {

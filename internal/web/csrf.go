@@ -5,6 +5,9 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
+	"fmt"
+	"mime"
 	"net/http"
 	"net/url"
 	"strings"
@@ -103,9 +106,23 @@ func sameOrigin(r *http.Request) bool {
 // instead of the plain refusal page.
 func (p *Pages) checkCSRF(onFail gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if err := c.Request.ParseForm(); err != nil {
-			p.render(c, http.StatusBadRequest, "message", messagePage{layout: layout{Title: "The form could not be read"},
-				Heading: "The form could not be read", Text: "Please go back, reload the page and try again.", Back: "/", BackLabel: "Go to the intake form"})
+		if err := parseForm(c.Request); err != nil {
+			status, heading, text := http.StatusBadRequest, "The form could not be read", "Please go back, reload the page and try again."
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				status, heading = http.StatusRequestEntityTooLarge, "The form is too large"
+				text = fmt.Sprintf("Nothing was sent: a form may hold up to %d KB.", mbe.Limit>>10)
+				if strings.HasPrefix(c.FullPath(), "/console") {
+					text = fmt.Sprintf("Nothing was changed: a form, with its file, may hold up to %d KB here. Larger track records go through the API.", mbe.Limit>>10)
+				}
+			}
+			if strings.HasPrefix(c.FullPath(), "/console") {
+				p.render(c, status, "c/message", consoleMessage{shell: p.newShell(c, heading), Heading: heading, Text: text,
+					Back: "/console", BackLabel: "Go back to the console"})
+			} else {
+				p.render(c, status, "message", messagePage{layout: layout{Title: heading}, Heading: heading, Text: text,
+					Back: "/", BackLabel: "Go to the intake form"})
+			}
 			c.Abort()
 			return
 		}
@@ -124,4 +141,17 @@ func (p *Pages) checkCSRF(onFail gin.HandlerFunc) gin.HandlerFunc {
 		}
 		c.Abort()
 	}
+}
+
+// maxFormMemory is how much of a multipart form (an uploaded file) is held
+// in memory; the body limit of the engine bounds the whole.
+const maxFormMemory = 2 << 20
+
+// parseForm reads a posted form, URL-encoded or multipart (a file upload),
+// so that its CSRF field can be checked before the handler runs.
+func parseForm(r *http.Request) error {
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt == "multipart/form-data" {
+		return r.ParseMultipartForm(maxFormMemory)
+	}
+	return r.ParseForm()
 }

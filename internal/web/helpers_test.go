@@ -101,6 +101,17 @@ func newEnv(t testing.TB, rateLimit int) *env {
 	}
 	e.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(e.srv.Close)
+	t.Cleanup(func() {
+		// A failed test shows the pages' failures from the log.
+		if !t.Failed() {
+			return
+		}
+		for _, l := range strings.Split(logs.String(), "\n") {
+			if strings.Contains(l, `"page failed"`) {
+				t.Log(l)
+			}
+		}
+	})
 	if _, e.adminKey, err = db.CreateAdminKey(context.Background(), "test"); err != nil {
 		t.Fatal(err)
 	}

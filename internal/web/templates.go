@@ -3,6 +3,9 @@ package web
 import (
 	"fmt"
 	"html/template"
+	"io/fs"
+	"path"
+	"strings"
 
 	"github.com/cloudroute/cloudroute/internal/web/form"
 )
@@ -20,8 +23,14 @@ var pageFiles = map[string]string{
 
 var sharedFiles = []string{"templates/layout.html", "templates/fields.html", "templates/problem.html"}
 
-// parseTemplates parses every page once, at start.
-func parseTemplates(a *assets) (map[string]*template.Template, error) {
+// consoleShared are the templates every console page gets: its layout and
+// its parts. Every other file of templates/console is a page, named
+// "c/<file name without .html>".
+var consoleShared = []string{"templates/console/layout.html", "templates/console/parts.html"}
+
+// parseTemplates parses every page once, at start; consoleFuncs are the
+// console's functions that need the pages (the clock).
+func parseTemplates(a *assets, consoleFuncs template.FuncMap) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"asset": a.url,
 		"id":    form.ID,
@@ -67,6 +76,24 @@ func parseTemplates(a *assets) (map[string]*template.Template, error) {
 	out := make(map[string]*template.Template, len(pageFiles))
 	for name, file := range pageFiles {
 		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, append([]string{file}, sharedFiles...)...)
+		if err != nil {
+			return nil, fmt.Errorf("web: parsing %s: %w", file, err)
+		}
+		out[name] = t
+	}
+	for k, v := range consoleFuncs {
+		funcs[k] = v
+	}
+	files, err := fs.Glob(templateFS, "templates/console/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, file := range files {
+		if strings.HasSuffix(file, "/layout.html") || strings.HasSuffix(file, "/parts.html") {
+			continue
+		}
+		name := "c/" + strings.TrimSuffix(path.Base(file), ".html")
+		t, err := template.New(name).Funcs(funcs).ParseFS(templateFS, append([]string{file}, consoleShared...)...)
 		if err != nil {
 			return nil, fmt.Errorf("web: parsing %s: %w", file, err)
 		}

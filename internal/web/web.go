@@ -34,11 +34,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/cloudroute/cloudroute/api"
 	"github.com/cloudroute/cloudroute/internal/config"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/console/*.html
 var templateFS embed.FS
 
 //go:embed static
@@ -51,12 +52,23 @@ type limiter interface {
 	Allow(ctx context.Context, key string) (ok bool, retryAfter time.Duration, err error)
 }
 
+// signInLimiter counts sign-in attempts per client IP and per email
+// (api.SignInLimiter).
+type signInLimiter interface {
+	Allow(ctx context.Context, clientIP, email string) (ok bool, retryAfter time.Duration, err error)
+}
+
 // Deps are what the pages need from the process.
 type Deps struct {
 	DB *postgres.DB
 	// Limiter throttles intake submissions. Pass the API's limiter, so that
 	// the page and POST /v1/intakes share one allowance per client.
 	Limiter limiter
+	// SignIn limits the console's sign-in attempts. When nil and Limiter
+	// is an *api.RateLimiter, the API's own limits are built on it, so
+	// that a client has one allowance of attempts whether it signs in
+	// through the page or POST /v1/session.
+	SignIn signInLimiter
 	// SecretKey is config.Config.SecretKey: at least 32 bytes.
 	SecretKey []byte
 	Log       *slog.Logger
@@ -66,6 +78,7 @@ type Deps struct {
 type Pages struct {
 	db      *postgres.DB
 	limiter limiter
+	signIn  signInLimiter
 	log     *slog.Logger
 	csrfKey []byte
 	pages   map[string]*template.Template
@@ -95,8 +108,15 @@ func New(d Deps) (*Pages, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &Pages{db: d.DB, limiter: d.Limiter, log: d.Log, csrfKey: csrfKey, assets: a}
-	if p.pages, err = parseTemplates(a); err != nil {
+	p := &Pages{db: d.DB, limiter: d.Limiter, signIn: d.SignIn, log: d.Log, csrfKey: csrfKey, assets: a}
+	if p.signIn == nil {
+		rl, ok := d.Limiter.(*api.RateLimiter)
+		if !ok {
+			return nil, errors.New("web: SignIn is required unless Limiter is an *api.RateLimiter")
+		}
+		p.signIn = api.NewSignInLimiter(rl)
+	}
+	if p.pages, err = parseTemplates(a, p.consoleFuncs()); err != nil {
 		return nil, err
 	}
 	return p, nil
@@ -115,6 +135,7 @@ func New(d Deps) (*Pages, error) {
 //	GET  /status/:id/withdraw       confirm the withdrawal
 //	POST /status/:id/withdraw       withdraw the intake
 //	GET  /static/*file              the embedded styles and scripts
+//	     /console/...                the partner and admin console (registerConsole)
 func (p *Pages) Register(e *gin.Engine) {
 	g := e.Group("", p.headers)
 	g.GET("/", p.showIntake)
@@ -128,6 +149,7 @@ func (p *Pages) Register(e *gin.Engine) {
 	g.GET("/status/:id/withdraw", p.showWithdraw)
 	g.POST("/status/:id/withdraw", p.checkCSRF(nil), p.saveWithdraw)
 	g.GET("/static/*file", p.serveStatic)
+	p.registerConsole(g)
 }
 
 // contentSecurityPolicy allows only this origin's own scripts, styles,
@@ -203,6 +225,10 @@ func (p *Pages) fail(c *gin.Context, err error) {
 		c.Header("Retry-After", "5")
 	}
 	p.log.ErrorContext(c.Request.Context(), "page failed", "route", c.FullPath(), "err", err.Error())
+	if strings.HasPrefix(c.FullPath(), "/console") {
+		p.consoleFailure(c, status, text)
+		return
+	}
 	t, ok := p.pages["message"]
 	if !ok {
 		c.String(status, text)

@@ -44,8 +44,12 @@ Seeds demo data through the HTTP API of a running CloudRoute:
     active advanced and premier partner connected to it (Sandbox catalog,
     the simulator's test credentials), and one demo engagement whose record
     is linked to ACE and submitted, for a newcomer to watch it sync.
+  - two console accounts with public demo passwords: an admin
+    (admin@cloudroute.example) and a user of Northwind Cloud Partners
+    (alliances@northwind-cloud.example.com), for /console/sign-in.
 When GET /v1/admin/partners already returns a partner it prints
-"already seeded" and exits 0.
+"already seeded", creates only the console accounts that are missing, and
+exits 0.
 
 Flags:
 `
@@ -156,8 +160,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return err
 	}
 	if len(page.Items) > 0 {
-		fmt.Fprintln(stdout, "seed-demo: already seeded (the API holds partners); nothing to do")
-		return nil
+		fmt.Fprintln(stdout, "seed-demo: already seeded (the API holds partners)")
+		return seedUsers(ctx, c, stdout)
 	}
 
 	fmt.Fprintf(stdout, "seed-demo: seeding %s\n", c.BaseURL)
@@ -246,7 +250,90 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			fmt.Fprintf(stdout, "seed-demo: warning: the ACE demo engagement is not filed: %v\n", err)
 		}
 	}
+	if err := seedUsers(ctx, c, stdout); err != nil {
+		return err
+	}
 	fmt.Fprintln(stdout, "seed-demo: done; the worker folds the track records into the routing index in the background")
+	return nil
+}
+
+// The demo's console accounts. Their passwords are public, like the
+// development admin key: they exist for a newcomer to sign in at
+// /console/sign-in, on a laptop.
+const (
+	DemoAdminEmail      = "admin@cloudroute.example"
+	DemoAdminPassword   = "demo-curator-harbor-lantern-4821"
+	DemoPartnerEmail    = "alliances@northwind-cloud.example.com"
+	DemoPartnerPassword = "demo-alliances-amber-orchid-7305"
+	// demoPartnerName is the partner the demo partner user belongs to.
+	demoPartnerName = "Northwind Cloud Partners"
+)
+
+// seedUsers makes sure the demo admin and the demo partner user exist,
+// through the API as an admin would: an invitation each, accepted with the
+// demo password. Accounts that exist already are left as they are.
+func seedUsers(ctx context.Context, c *cloudrouteapi.Client, stdout io.Writer) error {
+	var users struct {
+		Items []struct {
+			Email string `json:"email"`
+		} `json:"items"`
+	}
+	if err := c.Do(ctx, http.MethodGet, "/v1/admin/users", nil, http.StatusOK, &users); err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, u := range users.Items {
+		have[u.Email] = true
+	}
+	var partners struct {
+		Items []struct {
+			ID   string `json:"id"`
+			Name string `json:"name"`
+		} `json:"items"`
+	}
+	if err := c.Do(ctx, http.MethodGet, "/v1/admin/partners?limit=200", nil, http.StatusOK, &partners); err != nil {
+		return err
+	}
+	partnerID := ""
+	for _, p := range partners.Items {
+		if p.Name == demoPartnerName {
+			partnerID = p.ID
+		}
+	}
+	accounts := []struct {
+		email, password, name, role, partnerID string
+	}{
+		{DemoAdminEmail, DemoAdminPassword, "Demo curator", "admin", ""},
+		{DemoPartnerEmail, DemoPartnerPassword, "Demo alliances team", "partner", partnerID},
+	}
+	for _, a := range accounts {
+		if have[a.email] {
+			continue
+		}
+		if a.role == "partner" && a.partnerID == "" {
+			fmt.Fprintf(stdout, "seed-demo: no partner named %s; the demo partner user is not created\n", demoPartnerName)
+			continue
+		}
+		body := map[string]string{"email": a.email, "name": a.name, "role": a.role}
+		if a.partnerID != "" {
+			body["partner_id"] = a.partnerID
+		}
+		var inv struct {
+			URL string `json:"invitation_url"`
+		}
+		if err := c.Do(ctx, http.MethodPost, "/v1/admin/users", body, http.StatusCreated, &inv); err != nil {
+			return fmt.Errorf("inviting %s: %w", a.email, err)
+		}
+		_, token, ok := strings.Cut(inv.URL, "#")
+		if !ok {
+			return fmt.Errorf("inviting %s: the invitation link %q has no code", a.email, inv.URL)
+		}
+		if err := c.Do(ctx, http.MethodPost, "/v1/invitations/accept", map[string]string{"token": token, "password": a.password},
+			http.StatusOK, nil); err != nil {
+			return fmt.Errorf("setting the password of %s: %w", a.email, err)
+		}
+		fmt.Fprintf(stdout, "seed-demo: console user %s (%s) created\n", a.email, a.role)
+	}
 	return nil
 }
 

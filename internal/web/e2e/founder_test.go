@@ -27,12 +27,35 @@ const (
 func shot(t *testing.T, b *browsertest.Browser, name string) {
 	t.Helper()
 	if over := b.HorizontalOverflow(t); over > 0 {
-		t.Errorf("%s: the page is %d px wider than the screen", name, over)
+		t.Errorf("%s: the page is %d px wider than the screen; widest: %s", name, over, overflowing(t, b))
 	}
 	if os.Getenv("UPDATE_SCREENSHOTS") != "1" {
 		return
 	}
 	b.Screenshot(t, filepath.Join(browsertest.RepoRoot(t), "docs", "screenshots", name+".png"))
+}
+
+// overflowing names the elements that reach past the right edge of the
+// screen, outermost first, to say what makes a page too wide.
+func overflowing(t *testing.T, b *browsertest.Browser) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.Ctx, b.Timeout)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(function () {
+		const w = document.documentElement.clientWidth, out = [];
+		for (const el of document.querySelectorAll("body *")) {
+			const r = el.getBoundingClientRect();
+			if (r.right > w + 1 && !el.closest(".table-scroll *")) {
+				out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className ? "." + String(el.className).split(" ").join(".") : "") + " " + Math.round(r.right));
+			}
+			if (out.length >= 6) break;
+		}
+		return out.join(", ");
+	})()`))
+	if err != nil {
+		return err.Error()
+	}
+	return s
 }
 
 // location is the address the tab shows.

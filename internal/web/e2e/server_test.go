@@ -67,7 +67,10 @@ func binary(t *testing.T) string {
 type server struct {
 	URL      string
 	AdminKey string
-	out      *syncBuffer
+	// DatabaseURL is the server's own database, for what a test must do
+	// behind its back (the end of a month).
+	DatabaseURL string
+	out         *syncBuffer
 }
 
 type syncBuffer struct {
@@ -119,10 +122,11 @@ func serve(t *testing.T) *server {
 	}
 	ru.Path = "/" + strconv.Itoa(n)
 	port := freePort(t)
-	s := &server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), AdminKey: "e2e-admin-" + randHex(12), out: &syncBuffer{}}
+	s := &server{URL: fmt.Sprintf("http://127.0.0.1:%d", port), AdminKey: "e2e-admin-" + randHex(12), DatabaseURL: testenv.URL(t),
+		out: &syncBuffer{}}
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(),
-		"DATABASE_URL="+testenv.URL(t),
+		"DATABASE_URL="+s.DatabaseURL,
 		"REDIS_URL="+ru.String(),
 		"HTTP_ADDR=127.0.0.1:"+strconv.Itoa(port),
 		"METRICS_ADDR=off",
