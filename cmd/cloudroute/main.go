@@ -36,7 +36,7 @@ import (
 const usage = `cloudroute routes startups to AWS partners.
 
 Usage:
-  cloudroute serve [--no-worker]   run the HTTP API and the founder's pages, with the job worker and scheduler unless --no-worker
+  cloudroute serve [--no-worker]   run the HTTP API, the founder's pages and the console, with the job worker and scheduler unless --no-worker
   cloudroute worker                run only the job worker, scheduler and outbox relay
   cloudroute migrate               apply the database migrations and exit
   cloudroute reconcile             check that the commission ledger equals the statements (exit 1 if not),
