@@ -2,7 +2,6 @@ package web
 
 import (
 	"strconv"
-	"strings"
 
 	"github.com/cloudroute/cloudroute/internal/ace"
 	"github.com/cloudroute/cloudroute/internal/domain"
@@ -109,21 +108,7 @@ func poolRange(pool string) string {
 }
 
 // usd writes whole dollars with thousands separators: 150,000.
-func usd(n int64) string {
-	s := strconv.FormatInt(n, 10)
-	sign := ""
-	if strings.HasPrefix(s, "-") {
-		sign, s = "-", s[1:]
-	}
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return sign + b.String()
-}
+func usd(n int64) string { return ace.Money(n) }
 
 // serviceGroups are the AWS services of intake.KnownServices as the spend
 // lines offer them, grouped and named as AWS names them.
