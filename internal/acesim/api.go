@@ -380,9 +380,7 @@ func (s *Server) listOpportunities(accountID string, body []byte) (any, *apiErro
 	}
 	offset, ok := pageOffset(req.NextToken)
 	if !ok {
-		return nil, validation(pc.ReasonRequestValidationFailed,
-			[]pc.ValidationExceptionError{{FieldName: "NextToken", Code: pc.CodeInvalidValue, Message: "is not a token this listing gave"}},
-			"Invalid NextToken.")
+		return nil, badNextToken()
 	}
 	var found []*opportunity
 	for _, o := range s.catalog(accountID, req.Catalog).opps {
@@ -627,9 +625,7 @@ func (s *Server) listInvitations(accountID string, body []byte) (any, *apiError)
 	}
 	offset, ok := pageOffset(req.NextToken)
 	if !ok {
-		return nil, validation(pc.ReasonRequestValidationFailed,
-			[]pc.ValidationExceptionError{{FieldName: "NextToken", Code: pc.CodeInvalidValue, Message: "is not a token this listing gave"}},
-			"Invalid NextToken.")
+		return nil, badNextToken()
 	}
 	out := pc.ListEngagementInvitationsResponse{EngagementInvitationSummaries: []pc.EngagementInvitationSummary{}}
 	if req.ParticipantType != pc.ParticipantReceiver {
@@ -719,4 +715,11 @@ func (s *Server) rejectInvitation(accountID string, body []byte) (any, *apiError
 		return nil, aerr
 	}
 	return struct{}{}, nil
+}
+
+// badNextToken is AWS's answer to a NextToken no listing gave.
+func badNextToken() *apiError {
+	return validation(pc.ReasonRequestValidationFailed,
+		[]pc.ValidationExceptionError{{FieldName: "NextToken", Code: pc.CodeInvalidValue, Message: "is not a token this listing gave"}},
+		"Invalid NextToken.")
 }
