@@ -110,7 +110,7 @@ func opsMetricsEnv(t *testing.T) (*env, *prometheus.Registry, *httptest.Server) 
 	e.api = s
 	e.srv = httptest.NewServer(s.Handler())
 	t.Cleanup(e.srv.Close)
-	ms := httptest.NewServer(api.MetricsHandler(reg))
+	ms := httptest.NewServer(api.MetricsHandler(reg, false))
 	t.Cleanup(ms.Close)
 	return &e, reg, ms
 }
@@ -448,4 +448,21 @@ func fdnMigrationFiles() ([]string, error) {
 		}
 	}
 	return out, nil
+}
+
+// The runtime profiles are served only when asked for (PPROF=true), and
+// only on the metrics listener: the public router never has them.
+func TestOpsPprofOnlyWhenAsked(t *testing.T) {
+	e, reg, ms := opsMetricsEnv(t)
+	opsGet(t, ms.URL+"/debug/pprof/").want(t, 404)
+	e.do("GET", "/debug/pprof/", "", nil).want(t, 404)
+	on := httptest.NewServer(api.MetricsHandler(reg, true))
+	t.Cleanup(on.Close)
+	r := opsGet(t, on.URL+"/debug/pprof/")
+	r.want(t, 200)
+	if !strings.Contains(string(r.body), "goroutine") {
+		t.Errorf("pprof index does not list the goroutine profile: %.200s", r.body)
+	}
+	opsGet(t, on.URL+"/debug/pprof/profile?seconds=1").want(t, 200)
+	opsGet(t, on.URL+"/metrics").want(t, 200)
 }

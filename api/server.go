@@ -15,6 +15,7 @@ import (
 	"mime"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -167,9 +168,19 @@ func (s *Server) Handler() http.Handler { return s.engine }
 // and nothing else. It is served on its own listener (METRICS_ADDR), never
 // on the public router: the metrics name routes, volumes and error rates,
 // which are nobody's business outside the operators.
-func MetricsHandler(reg prometheus.Gatherer) http.Handler {
+//
+// With withPprof it also serves Go's runtime profiles under /debug/pprof/
+// (PPROF=true), for profiling a process under load.
+func MetricsHandler(reg prometheus.Gatherer, withPprof bool) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	if withPprof {
+		mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+		mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
+	}
 	return mux
 }
 

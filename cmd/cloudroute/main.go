@@ -191,7 +191,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	// public one; the worker serves its job metrics there too. It stops
 	// last, so that a scrape during shutdown still sees the final counts.
 	if cfg.MetricsAddr != "" {
-		stopMetrics, err := serveMetrics(cfg.MetricsAddr, reg, log)
+		stopMetrics, err := serveMetrics(cfg.MetricsAddr, cfg.Pprof, reg, log)
 		if err != nil {
 			return err
 		}
@@ -352,13 +352,14 @@ func orStopped(err error) error {
 // serveMetrics listens on addr at once, so that a taken or bad address stops
 // the process before anything else starts, and serves GET /metrics there.
 // The returned function shuts the listener down gracefully.
-func serveMetrics(addr string, reg *prometheus.Registry, log *slog.Logger) (func(grace time.Duration), error) {
+func serveMetrics(addr string, withPprof bool, reg *prometheus.Registry, log *slog.Logger) (func(grace time.Duration), error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("METRICS_ADDR: %w", err)
 	}
 	ms := &http.Server{
-		Handler:           api.MetricsHandler(reg),
+		Handler: api.MetricsHandler(reg, withPprof),
+
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       15 * time.Second,
 		WriteTimeout:      30 * time.Second,

@@ -37,6 +37,9 @@ type Config struct {
 	// MetricsAddr is the listen address of GET /metrics, apart from the
 	// public HTTPAddr; empty means metrics are not served (METRICS_ADDR=off).
 	MetricsAddr string
+	// Pprof serves Go's runtime profiles (/debug/pprof/) on the metrics
+	// listener, for profiling a process under load; off by default.
+	Pprof bool
 	// TrustedProxies are the CIDRs whose X-Forwarded-For is believed. Empty
 	// means none: the TCP peer is the client.
 	TrustedProxies []string
@@ -106,6 +109,7 @@ const Usage = `Environment:
   REDIS_URL                        Redis URL (default redis://localhost:6379/0)
   HTTP_ADDR                        listen address (default :8080)
   METRICS_ADDR                     listen address of GET /metrics, apart from HTTP_ADDR; off serves none (default 127.0.0.1:9090)
+  PPROF                            true serves Go's profiles at /debug/pprof/ on METRICS_ADDR (default false)
   CLOUDROUTE_BOOTSTRAP_ADMIN_KEY   when set, serve makes sure an admin key with this value exists
   CLOUDROUTE_SECRET_KEY            32+ random bytes, hex or base64: signs the pages' tokens and seals stored secrets; unset: random per process
   LOG_LEVEL                        debug | info | warn | error (default info)
@@ -159,6 +163,16 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("METRICS_ADDR: want host:port (such as 127.0.0.1:9090) or off, got %q", c.MetricsAddr))
 	} else if c.MetricsAddr == c.HTTPAddr {
 		errs = append(errs, fmt.Errorf("METRICS_ADDR: must differ from HTTP_ADDR (%s): the metrics are not public", c.HTTPAddr))
+	}
+	switch v := strings.ToLower(get("PPROF", "false")); v {
+	case "true", "1", "yes":
+		c.Pprof = true
+		if c.MetricsAddr == "" {
+			errs = append(errs, fmt.Errorf("PPROF: the profiles are served on METRICS_ADDR, which is off"))
+		}
+	case "false", "0", "no":
+	default:
+		errs = append(errs, fmt.Errorf("PPROF: want true or false, got %q", v))
 	}
 	if c.BootstrapAdminKey != "" && len(c.BootstrapAdminKey) < 16 {
 		errs = append(errs, fmt.Errorf("CLOUDROUTE_BOOTSTRAP_ADMIN_KEY: want at least 16 characters"))

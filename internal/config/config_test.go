@@ -198,3 +198,20 @@ func TestLoadACE(t *testing.T) {
 		}
 	}
 }
+
+func TestPprof(t *testing.T) {
+	c, err := Load(env(map[string]string{}))
+	if err != nil || c.Pprof {
+		t.Fatalf("default: Pprof %v, err %v; want off", c.Pprof, err)
+	}
+	c, err = Load(env(map[string]string{"PPROF": "true"}))
+	if err != nil || !c.Pprof {
+		t.Fatalf("PPROF=true: Pprof %v, err %v", c.Pprof, err)
+	}
+	if _, err := Load(env(map[string]string{"PPROF": "maybe"})); err == nil || !strings.Contains(err.Error(), "PPROF") {
+		t.Errorf("PPROF=maybe: err %v, want a PPROF error", err)
+	}
+	if _, err := Load(env(map[string]string{"PPROF": "true", "METRICS_ADDR": "off"})); err == nil || !strings.Contains(err.Error(), "PPROF") {
+		t.Errorf("PPROF with METRICS_ADDR=off: err %v, want a PPROF error", err)
+	}
+}

@@ -275,6 +275,7 @@ type BacklogResult struct {
 	Left        int            `json:"left"`
 	WaitS       float64        `json:"wait_s"`
 	RoutedPerS  float64        `json:"routed_per_s"`
+	RatioToPgb  float64        `json:"ratio_to_pgbench"`
 	ByStatus    map[string]int `json:"intakes_by_status"`
 	TimedOut    bool           `json:"timed_out"`
 	OutboxUnsnt int            `json:"outbox_unsent_at_start"`

@@ -100,6 +100,9 @@ type options struct {
 	keep              bool
 	jsonOut           bool
 	progress          time.Duration
+	cpuProfile        string
+	pgStatements      string
+	profileFor        time.Duration
 }
 
 func main() {
@@ -142,6 +145,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	fs.BoolVar(&o.keep, "keep", false, "keep the databases and the Redis database at the end")
 	fs.BoolVar(&o.jsonOut, "json", false, "print the results as JSON too, after the table")
 	fs.DurationVar(&o.progress, "progress", time.Second, "interval of the progress lines")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a Go CPU profile of the server (PPROF=true) taken while the worker drains the backlog to this file")
+	fs.StringVar(&o.pgStatements, "pg-statements", "", "write pg_stat_statements of the server's database, gathered while the worker drains the backlog, to this file (needs shared_preload_libraries = 'pg_stat_statements')")
+	fs.DurationVar(&o.profileFor, "profile-for", 10*time.Second, "how long --cpuprofile and --pg-statements gather, from the start of the backlog drain")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -179,6 +185,9 @@ func parseFlags(args []string, stderr io.Writer) (options, error) {
 	}
 	if o.pgbenchScale < 1 {
 		errs = append(errs, errors.New("--pgbench-scale must be at least 1"))
+	}
+	if o.profileFor < time.Second || o.profileFor > 25*time.Second {
+		errs = append(errs, errors.New("--profile-for must be 1s to 25s"))
 	}
 	if o.progress < 100*time.Millisecond {
 		errs = append(errs, errors.New("--progress must be at least 100ms"))
@@ -479,7 +488,14 @@ func throughput(ctx context.Context, o options, srv *server, db *sqlx.DB, sample
 		return nil
 	}
 	sampler.setPhase("backlog")
+	prof, err := startProfiles(ctx, o, srv, db, log)
+	if err != nil {
+		return err
+	}
 	bl, err := waitBacklog(ctx, db, o.backlogTimeout, log)
+	if perr := prof.wait(); err == nil {
+		err = perr
+	}
 	if err != nil {
 		return err
 	}

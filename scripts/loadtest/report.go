@@ -46,12 +46,15 @@ type Target struct {
 
 // The targets of SPEC §6.
 const (
-	goalRPS       = 1000.0
-	goalP99MS     = 50.0
-	goalRatio     = 0.5
-	goalOfferP99  = 1000.0 // ms
-	goalRSSMB     = 150.0
-	goalOfferRate = 200.0
+	goalRPS   = 1000.0
+	goalP99MS = 50.0
+	goalRatio = 0.5
+	// SPEC §6 asks 1 s; the routing-capacity work holds it to 250 ms.
+	goalOfferP99 = 250.0 // ms
+	// The worker drains a routing backlog at this share of pgbench -N.
+	goalDrainRatio = 0.15
+	goalRSSMB      = 150.0
+	goalOfferRate  = 200.0
 )
 
 func evaluate(r *Results) {
@@ -88,12 +91,23 @@ func evaluate(r *Results) {
 	if r.Offer == nil {
 		add(Target{Name: fmt.Sprintf("submission -> offered p99 at %.0f/s", r.Rate), Goal: fmt.Sprintf("<= %.0f ms", goalOfferP99), Measured: "not measured"})
 	}
+	if b := r.Backlog; b != nil && r.Pgbench != nil && r.Pgbench.TPS > 0 && b.AtStart > 0 {
+		b.RatioToPgb = b.RoutedPerS / r.Pgbench.TPS
+		m := fmt.Sprintf("%.2f x (%.0f intakes/s / %.0f tps; %d intakes)", b.RatioToPgb, b.RoutedPerS, r.Pgbench.TPS, b.AtStart)
+		if b.TimedOut {
+			m += " — timed out"
+		}
+		add(Target{Name: "backlog drain rate vs pgbench -N tps", Goal: fmt.Sprintf(">= %.2f x", goalDrainRatio), Measured: m,
+			Pass: b.RatioToPgb >= goalDrainRatio && !b.TimedOut, Measure: true})
+	} else {
+		add(Target{Name: "backlog drain rate vs pgbench -N tps", Goal: fmt.Sprintf(">= %.2f x", goalDrainRatio), Measured: "not measured"})
+	}
 	if rss := r.RSS; rss != nil {
 		peak := max(rss.PeakMB, rss.HWMMB)
 		add(Target{Name: "API resident memory (peak)", Goal: fmt.Sprintf("<= %.0f MB", goalRSSMB),
 			Measured: fmt.Sprintf("%.1f MB (sampled %.1f, VmHWM %.1f)", peak, rss.PeakMB, rss.HWMMB), Pass: peak <= goalRSSMB && rss.Samples > 0, Measure: true})
 	}
-	r.AllPass = len(r.Targets) == 5
+	r.AllPass = len(r.Targets) == 6
 	for _, t := range r.Targets {
 		if !t.Pass || !t.Measure {
 			r.AllPass = false

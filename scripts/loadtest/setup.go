@@ -111,6 +111,7 @@ type server struct {
 	cmd      *exec.Cmd
 	pid      int
 	base     string
+	metrics  string // the metrics listener's base URL (and /debug/pprof/ with --cpuprofile)
 	adminKey string
 	envShown []string
 	log      *logCapture
@@ -133,7 +134,7 @@ func freePort() (int, error) {
 // controlledEnv are the variables the harness sets itself; the rest of its
 // environment (GOMAXPROCS, GOGC...) passes through.
 var controlledEnv = []string{"DATABASE_URL", "REDIS_URL", "HTTP_ADDR", "METRICS_ADDR", "CLOUDROUTE_BOOTSTRAP_ADMIN_KEY", "INTAKE_RATE_LIMIT",
-	"INTAKE_RATE_WINDOW", "TRUSTED_PROXIES", "SHUTDOWN_GRACE", "PORT"}
+	"INTAKE_RATE_WINDOW", "TRUSTED_PROXIES", "SHUTDOWN_GRACE", "PORT", "PPROF"}
 
 func startServer(ctx context.Context, o options, bin, dbURL, redisURL string, log logger) (*server, error) {
 	port, err := freePort()
@@ -146,7 +147,7 @@ func startServer(ctx context.Context, o options, bin, dbURL, redisURL string, lo
 	if err != nil {
 		return nil, err
 	}
-	s := &server{base: fmt.Sprintf("http://127.0.0.1:%d", port), adminKey: "lt-admin-" + randomHex(16), done: make(chan struct{})}
+	s := &server{base: fmt.Sprintf("http://127.0.0.1:%d", port), metrics: fmt.Sprintf("http://127.0.0.1:%d", metricsPort), adminKey: "lt-admin-" + randomHex(16), done: make(chan struct{})}
 	s.http = &http.Client{Timeout: 60 * time.Second, Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 4}}
 	s.api = cloudrouteapi.New(s.base, s.adminKey, s.http)
 	env := []string{}
@@ -169,6 +170,9 @@ func startServer(ctx context.Context, o options, bin, dbURL, redisURL string, lo
 		fmt.Sprintf("METRICS_ADDR=127.0.0.1:%d", metricsPort),
 		"CLOUDROUTE_BOOTSTRAP_ADMIN_KEY="+s.adminKey, "INTAKE_RATE_LIMIT=1000000000", "INTAKE_RATE_WINDOW=1m",
 		"SHUTDOWN_GRACE=15s")
+	if o.cpuProfile != "" {
+		env = append(env, "PPROF=true")
+	}
 	if o.dbMaxConns > 0 {
 		env = append(env, "DB_MAX_CONNS="+strconv.Itoa(o.dbMaxConns))
 	}
