@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 
 	"github.com/cloudroute/cloudroute/internal/events"
 	"github.com/cloudroute/cloudroute/internal/jobs"
+	"github.com/cloudroute/cloudroute/internal/postgres"
 	"github.com/cloudroute/cloudroute/internal/tasks"
 	"github.com/cloudroute/cloudroute/internal/testenv"
 )
@@ -312,5 +315,89 @@ func TestRelayPassesOverUnreadableEvents(t *testing.T) {
 	}
 	if got := queued(t, asynq.NewInspectorFromRedisClient(rdb)); len(got) != 2 {
 		t.Errorf("tasks in Redis: %v, want the second event's route and receipt only", got)
+	}
+}
+
+// TestRelayBatchesRoutes: the route effects of one relayed batch become
+// tasks of up to postgres.MaxRouteBatch intakes per trigger, holding every
+// intake once, enqueued before the rest; the same batch relayed again is
+// the same tasks. A trigger with one intake keeps its event's task.
+func TestRelayBatchesRoutes(t *testing.T) {
+	db := openTestDB(t)
+	rdb := testenv.MustRedis(t, redisDB)
+	w := jobs.NewWorker(db.DB, rdb, quiet, nil, jobs.Options{})
+	const received = 70
+	var want []string
+	for i := 0; i < received; i++ {
+		id := fmt.Sprintf("7a000000-0000-4000-8000-%012d", i)
+		want = append(want, id)
+		db.MustExec(`INSERT INTO outbox (event_id, kind, subject, payload) VALUES (gen_random_uuid(), 'intake.received', $1,
+			jsonb_build_object('intake_id', $1::text))`, id)
+		if i == 40 {
+			db.MustExec(`INSERT INTO outbox (event_id, kind, subject, payload) VALUES ('5b0e6a4e-0000-4000-8000-000000000002',
+				'assignment.declined', 'a1', '{"assignment_id":"a1","intake_id":"i1","partner_id":"p1"}')`)
+		}
+	}
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	var first map[string]string
+	for round := 0; round < 2; round++ {
+		if n, err := w.RelayOnce(context.Background()); err != nil || n != received+1 {
+			t.Fatalf("relay %d: %d %v", round, n, err)
+		}
+		db.MustExec(`UPDATE outbox SET sent_at = NULL`)
+		got := queued(t, insp)
+		if round == 0 {
+			first = got
+		} else if d := cmp.Diff(first, got); d != "" {
+			t.Errorf("relayed again, the tasks changed (-first +again):\n%s", d)
+		}
+	}
+	pending, err := insp.ListPendingTasks(jobs.QueueCritical, asynq.PageSize(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var routed []string
+	var sizes []int
+	declined := 0
+	for _, ti := range pending {
+		if ti.Type != tasks.TypeRouteIntake {
+			continue
+		}
+		var p tasks.RouteIntake
+		if err := json.Unmarshal(ti.Payload, &p); err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case p.Trigger == "declined":
+			declined++
+			if ti.ID != "evt-5b0e6a4e-0000-4000-8000-000000000002-route" || p.IntakeID != "i1" {
+				t.Errorf("the declined intake's route task: %s %s", ti.ID, ti.Payload)
+			}
+		case p.Trigger == "submitted" && p.IntakeID == "" && strings.HasPrefix(ti.ID, "routes-"):
+			routed = append(routed, p.IntakeIDs...)
+			sizes = append(sizes, len(p.IntakeIDs))
+		default:
+			t.Errorf("unexpected route task %s %s", ti.ID, ti.Payload)
+		}
+	}
+	slices.Sort(routed)
+	if d := cmp.Diff(want, routed); d != "" {
+		t.Errorf("intakes in the route tasks (-want +got):\n%s", d)
+	}
+	slices.Sort(sizes)
+	if d := cmp.Diff([]int{received - 2*postgres.MaxRouteBatch, postgres.MaxRouteBatch, postgres.MaxRouteBatch}, sizes); d != "" {
+		t.Errorf("route task sizes (-want +got):\n%s", d)
+	}
+	if declined != 1 {
+		t.Errorf("%d route tasks for the declined offer, want 1", declined)
+	}
+	// Every other effect is its own task: the receipts, and the declined
+	// offer's index update and drain.
+	qi, err := insp.GetQueueInfo(jobs.QueueDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if qi.Pending != received+2 {
+		t.Errorf("%d tasks on the default queue, want %d", qi.Pending, received+2)
 	}
 }

@@ -54,22 +54,38 @@ func (h *Handlers) register(mux *asynq.ServeMux) {
 	mux.HandleFunc(tasks.TypeACEPoll, h.ACEPoll)
 }
 
-// RouteIntake routes one intake (intake:route). An intake that no longer
-// waits for routing is skipped.
+// RouteIntake routes one intake, or several in one transaction
+// (intake:route). An intake that no longer waits for routing is skipped.
 func (h *Handlers) RouteIntake(ctx context.Context, t *asynq.Task) error {
 	var p tasks.RouteIntake
 	if err := decode(t, &p); err != nil {
 		return err
 	}
-	res, err := h.DB.RouteIntake(ctx, p.IntakeID, p.Trigger)
-	if err != nil {
-		return permanent(err)
+	var results []postgres.RouteResult
+	if len(p.IntakeIDs) == 0 {
+		res, err := h.DB.RouteIntake(ctx, p.IntakeID, p.Trigger)
+		if err != nil {
+			return permanent(err)
+		}
+		results = []postgres.RouteResult{res}
+	} else {
+		var err error
+		if results, err = h.DB.RouteIntakes(ctx, append(p.IntakeIDs, p.IntakeID), p.Trigger); err != nil {
+			return permanent(err)
+		}
 	}
-	if res.Outcome == "" {
+	routed := 0
+	for _, res := range results {
+		if res.Outcome == "" {
+			continue
+		}
+		routed++
+		h.Log.Info("intake routed", "intake_id", res.IntakeID, "trigger", p.Trigger, "outcome", res.Outcome,
+			"partner_id", res.PartnerID, "decision_id", res.DecisionID)
+	}
+	if routed == 0 {
 		return errSkipped
 	}
-	h.Log.Info("intake routed", "intake_id", p.IntakeID, "trigger", p.Trigger, "outcome", res.Outcome,
-		"partner_id", res.PartnerID, "decision_id", res.DecisionID)
 	return nil
 }
 

@@ -8,6 +8,8 @@ package jobs
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -363,34 +365,106 @@ func (w *Worker) RelayLoop(ctx context.Context) {
 // and marking it sent, or a batch stopped half-way) sets off each effect
 // once: asynq's ErrTaskIDConflict means the task is there already.
 //
+// The route effects of the batch are enqueued first, and together: the
+// intakes that several events send to routing for one reason go in tasks
+// of up to postgres.MaxRouteBatch, each routed in one transaction
+// (routeBatches). A batch relayed again in other company makes other
+// tasks, whose intakes are then routed already and left alone.
+//
 // An event of a kind this build does not know stops the batch and stays in
 // the outbox for a build that does; one whose payload cannot be read never
 // will be, so it is logged and passed over rather than block the outbox.
 func (w *Worker) RelayOnce(ctx context.Context) (int, error) {
 	return w.db.RelayOutbox(ctx, 200, func(evs []events.Event) (int, error) {
-		for i, ev := range evs {
-			effs, err := Effects(ev)
+		effs := make([][]Effect, 0, len(evs))
+		var stop error
+		for _, ev := range evs {
+			e, err := Effects(ev)
 			if errors.Is(err, events.ErrUnknownKind) {
-				return i, err
+				stop = err
+				break
 			}
 			if err != nil {
 				w.log.Error("outbox relay: an event cannot be read; its effects are dropped", "event_id", ev.ID,
 					"kind", ev.Kind, "err", err.Error())
 			}
-			for _, eff := range effs {
-				ectx, cancel := context.WithTimeout(ctx, 2*time.Second)
-				_, err := w.client.EnqueueContext(ectx, eff.Task, eff.Options()...)
-				cancel()
-				if err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
-					return i, fmt.Errorf("%w: %w", errRedis, err)
+			effs = append(effs, e)
+		}
+		routes, rest := routeBatches(effs)
+		for _, eff := range routes {
+			if err := w.enqueue(ctx, eff); err != nil {
+				return 0, err
+			}
+		}
+		for i, es := range rest {
+			for _, eff := range es {
+				if err := w.enqueue(ctx, eff); err != nil {
+					return i, err
 				}
 			}
 			if w.metrics != nil {
 				w.metrics.Relayed.Inc()
 			}
 		}
-		return len(evs), nil
+		return len(effs), stop
 	})
+}
+
+// enqueue puts one effect's task in Redis; one there already is fine.
+func (w *Worker) enqueue(ctx context.Context, eff Effect) error {
+	ectx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if _, err := w.client.EnqueueContext(ectx, eff.Task, eff.Options()...); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		return fmt.Errorf("%w: %w", errRedis, err)
+	}
+	return nil
+}
+
+// routeBatches takes the route effects out of effs (one slice per event)
+// and groups them by trigger into tasks of up to postgres.MaxRouteBatch
+// intakes, in event order. A group of one keeps its own effect, under its
+// event's task id; a larger one's task id is made from its intakes, so
+// the same group relayed twice is one task.
+func routeBatches(effs [][]Effect) (routes []Effect, rest [][]Effect) {
+	type group struct {
+		trigger string
+		effs    []Effect
+		ids     []string
+	}
+	var groups []*group
+	rest = make([][]Effect, len(effs))
+	for i, es := range effs {
+		for _, eff := range es {
+			var p tasks.RouteIntake
+			if eff.Task.Type() != tasks.TypeRouteIntake || !eff.ProcessAt.IsZero() ||
+				json.Unmarshal(eff.Task.Payload(), &p) != nil || p.IntakeID == "" || len(p.IntakeIDs) > 0 {
+				rest[i] = append(rest[i], eff)
+				continue
+			}
+			var g *group
+			for _, x := range groups {
+				if x.trigger == p.Trigger && len(x.ids) < postgres.MaxRouteBatch {
+					g = x
+				}
+			}
+			if g == nil {
+				g = &group{trigger: p.Trigger}
+				groups = append(groups, g)
+			}
+			g.effs, g.ids = append(g.effs, eff), append(g.ids, p.IntakeID)
+		}
+	}
+	for _, g := range groups {
+		if len(g.effs) == 1 {
+			routes = append(routes, g.effs[0])
+			continue
+		}
+		payload, _ := json.Marshal(tasks.RouteIntake{IntakeIDs: g.ids, Trigger: g.trigger})
+		sum := sha256.Sum256(payload)
+		routes = append(routes, Effect{Name: "route", TaskID: "routes-" + hex.EncodeToString(sum[:16]),
+			Task: asynq.NewTask(tasks.TypeRouteIntake, payload), Queue: g.effs[0].Queue})
+	}
+	return routes, rest
 }
 
 // decode unmarshals a payload; a payload that cannot be decoded will never

@@ -2,6 +2,7 @@ package jobs_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"github.com/jmoiron/sqlx"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/lib/pq"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/cloudroute/cloudroute/internal/ace"
@@ -405,4 +407,47 @@ func TestLostAccrualIsRecovered(t *testing.T) {
 		t.Fatalf("after the sweep: %d entries, %d cents; want 1 at the closing rate (1,000,000)", n, cents)
 	}
 	reconciled(t, db)
+}
+
+// TestRouteTaskRoutesABatch: a route task naming several intakes offers
+// each of them, once, in one run; run again, it finds nothing to do.
+func TestRouteTaskRoutesABatch(t *testing.T) {
+	db := openTestDB(t)
+	h := &jobs.Handlers{DB: db.DB, Log: quiet}
+	ctx := context.Background()
+	if _, err := db.CreatePartner(ctx, domain.PartnerPatch{Name: ptr("P"), Tier: ptr("advanced"), Regions: ptr([]string{"eu"}),
+		ContactEmail: ptr("p@p.example.com"), Capacity: ptr(3)}); err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for i := 0; i < 5; i++ {
+		b := intake.Example()
+		b.Website = fmt.Sprintf("https://batch%d-%d.example.com", i, time.Now().UnixNano())
+		b.AWSAccountID = nil
+		res, err := db.SubmitIntake(ctx, b, b.Website[8:], "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, res.IntakeID)
+	}
+	payload, _ := json.Marshal(tasks.RouteIntake{IntakeIDs: ids, Trigger: "submitted"})
+	if err := h.RouteIntake(ctx, asynq.NewTask(tasks.TypeRouteIntake, payload)); err != nil {
+		t.Fatalf("route the batch: %v", err)
+	}
+	var offered, unroutable int
+	db.Get(t, &offered, `SELECT count(*) FROM intakes WHERE status = 'offered' AND id = ANY($1::uuid[])`, pq.StringArray(ids))
+	db.Get(t, &unroutable, `SELECT count(*) FROM intakes WHERE status = 'unroutable' AND id = ANY($1::uuid[])`, pq.StringArray(ids))
+	if offered != 3 || unroutable != 2 {
+		t.Errorf("%d offered and %d unroutable, want 3 (the capacity) and 2", offered, unroutable)
+	}
+	// The offered ones are left alone; the unroutable ones are decided
+	// again (each attempt is on record) and stay unroutable.
+	if err := h.RouteIntake(ctx, asynq.NewTask(tasks.TypeRouteIntake, payload)); err != nil {
+		t.Fatalf("route the batch again: %v", err)
+	}
+	var assignments int
+	db.Get(t, &assignments, `SELECT count(*) FROM assignments WHERE intake_id = ANY($1::uuid[])`, pq.StringArray(ids))
+	if assignments != 3 {
+		t.Errorf("%d assignments after routing twice, want 3", assignments)
+	}
 }

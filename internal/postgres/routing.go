@@ -42,6 +42,7 @@ func (db *DB) PreviewRouting(ctx context.Context, in routing.Intake) (routing.De
 
 // RouteResult is what one routing run did.
 type RouteResult struct {
+	IntakeID string
 	// Outcome is offered, pending_review, unroutable, or "" when the intake
 	// needed no routing (already routed, withdrawn...).
 	Outcome      string
@@ -56,104 +57,17 @@ type RouteResult struct {
 // intake unroutable. It is idempotent: an intake that is not waiting for
 // routing, or already has an active assignment, is left alone.
 func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteResult, error) {
-	var res RouteResult
-	err := db.inTx(ctx, func(tx *Tx) error {
-		if err := asyncCommit(ctx, tx); err != nil {
-			return err
-		}
-		in, err := intakeForUpdate(ctx, tx, intakeID)
-		if err != nil {
-			return err
-		}
-		if !routing.WaitsForRouting(in.Status) {
-			return nil
-		}
-		// A redelivered route task finds the offer the first delivery made.
-		var active bool
-		if err := tx.GetContext(ctx, &active, `SELECT EXISTS (SELECT 1 FROM assignments WHERE intake_id = $1 AND status IN ('offered','accepted'))`, in.ID); err != nil {
-			return translate(err)
-		}
-		if active {
-			return nil
-		}
-		settings, err := settingsTx(ctx, tx)
-		if err != nil {
-			return err
-		}
-		now := tx.now
-		profile := in.RoutingIntake()
-		partners, err := db.routingInputs(ctx, tx, profile, in.ID)
-		if err != nil {
-			return err
-		}
-		defer releaseInputs(partners)
-		params := routing.Params{Threshold: settings.CloseRateThreshold}
-		// Each pass that finds its pick full takes that partner out, so the
-		// loop ends: with an offer, or with nobody left.
-		for {
-			d := routing.Decide(profile, partners, params)
-			chosen, ok := d.Chosen()
-			if !ok {
-				if in.Status == IntakeUnroutable && trigger == "drain" {
-					return nil // still unroutable; no new decision to record
-				}
-				id, err := insertDecision(ctx, tx, in.ID, trigger, "auto", "unroutable", nil, d, domain.Principal{}, "", now)
-				if err != nil {
-					return err
-				}
-				res = RouteResult{Outcome: "unroutable", DecisionID: id}
-				if err := setIntakeStatus(ctx, tx, in.ID, IntakeUnroutable, now); err != nil {
-					return err
-				}
-				return emit(ctx, tx, events.IntakeUnroutable{IntakeID: in.ID, DecisionID: id})
-			}
-			if settings.RoutingMode == "review" {
-				id, err := insertDecision(ctx, tx, in.ID, trigger, "review", "pending_review", &chosen.PartnerID, d, domain.Principal{}, "", now)
-				if err != nil {
-					return err
-				}
-				res = RouteResult{Outcome: "pending_review", DecisionID: id, PartnerID: chosen.PartnerID}
-				if err := setIntakeStatus(ctx, tx, in.ID, IntakePendingReview, now); err != nil {
-					return err
-				}
-				return emit(ctx, tx, events.IntakePendingReview{IntakeID: in.ID, DecisionID: id, PartnerID: chosen.PartnerID})
-			}
-			// Write the offer first, then take the partner's row (the open
-			// count the trigger just raised) as the last step before COMMIT:
-			// offers to one partner serialise only for that moment, and two
-			// intakes routed at once can never both take its last slot. A
-			// partner found full is taken out and the next one tried.
-			if _, err := tx.ExecContext(ctx, `SAVEPOINT offer`); err != nil {
-				return translate(err)
-			}
-			id, err := insertDecision(ctx, tx, in.ID, trigger, "auto", "offered", &chosen.PartnerID, d, domain.Principal{}, "", now)
-			if err != nil {
-				return err
-			}
-			aid, err := offer(ctx, tx, in.ID, chosen.PartnerID, id, settings)
-			if err != nil {
-				return err
-			}
-			room, err := partnerWithinCapacity(ctx, tx, chosen.PartnerID)
-			if err != nil {
-				return err
-			}
-			if !room {
-				if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT offer`); err != nil {
-					return translate(err)
-				}
-				for i := range partners {
-					if partners[i].ID == chosen.PartnerID {
-						partners[i].OpenAssignments = partners[i].Capacity
-					}
-				}
-				continue
-			}
-			res = RouteResult{Outcome: "offered", DecisionID: id, PartnerID: chosen.PartnerID, AssignmentID: aid}
-			return nil
-		}
-	})
-	return res, err
+	if !validUUID(intakeID) {
+		return RouteResult{}, domain.NotFound()
+	}
+	res, err := db.RouteIntakes(ctx, []string{intakeID}, trigger)
+	if err != nil {
+		return RouteResult{}, err
+	}
+	if len(res) == 0 {
+		return RouteResult{}, domain.NotFound()
+	}
+	return res[0], nil
 }
 
 // partnerWithinCapacity reports whether the partner, counting the offer

@@ -119,79 +119,195 @@ func (c *routingCache) view() *routingCache {
 	return &routingCache{version: c.version, loaded: true, partners: c.partners, pos: c.pos, cells: c.cells}
 }
 
-// routingInputs returns every partner with what routing needs to judge it
-// for this profile. intakeID may be empty (a preview): nobody was assigned
-// it. Attributes, statistics and cells come from the cache (reloaded when
-// routing_cache_version moved); the routable partners' open assignments and
-// last offer, and who already had this intake, are read live.
-func (db *DB) routingInputs(ctx context.Context, tx *Tx, in routing.Intake, intakeID string) ([]routing.Partner, error) {
+// routingState is what routing reads once per transaction, for every
+// intake it routes there: the cached snapshot, and live what changes with
+// every offer for the partners that can be candidates in any of the
+// intakes' regions, read in one statement with the cache version so that
+// both agree. Offers made in the transaction are applied to it (offered),
+// so each next decision sees them, as if routed one by one.
+type routingState struct {
+	snap *routingCache
+	live []bool       // by snapshot position: active, routable tier, serving one of the regions
+	open []int        // open assignments, where live
+	last []*time.Time // last offered, where live
+	// prev holds, per intake, the partners it was already assigned to.
+	prev map[string][]int
+}
+
+// routingState loads the state for intakes in these regions; intakeIDs
+// (none for a preview) are the intakes routed, for who already had them.
+func (db *DB) routingState(ctx context.Context, tx *Tx, regions, intakeIDs []string) (*routingState, error) {
 	var q sqlx.QueryerContext = db.pool
 	if tx != nil {
 		q = tx
 	}
-	var v int64
-	if err := sqlx.GetContext(ctx, q, &v, `SELECT version FROM routing_cache_version`); err != nil {
-		return nil, translate(err)
-	}
-	snap, err := db.rcache.snapshot(ctx, q, v)
-	if err != nil {
-		return nil, err
-	}
-	out := db.rcache.buffer(len(snap.partners))
-	copy(out, snap.partners)
-	for k, axis := range domain.Axes {
-		for _, ref := range snap.cells[axisValue{axis, in.AxisValue(axis)}] {
-			out[ref.pos].Cells[k] = ref.cell
-		}
-	}
-	// Live: the partners that can be candidates at all (active, routable
-	// tier, serving the region), with what changes at every offer.
-	liveStmt, err := db.stmt(ctx, `SELECT id, open_assignments, last_offered_at FROM partners
-		WHERE status = 'active' AND tier IN ('advanced','premier') AND $1 = ANY(regions)`)
+	liveStmt, err := db.stmt(ctx, `SELECT p.id, p.open_assignments, p.last_offered_at, v.version
+		FROM partners p, routing_cache_version v
+		WHERE p.status = 'active' AND p.tier IN ('advanced','premier') AND p.regions && $1::text[]`)
 	if err != nil {
 		return nil, err
 	}
 	if tx != nil {
 		liveStmt = tx.StmtxContext(ctx, liveStmt)
 	}
-	rows, err := liveStmt.QueryContext(ctx, in.Region)
-	if err != nil {
+	var v int64
+	if err := sqlx.GetContext(ctx, q, &v, `SELECT version FROM routing_cache_version`); err != nil {
 		return nil, translate(err)
 	}
+	// The live rows carry the version they were read with: when a change
+	// came between the two statements, the snapshot is reloaded for it and
+	// the live rows read again, so the snapshot's regions, tiers and
+	// statuses are those of the live rows.
+	for attempt := 0; ; attempt++ {
+		snap, err := db.rcache.snapshot(ctx, q, v)
+		if err != nil {
+			return nil, err
+		}
+		st := &routingState{snap: snap, live: make([]bool, len(snap.partners)), open: make([]int, len(snap.partners)),
+			last: make([]*time.Time, len(snap.partners))}
+		seen, err := st.readLive(ctx, liveStmt, regions)
+		if err != nil {
+			return nil, err
+		}
+		if seen != 0 && seen != v && attempt < 3 {
+			v = seen
+			continue
+		}
+		if len(intakeIDs) > 0 {
+			if err := st.readPrevious(ctx, q, intakeIDs); err != nil {
+				return nil, err
+			}
+		}
+		return st, nil
+	}
+}
+
+// readLive reads the live columns; it returns the cache version the rows
+// were read with (0 when no partner is live).
+func (st *routingState) readLive(ctx context.Context, liveStmt *sqlx.Stmt, regions []string) (int64, error) {
+	rows, err := liveStmt.QueryContext(ctx, pq.StringArray(regions))
+	if err != nil {
+		return 0, translate(err)
+	}
 	defer rows.Close()
-	live := make(map[int]bool, 64)
+	var seen int64
 	for rows.Next() {
 		var id string
 		var open int
 		var last *time.Time
-		if err := rows.Scan(&id, &open, &last); err != nil {
-			return nil, translate(err)
+		if err := rows.Scan(&id, &open, &last, &seen); err != nil {
+			return 0, translate(err)
 		}
-		if i, ok := snap.pos[id]; ok {
-			out[i].OpenAssignments, out[i].LastOfferedAt = open, last
-			live[i] = true
+		if i, ok := st.snap.pos[id]; ok {
+			st.live[i], st.open[i], st.last[i] = true, open, last
 		}
 	}
-	if err := rows.Err(); err != nil {
-		return nil, translate(err)
+	return seen, translate(rows.Err())
+}
+
+func (st *routingState) readPrevious(ctx context.Context, q sqlx.QueryerContext, intakeIDs []string) error {
+	rows, err := q.QueryContext(ctx, `SELECT intake_id, partner_id FROM assignments WHERE intake_id = ANY($1::uuid[])`, pq.StringArray(intakeIDs))
+	if err != nil {
+		return translate(err)
+	}
+	defer rows.Close()
+	st.prev = map[string][]int{}
+	for rows.Next() {
+		var intakeID, partnerID string
+		if err := rows.Scan(&intakeID, &partnerID); err != nil {
+			return translate(err)
+		}
+		if i, ok := st.snap.pos[partnerID]; ok {
+			st.prev[intakeID] = append(st.prev[intakeID], i)
+		}
+	}
+	return translate(rows.Err())
+}
+
+// inputs returns every partner with what routing needs to judge it for
+// this profile: attributes, statistics and cells from the snapshot, open
+// assignments and last offer live. intakeID may be empty (a preview).
+// Hand the slice back with releaseInputs once the decision is stored.
+func (st *routingState) inputs(in routing.Intake, intakeID string) []routing.Partner {
+	snap := st.snap
+	out := snap.buffer(len(snap.partners))
+	copy(out, snap.partners)
+	for k, axis := range domain.Axes {
+		for _, ref := range snap.cells[axisValue{axis, in.AxisValue(axis)}] {
+			out[ref.pos].Cells[k] = ref.cell
+		}
 	}
 	for i := range out {
-		// A cached partner that looks routable here but is not in the live
-		// set changed after the snapshot: leave it out.
-		if !live[i] && out[i].Status == "active" && domain.IsRoutableTier(out[i].Tier) && domain.OneOf(in.Region, out[i].Regions) {
+		if st.live[i] {
+			out[i].OpenAssignments, out[i].LastOfferedAt = st.open[i], st.last[i]
+		} else if out[i].Status == "active" && domain.IsRoutableTier(out[i].Tier) && domain.OneOf(in.Region, out[i].Regions) {
+			// A cached partner that looks routable here but is not in the
+			// live set changed after the snapshot: leave it out.
 			out[i].Status = "paused"
 		}
 	}
-	if intakeID != "" {
-		var prev []string
-		if err := sqlx.SelectContext(ctx, q, &prev, `SELECT partner_id FROM assignments WHERE intake_id = $1`, intakeID); err != nil {
-			return nil, translate(err)
+	for _, i := range st.prev[intakeID] {
+		out[i].PreviouslyAssigned = true
+	}
+	return out
+}
+
+// offered applies an offer made in the transaction to the state.
+func (st *routingState) offered(partnerID string, at time.Time) {
+	if i, ok := st.snap.pos[partnerID]; ok {
+		st.open[i]++
+		st.last[i] = &at
+	}
+}
+
+// refresh reads again the open count of these partners, and whether they
+// still take offers, as committed now.
+func (st *routingState) refresh(ctx context.Context, tx *Tx, ids []string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT id, open_assignments, status = 'active' FROM partners WHERE id = ANY($1::uuid[])`,
+		pq.StringArray(ids))
+	if err != nil {
+		return translate(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var open int
+		var active bool
+		if err := rows.Scan(&id, &open, &active); err != nil {
+			return translate(err)
 		}
-		for _, id := range prev {
-			if i, ok := snap.pos[id]; ok {
-				out[i].PreviouslyAssigned = true
-			}
+		if i, ok := st.snap.pos[id]; ok {
+			st.open[i], st.live[i] = open, st.live[i] && active
 		}
 	}
-	return out, nil
+	return translate(rows.Err())
+}
+
+// full marks a partner found full at the end of the transaction.
+func (st *routingState) full(partnerID string) {
+	if i, ok := st.snap.pos[partnerID]; ok {
+		st.open[i] = max(st.open[i], st.snap.partners[i].Capacity)
+	}
+}
+
+// clone copies the live part, to decide a batch again from the start.
+func (st *routingState) clone() *routingState {
+	c := *st
+	c.open = append([]int(nil), st.open...)
+	c.last = append([]*time.Time(nil), st.last...)
+	return &c
+}
+
+// routingInputs returns every partner with what routing needs to judge it
+// for one profile (see routingState.inputs).
+func (db *DB) routingInputs(ctx context.Context, tx *Tx, in routing.Intake, intakeID string) ([]routing.Partner, error) {
+	var ids []string
+	if intakeID != "" {
+		ids = []string{intakeID}
+	}
+	st, err := db.routingState(ctx, tx, []string{in.Region}, ids)
+	if err != nil {
+		return nil, err
+	}
+	return st.inputs(in, intakeID), nil
 }

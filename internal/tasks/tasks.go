@@ -105,7 +105,11 @@ type ACEPull struct {
 
 // RouteIntake is the payload of TypeRouteIntake.
 type RouteIntake struct {
-	IntakeID string `json:"intake_id"`
+	IntakeID string `json:"intake_id,omitempty"`
+	// IntakeIDs, when set, are several intakes routed with the same
+	// trigger in one transaction (the relay batches the route effects of
+	// the events it moves at once).
+	IntakeIDs []string `json:"intake_ids,omitempty"`
 	// Trigger says why routing runs: submitted, declined, expired, rerouted,
 	// released, drain.
 	Trigger string `json:"trigger"`
