@@ -30,10 +30,15 @@ const MaxRouteBatch = 32
 // the whole batch. Intakes that do not exist or no longer wait for routing
 // are left alone; the result has one row per intake found, in id order.
 //
-// Locks are taken in one order by every batch: the intakes by id, then the
-// chosen partners' rows by id (through the trigger that counts their open
-// assignments), as the last step before COMMIT. A partner found full then
-// is taken out and the whole batch decided again.
+// Routings take turns: each transaction holds the routing lock (a
+// transaction-level advisory lock) from before it reads anything, so every
+// batch decides on the offers of the batches before it, and two batches
+// never pick the same top partner at once and then wait on each other's
+// partner rows. Beneath it locks are taken in one order: the intakes by id,
+// then the chosen partners' rows by id (through the trigger that counts
+// their open assignments) as the last step before COMMIT. A partner found
+// full then (an admin's offer, or capacity lowered, in between) is read
+// again and the whole batch decided again.
 func (db *DB) RouteIntakes(ctx context.Context, ids []string, trigger string) ([]RouteResult, error) {
 	ids = routeBatchIDs(ids)
 	if len(ids) == 0 {
@@ -44,6 +49,9 @@ func (db *DB) RouteIntakes(ctx context.Context, ids []string, trigger string) ([
 		out = out[:0]
 		if err := asyncCommit(ctx, tx); err != nil {
 			return err
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('routing', 0))`); err != nil {
+			return translate(err)
 		}
 		var ins []Intake
 		if err := tx.SelectContext(ctx, &ins, `SELECT `+intakeCols+` FROM intakes WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,

@@ -192,3 +192,52 @@ func TestRouteIntakesRace(t *testing.T) {
 		t.Errorf("open counts drifted: %v", d)
 	}
 }
+
+// TestRouteIntakesPartnerFilledMeanwhile: an offer made outside routing
+// (an admin's) that commits while the batch waits for the partner's row
+// takes one of its slots; the batch reads the count again and decides
+// again: it fills the slot left, never goes over capacity, and does not
+// give up on a partner that still has room.
+func TestRouteIntakesPartnerFilledMeanwhile(t *testing.T) {
+	e := newEnv(t)
+	only := e.partner("Only", withCapacity(2))
+	other, x1, x2 := e.submit(), e.submit(), e.submit()
+
+	tx, err := e.x.Beginx()
+	must(t, "begin", err)
+	defer tx.Rollback()
+	if _, err := tx.Exec(`INSERT INTO assignments (intake_id, partner_id, status, expires_at) VALUES ($1, $2, 'offered', now() + interval '1 day')`,
+		other, only.ID); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	var res []postgres.RouteResult
+	go func() {
+		var err error
+		res, err = e.db.RouteIntakes(e.ctx, []string{x1, x2}, "submitted")
+		done <- err
+	}()
+	// Commit once the batch waits for the partner's row.
+	deadline := time.Now().Add(20 * time.Second)
+	for e.count(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO assignments%'`) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the batch never waited for the partner's row")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	must(t, "commit the admin's offer", tx.Commit())
+	must(t, "route", <-done)
+	got := map[string]int{}
+	for _, r := range res {
+		got[r.Outcome+" "+r.PartnerID]++
+	}
+	if d := cmp.Diff(map[string]int{"offered " + only.ID: 1, "unroutable ": 1}, got); d != "" {
+		t.Errorf("outcomes (-want +got):\n%s", d)
+	}
+	if n := e.count(`SELECT count(*) FROM partners WHERE open_assignments > capacity`); n > 0 {
+		t.Errorf("%d partners over capacity", n)
+	}
+	if d := e.openCountDrift(); len(d) > 0 {
+		t.Errorf("open counts drifted: %v", d)
+	}
+}
