@@ -134,7 +134,8 @@ type proc struct {
 	cmd     *exec.Cmd
 	out     *syncBuffer
 	done    chan struct{}
-	waitErr error // valid once done is closed
+	waitErr error  // valid once done is closed
+	metrics string // a worker's METRICS_ADDR
 }
 
 func startProc(t *testing.T, name string, env []string, args ...string) *proc {
@@ -534,6 +535,24 @@ func newStack(t *testing.T, dbURL, redisURL string, extraEnv ...string) *stack {
 	return s
 }
 
+// sibling is a second API process of the same deployment: the same
+// database, Redis, admin key and environment, on an HTTP_ADDR and
+// METRICS_ADDR of its own. Its serve starts the process; the drill's
+// database handle is shared.
+func (s *stack) sibling() *stack {
+	s.t.Helper()
+	o := *s
+	o.api = nil
+	o.addr = "127.0.0.1:" + strconv.Itoa(freePort(s.t))
+	o.base = "http://" + o.addr
+	o.metrics = "127.0.0.1:" + strconv.Itoa(freePort(s.t))
+	tr := &http.Transport{MaxIdleConns: 64, MaxIdleConnsPerHost: 64, IdleConnTimeout: 30 * time.Second,
+		DialContext: (&net.Dialer{Timeout: 2 * time.Second}).DialContext}
+	o.client = &http.Client{Transport: tr, Timeout: 20 * time.Second}
+	s.t.Cleanup(tr.CloseIdleConnections)
+	return &o
+}
+
 // env is the environment of every process of the stack; later entries win.
 func (s *stack) env(extra ...string) []string {
 	e := []string{
@@ -590,20 +609,33 @@ func (s *stack) serve(args ...string) *proc {
 // worker starts a `cloudroute worker` process and waits for its start line.
 func (s *stack) worker(name string, extra ...string) *proc {
 	s.t.Helper()
-	// Each worker serves its metrics on a port of its own.
-	extra = append([]string{"METRICS_ADDR=127.0.0.1:" + strconv.Itoa(freePort(s.t))}, extra...)
-	p := startProc(s.t, name, s.env(extra...), "worker")
-	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(p.out.String(), `"worker started"`) {
-		if p.exited() {
-			s.t.Fatalf("%s exited at start:\n%s", name, p.out.String())
-		}
-		if time.Now().After(deadline) {
-			s.t.Fatalf("%s did not start within 20s:\n%s", name, p.out.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	return s.workers([]string{name}, extra...)[0]
+}
+
+// workers starts one `cloudroute worker` process per name, all at once,
+// then waits for each one's start line.
+func (s *stack) workers(names []string, extra ...string) []*proc {
+	s.t.Helper()
+	ps := make([]*proc, len(names))
+	for i, name := range names {
+		// Each worker serves its metrics on a port of its own.
+		addr := "127.0.0.1:" + strconv.Itoa(freePort(s.t))
+		ps[i] = startProc(s.t, name, s.env(append([]string{"METRICS_ADDR=" + addr}, extra...)...), "worker")
+		ps[i].metrics = addr
 	}
-	return p
+	deadline := time.Now().Add(20 * time.Second)
+	for _, p := range ps {
+		for !strings.Contains(p.out.String(), `"worker started"`) {
+			if p.exited() {
+				s.t.Fatalf("%s exited at start:\n%s", p.name, p.out.String())
+			}
+			if time.Now().After(deadline) {
+				s.t.Fatalf("%s did not start within 20s:\n%s", p.name, p.out.String())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	return ps
 }
 
 type resp struct {
@@ -744,6 +776,14 @@ type submitted struct {
 // every one is 201.
 func (s *stack) submitBurst(n, workers int) []submitted {
 	s.t.Helper()
+	return submitBurstVia(s.t, []*stack{s}, n, workers)
+}
+
+// submitBurstVia posts n intakes from workers goroutines, intake i to API
+// process i mod len(apis), so that every process takes its share at the
+// same time, and fails unless every one is 201.
+func submitBurstVia(t *testing.T, apis []*stack, n, workers int) []submitted {
+	t.Helper()
 	out := make([]submitted, n)
 	errs := make([]string, n)
 	var next atomic.Int64
@@ -757,7 +797,7 @@ func (s *stack) submitBurst(n, workers int) []submitted {
 				if i >= n {
 					return
 				}
-				r, err := s.do("POST", "/v1/intakes", "", intakeBody())
+				r, err := apis[i%len(apis)].do("POST", "/v1/intakes", "", intakeBody())
 				switch {
 				case err != nil:
 					errs[i] = err.Error()
@@ -774,7 +814,7 @@ func (s *stack) submitBurst(n, workers int) []submitted {
 	wg.Wait()
 	for i, e := range errs {
 		if e != "" {
-			s.t.Fatalf("intake %d of the burst was not accepted: %s", i, e)
+			t.Fatalf("intake %d of the burst was not accepted: %s", i, e)
 		}
 	}
 	return out
@@ -806,7 +846,16 @@ func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool)
 // METRICS_ADDR.
 func (s *stack) metric(name string) (float64, bool) {
 	s.t.Helper()
-	res, err := s.client.Get("http://" + s.metrics + "/metrics")
+	v, ok := s.scrape(s.metrics)[name]
+	return v, ok
+}
+
+// scrape reads every sample a process serves on its METRICS_ADDR, keyed by
+// the series as exposed: the name, then the labels in braces, sorted by
+// name as the Prometheus client writes them (see series).
+func (s *stack) scrape(addr string) map[string]float64 {
+	s.t.Helper()
+	res, err := s.client.Get("http://" + addr + "/metrics")
 	if err != nil {
 		s.t.Fatalf("GET /metrics: %v", err)
 	}
@@ -815,13 +864,38 @@ func (s *stack) metric(name string) (float64, bool) {
 	if err != nil || res.StatusCode != 200 {
 		s.t.Fatalf("GET /metrics: %d %v", res.StatusCode, err)
 	}
+	out := map[string]float64{}
 	for _, line := range strings.Split(string(body), "\n") {
-		if rest, ok := strings.CutPrefix(line, name+" "); ok {
-			v, err := strconv.ParseFloat(strings.TrimSpace(rest), 64)
-			return v, err == nil
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		i := strings.LastIndexByte(line, ' ')
+		if i < 0 {
+			continue
+		}
+		if v, err := strconv.ParseFloat(line[i+1:], 64); err == nil {
+			out[line[:i]] = v
 		}
 	}
-	return 0, false
+	return out
+}
+
+// series names a labelled sample as scrape keys it; labels are pairs of
+// names and values, given in the order of their names.
+func series(name string, labels ...string) string {
+	if len(labels) == 0 {
+		return name
+	}
+	var b strings.Builder
+	b.WriteString(name + "{")
+	for i := 0; i+1 < len(labels); i += 2 {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(labels[i] + "=" + strconv.Quote(labels[i+1]))
+	}
+	b.WriteString("}")
+	return b.String()
 }
 
 // ---------------------------------------------------------------------------
