@@ -31,3 +31,16 @@ func BenchmarkDecideAllCandidates(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(d.Candidates)), "candidates")
 }
+
+// BenchmarkDecideTrimmed is what a stored decision costs: the decision of
+// BenchmarkDecide cut to the StoredCandidates an explanation keeps.
+func BenchmarkDecideTrimmed(b *testing.B) {
+	ps := syntheticPartners(benchIntake, 2000, 1)
+	params := DefaultParams()
+	d := Decide(benchIntake, ps, params).Trimmed(StoredCandidates)
+	b.ReportAllocs()
+	for b.Loop() {
+		Decide(benchIntake, ps, params).Trimmed(StoredCandidates)
+	}
+	b.ReportMetric(float64(d.CandidatesTotal), "candidates")
+}
