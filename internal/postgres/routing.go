@@ -89,9 +89,10 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 		defer releaseInputs(partners)
 		params := routing.Params{Threshold: settings.CloseRateThreshold}
 		// Each pass that finds its pick full takes that partner out, so the
-		// loop ends: with an offer, or with nobody left.
+		// loop ends: with an offer, or with nobody left. Only the candidates
+		// a stored explanation keeps are scored in full.
 		for {
-			d := routing.Decide(profile, partners, params)
+			d := routing.DecideTop(profile, partners, params, routing.StoredCandidates)
 			chosen, ok := d.Chosen()
 			if !ok {
 				if in.Status == IntakeUnroutable && trigger == "drain" {
@@ -167,7 +168,9 @@ func partnerWithinCapacity(ctx context.Context, tx *Tx, partnerID string) (bool,
 
 // insertDecision stores a routing decision with its explanation. Only the
 // top candidates are kept (routing.StoredCandidates): with thousands of
-// partners the full list would make every decision row megabytes.
+// partners the full list would make every decision row megabytes. Callers
+// make the decision with routing.DecideTop, which keeps no more; trimming
+// it again keeps its count of candidates.
 func insertDecision(ctx context.Context, tx *Tx, intakeID, trigger, mode, outcome string, partnerID *string,
 	d any, actor domain.Principal, reason string, now time.Time) (string, error) {
 	switch v := d.(type) {
@@ -305,7 +308,7 @@ func (db *DB) AdminAssign(ctx context.Context, actor domain.Principal, intakeID,
 			return err
 		}
 		defer releaseInputs(partners)
-		d := routing.Decide(profile, partners, routing.Params{Threshold: settings.CloseRateThreshold})
+		d := routing.DecideTop(profile, partners, routing.Params{Threshold: settings.CloseRateThreshold}, routing.StoredCandidates)
 		expl := adminExplanation{Override: "admin assigned partner " + p.ID, Router: d}
 		id, err := insertDecision(ctx, tx, in.ID, "admin_assign", "admin", "assigned", &p.ID, expl, actor, reason, tx.now)
 		if err != nil {
