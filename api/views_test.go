@@ -153,7 +153,7 @@ func viewDecision() routing.Decision {
 		{ID: "p-c", Name: "Cirrus", Tier: "select", Status: "active", Regions: []string{"eu"}, Capacity: 5},
 	}
 	in := routing.Intake{Stage: "seed", Region: "eu", Vertical: "b2b_saas", ServiceProfile: "ai_heavy", EngagementType: "build"}
-	return routing.Decide(in, ps, routing.DefaultParams()).Trimmed(routing.StoredCandidates)
+	return routing.DecideTop(in, ps, routing.DefaultParams(), routing.StoredCandidates)
 }
 
 // TestDecisionViews checks that a decision renders with the field names of

@@ -178,7 +178,7 @@ func decideBatch(todo []*Intake, st *routingState, trigger string, settings doma
 	for _, in := range todo {
 		profile := in.RoutingIntake()
 		partners := st.inputs(profile, in.ID)
-		d := routing.Decide(profile, partners, params)
+		d := routing.DecideTop(profile, partners, params, routing.StoredCandidates)
 		releaseInputs(partners)
 		pd := plannedDecision{intakeID: in.ID, mode: "auto"}
 		chosen, ok := d.Chosen()
@@ -195,7 +195,7 @@ func decideBatch(todo []*Intake, st *routingState, trigger string, settings doma
 			offers++
 			st.offered(chosen.PartnerID, pd.offeredAt)
 		}
-		b, err := json.Marshal(d.Trimmed(routing.StoredCandidates))
+		b, err := json.Marshal(d)
 		if err != nil {
 			return nil, err
 		}

@@ -70,18 +70,11 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 	return res[0], nil
 }
 
-// partnerWithinCapacity reports whether the partner, counting the offer
-// just written, is active and within its capacity. The trigger that counted
-// the offer holds the partner's row until COMMIT.
-func partnerWithinCapacity(ctx context.Context, tx *Tx, partnerID string) (bool, error) {
-	var ok bool
-	err := tx.GetContext(ctx, &ok, `SELECT status = 'active' AND open_assignments <= capacity FROM partners WHERE id = $1`, partnerID)
-	return ok, translate(err)
-}
-
 // insertDecision stores a routing decision with its explanation. Only the
 // top candidates are kept (routing.StoredCandidates): with thousands of
-// partners the full list would make every decision row megabytes.
+// partners the full list would make every decision row megabytes. Callers
+// make the decision with routing.DecideTop, which keeps no more; trimming
+// it again keeps its count of candidates.
 func insertDecision(ctx context.Context, tx *Tx, intakeID, trigger, mode, outcome string, partnerID *string,
 	d any, actor domain.Principal, reason string, now time.Time) (string, error) {
 	switch v := d.(type) {
@@ -219,7 +212,7 @@ func (db *DB) AdminAssign(ctx context.Context, actor domain.Principal, intakeID,
 			return err
 		}
 		defer releaseInputs(partners)
-		d := routing.Decide(profile, partners, routing.Params{Threshold: settings.CloseRateThreshold})
+		d := routing.DecideTop(profile, partners, routing.Params{Threshold: settings.CloseRateThreshold}, routing.StoredCandidates)
 		expl := adminExplanation{Override: "admin assigned partner " + p.ID, Router: d}
 		id, err := insertDecision(ctx, tx, in.ID, "admin_assign", "admin", "assigned", &p.ID, expl, actor, reason, tx.now)
 		if err != nil {

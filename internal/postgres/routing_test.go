@@ -336,3 +336,64 @@ func TestRouteIntakeRaceCapacity(t *testing.T) {
 		t.Errorf("open assignment counts drifted: %v", d)
 	}
 }
+
+// TestStoredDecisionKeepsTheTopCandidates: with more candidates than a
+// stored explanation keeps, a routing's and an admin assignment's stored
+// decisions are the preview's trimmed to routing.StoredCandidates, with the
+// count of every candidate.
+func TestStoredDecisionKeepsTheTopCandidates(t *testing.T) {
+	e := newEnv(t)
+	const total = routing.StoredCandidates + 5
+	for i := range total {
+		e.partner(fmt.Sprintf("Partner %02d", i))
+	}
+	e.partner("Elsewhere", withRegions("apac"))
+	in, _ := e.body()
+	profile := routing.Intake{Stage: in.Stage, Region: in.Region, Vertical: in.Vertical, ServiceProfile: in.ServiceProfile,
+		EngagementType: in.EngagementType, RequestedFundingSources: in.RequestedFundingSources}
+	// check compares the one decision stored for intakeID with the
+	// preview, trimmed, as it reads once stored.
+	check := func(t *testing.T, preview routing.Decision, intakeID string) {
+		t.Helper()
+		b, err := json.Marshal(preview.Trimmed(routing.StoredCandidates))
+		must(t, "marshal", err)
+		w, err := routing.ParseExplanation(b)
+		must(t, "parse the preview", err)
+		ds, err := e.db.RoutingDecisions(e.ctx, intakeID)
+		must(t, "decisions", err)
+		if len(ds) != 1 {
+			t.Fatalf("%d decisions, want 1", len(ds))
+		}
+		g, err := routing.ParseExplanation(ds[0].Explanation)
+		must(t, "parse the stored decision", err)
+		want, got := w.Decision, g.Decision
+		if len(got.Candidates) != routing.StoredCandidates || got.CandidatesTotal != total || got.CandidatesOmitted != total-routing.StoredCandidates {
+			t.Errorf("stored %d of %d candidates, %d omitted; want %d of %d", len(got.Candidates), got.CandidatesTotal,
+				got.CandidatesOmitted, routing.StoredCandidates, total)
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("stored decision (-preview trimmed +stored):\n%s", d)
+		}
+	}
+
+	preview, err := e.db.PreviewRouting(e.ctx, profile)
+	must(t, "preview", err)
+	if len(preview.Candidates) != total || preview.CandidatesTotal != total || preview.CandidatesOmitted != 0 {
+		t.Fatalf("preview shows %d of %d candidates, %d omitted; want all %d", len(preview.Candidates), preview.CandidatesTotal,
+			preview.CandidatesOmitted, total)
+	}
+	routed := e.submit()
+	res, err := e.db.RouteIntake(e.ctx, routed, "submitted")
+	must(t, "route", err)
+	if res.Outcome != "offered" || res.PartnerID != *preview.ChosenPartnerID {
+		t.Fatalf("result %+v, want an offer to the preview's choice %s", res, *preview.ChosenPartnerID)
+	}
+	t.Run("routed", func(t *testing.T) { check(t, preview, routed) })
+
+	preview, err = e.db.PreviewRouting(e.ctx, profile)
+	must(t, "preview", err)
+	assigned := e.submit()
+	_, err = adminAssign(e, assigned, preview.Candidates[total-1].PartnerID, "the last")
+	must(t, "assign", err)
+	t.Run("admin assigned", func(t *testing.T) { check(t, preview, assigned) })
+}

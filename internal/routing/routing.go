@@ -7,6 +7,7 @@
 package routing
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strings"
@@ -206,14 +207,15 @@ type Decision struct {
 	// PartnersConsidered is how many partners were passed in.
 	PartnersConsidered int      `json:"partners_considered"`
 	Filtered           Filtered `json:"filtered"`
-	// Candidates are every partner that passed the filter, best first.
+	// Candidates are every partner that passed the filter, best first; in
+	// a stored explanation, the best of them (see Trimmed).
 	Candidates []Candidate `json:"candidates"`
 	// ChosenPartnerID is the first candidate's ID; null when there is none,
 	// which leaves the intake unroutable.
 	ChosenPartnerID *string `json:"chosen_partner_id"`
-	// CandidatesTotal and CandidatesOmitted say how many candidates were
-	// scored and how many of the lowest-ranked were left out of a stored
-	// explanation (see Trimmed).
+	// CandidatesTotal and CandidatesOmitted say how many candidates there
+	// were and how many of the lowest-ranked were left out of a stored
+	// explanation (see Trimmed and DecideTop).
 	CandidatesTotal   int `json:"candidates_total"`
 	CandidatesOmitted int `json:"candidates_omitted"`
 }
@@ -226,10 +228,13 @@ const StoredCandidates = 25
 
 // Trimmed returns the decision with at most n candidates, the best, and the
 // count of those left out. The filter counts and the pool are kept whole.
+// A decision trimmed already (by Trimmed or DecideTop) keeps its total.
 func (d Decision) Trimmed(n int) Decision {
-	d.CandidatesTotal = len(d.Candidates)
+	if d.CandidatesTotal == 0 {
+		d.CandidatesTotal = len(d.Candidates)
+	}
 	if len(d.Candidates) > n {
-		d.CandidatesOmitted = len(d.Candidates) - n
+		d.CandidatesOmitted += len(d.Candidates) - n
 		d.Candidates = d.Candidates[:n:n]
 	}
 	return d
@@ -381,6 +386,25 @@ type Responsiveness struct {
 // The result depends on the partners' content, not their order, provided
 // partner IDs are unique.
 func Decide(in Intake, partners []Partner, p Params) Decision {
+	d, _ := decide(&in, partners, p, len(partners))
+	return d
+}
+
+// DecideTop returns what Decide(in, partners, p).Trimmed(n) returns, the
+// decision as an explanation stores it, without the cost of the candidates
+// below the n best: every candidate gets only its sort key, the n best keys
+// are picked out without sorting the rest, and only those n candidates are
+// scored in full. A negative n counts as 0.
+func DecideTop(in Intake, partners []Partner, p Params, n int) Decision {
+	d, total := decide(&in, partners, p, max(n, 0))
+	d.CandidatesTotal = total
+	d.CandidatesOmitted = total - len(d.Candidates)
+	return d
+}
+
+// decide is Decide keeping only the n best candidates (n >= 0). It also
+// returns how many candidates there were.
+func decide(in *Intake, partners []Partner, p Params, n int) (Decision, int) {
 	var values [numAxes]string
 	for a, axis := range domain.Axes {
 		values[a] = in.AxisValue(axis)
@@ -401,7 +425,7 @@ func Decide(in Intake, partners []Partner, p Params) Decision {
 		o := pt.Overall.clean()
 		poolAll.Wins += o.Wins
 		poolAll.Decided += o.Decided
-		if r := filterReason(&in, pt); r != "" {
+		if r := filterReason(in, pt); r != "" {
 			filtered.add(r)
 			continue
 		}
@@ -416,28 +440,30 @@ func Decide(in Intake, partners []Partner, p Params) Decision {
 		poolRate[a] = pool.Axes[a].Rate
 	}
 
-	// Score into place, then sort small keys and permute the candidates
-	// once: swapping whole Candidates inside the sort costs more than all
-	// the scoring.
-	n := len(idx)
-	cands := make([]Candidate, n)
-	cells := make([]AxisCell, numAxes*n)
-	rates := make([]float64, ratesPer*n) // backing for the rate pointers
-	keys := make([]sortKey, n)
-	for k, i := range idx {
-		c := &cands[k]
-		score(c, &partners[i], values, &poolRate, pool.Overall.Rate,
-			cells[k*numAxes:(k+1)*numAxes:(k+1)*numAxes], rates[k*ratesPer:(k+1)*ratesPer], p.Threshold)
-		keys[k] = newSortKey(c, k)
+	// Every candidate gets its figures and sort key, nothing on the heap;
+	// the best n keys are kept (at least the best one: it is chosen even
+	// when no candidate is kept) and sorted.
+	b := best{partners: partners, keys: make([]sortKey, 0, min(max(n, 1), len(idx)))}
+	b.selecting = cap(b.keys) < len(idx)
+	var f figures
+	for _, i := range idx {
+		pt := &partners[i]
+		f.compute(pt, &poolRate, p.Threshold)
+		b.add(newSortKey(&f, pt, i))
 	}
-	slices.SortFunc(keys, func(a, b sortKey) int {
-		if c := compareKeys(&a, &b); c != 0 {
-			return c
-		}
-		return strings.Compare(cands[a.i].PartnerID, cands[b.i].PartnerID)
-	})
-	permute(cands, keys)
+	slices.SortFunc(b.keys, b.compare)
+
+	// Only the kept candidates are written out in full, from the same
+	// figures, computed again.
+	kept := min(n, len(b.keys))
+	cands := make([]Candidate, kept)
+	cells := make([]AxisCell, numAxes*kept)
+	rates := make([]float64, ratesPer*kept) // backing for the rate pointers
 	for k := range cands {
+		pt := &partners[b.keys[k].i]
+		f.compute(pt, &poolRate, p.Threshold)
+		f.fill(&cands[k], pt, &values, pool.Overall.Rate,
+			cells[k*numAxes:(k+1)*numAxes:(k+1)*numAxes], rates[k*ratesPer:(k+1)*ratesPer])
 		cands[k].Rank = k + 1
 	}
 
@@ -458,11 +484,11 @@ func Decide(in Intake, partners []Partner, p Params) Decision {
 		Filtered:           filtered,
 		Candidates:         cands,
 	}
-	if len(cands) > 0 {
-		id := cands[0].PartnerID
+	if len(b.keys) > 0 {
+		id := partners[b.keys[0].i].ID
 		d.ChosenPartnerID = &id
 	}
-	return d
+	return d, len(idx)
 }
 
 func poolCell(c Cell, prior float64) PoolCell {
@@ -490,77 +516,109 @@ func rawRateIn(c Cell, dst *float64) *float64 {
 	return dst
 }
 
-// score fills c for partner pt, using cells as the backing for c.Cells.
-// rates (ratesPer long) backs the rate pointers, so that scoring a candidate
-// allocates nothing.
-func score(c *Candidate, pt *Partner, values [numAxes]string, poolRate *[numAxes]float64, poolOverall float64, cells []AxisCell, rates []float64, threshold float64) {
+// figures are the numbers a candidate is ranked by, and those of its
+// explanation that take more than a copy. compute works them out for the
+// sort key of every candidate, and fill writes a kept candidate from them:
+// the order and the explanation come from the same arithmetic.
+type figures struct {
+	overall                    Cell          // cleaned
+	cells                      [numAxes]Cell // cleaned
+	prior, shrunk, stdErr      [numAxes]float64
+	score, confidence          float64
+	offers, declines, expiries int // clamped at 0
+	responsiveness             float64
+	ranking                    float64 // RankingScore
+	above                      bool
+}
+
+// compute sets f for partner pt. It is kept out of line so that one
+// compiled copy does the arithmetic: on an architecture where the compiler
+// fuses a multiply and an add, two inlined copies could round differently,
+// and a kept candidate show numbers other than those it was ranked by.
+//
+//go:noinline
+func (f *figures) compute(pt *Partner, poolRate *[numAxes]float64, threshold float64) {
 	o := pt.Overall.clean()
+	f.overall = o
 	var sum, se float64
-	for a, axis := range domain.Axes {
+	for a := range numAxes {
 		cell := pt.Cells[a].clean()
 		prior := Shrink(o, poolRate[a], PartnerStrength)
 		shrunk := Shrink(cell, prior, CellStrength)
 		e := 0.5 / math.Sqrt(float64(cell.Decided)+CellStrength+1)
-		cells[a] = AxisCell{Axis: axis, Value: values[a], Wins: cell.Wins, Decided: cell.Decided,
-			RawRate: rawRateIn(cell, &rates[a]), Prior: prior, ShrunkRate: shrunk, StdError: e}
+		f.cells[a], f.prior[a], f.shrunk[a], f.stdErr[a] = cell, prior, shrunk, e
 		sum += shrunk
 		se += e
 	}
-	c.PartnerID, c.Name, c.Tier = pt.ID, pt.Name, pt.Tier
-	c.Cells = cells
-	c.Overall = OverallCell{Wins: o.Wins, Decided: o.Decided, RawRate: rawRateIn(o, &rates[numAxes]),
-		Prior: poolOverall, ShrunkRate: Shrink(o, poolOverall, PartnerStrength)}
-	c.Score = sum / numAxes
-	c.ConfidencePenalty = ConfidenceZ * se / numAxes
-	c.Responsiveness = responsiveness(pt, &rates[numAxes+1])
-	c.RankingScore = math.Round((c.Score-c.ConfidencePenalty-c.Responsiveness.Penalty)*rankingSteps) / rankingSteps
-	c.Band = BandBelow
-	if c.Score >= threshold-bandEpsilon {
+	f.score = sum / numAxes
+	f.confidence = ConfidenceZ * se / numAxes
+	f.offers, f.declines, f.expiries = max(pt.OffersReceived, 0), max(pt.Declines, 0), max(pt.Expiries, 0)
+	missed := float64(f.declines + f.expiries)
+	f.responsiveness = ResponsivenessWeight * min(1, missed/(float64(f.offers)+ResponsivenessStrength))
+	f.ranking = math.Round((f.score-f.confidence-f.responsiveness)*rankingSteps) / rankingSteps
+	f.above = f.score >= threshold-bandEpsilon
+}
+
+// fill writes c, the candidate pt, from f (computed for pt). cells backs
+// c.Cells, and rates (ratesPer long) the rate pointers, so that filling a
+// candidate allocates nothing.
+func (f *figures) fill(c *Candidate, pt *Partner, values *[numAxes]string, poolOverall float64, cells []AxisCell, rates []float64) {
+	for a, axis := range domain.Axes {
+		cell := f.cells[a]
+		cells[a] = AxisCell{Axis: axis, Value: values[a], Wins: cell.Wins, Decided: cell.Decided,
+			RawRate: rawRateIn(cell, &rates[a]), Prior: f.prior[a], ShrunkRate: f.shrunk[a], StdError: f.stdErr[a]}
+	}
+	o := f.overall
+	*c = Candidate{
+		PartnerID: pt.ID, Name: pt.Name, Tier: pt.Tier, Band: BandBelow,
+		Cells: cells,
+		Overall: OverallCell{Wins: o.Wins, Decided: o.Decided, RawRate: rawRateIn(o, &rates[numAxes]),
+			Prior: poolOverall, ShrunkRate: Shrink(o, poolOverall, PartnerStrength)},
+		Score:             f.score,
+		ConfidencePenalty: f.confidence,
+		Responsiveness: Responsiveness{OffersReceived: f.offers, Declines: f.declines, Expiries: f.expiries,
+			Penalty: f.responsiveness},
+		RankingScore:         f.ranking,
+		MedianDaysToApproval: pt.MedianDaysToApproval,
+		LastOfferedAt:        pt.LastOfferedAt,
+	}
+	if f.above {
 		c.Band = BandAbove
 	}
-	c.MedianDaysToApproval = pt.MedianDaysToApproval
-	c.LastOfferedAt = pt.LastOfferedAt
+	if f.offers > 0 {
+		rates[numAxes+1] = float64(f.declines+f.expiries) / float64(f.offers)
+		c.Responsiveness.Rate = &rates[numAxes+1]
+	}
 }
 
 // ratesPer is how many rate pointers one candidate carries: a raw rate per
 // axis, the overall raw rate and the responsiveness rate.
 const ratesPer = numAxes + 2
 
-func responsiveness(pt *Partner, dst *float64) Responsiveness {
-	r := Responsiveness{OffersReceived: max(pt.OffersReceived, 0), Declines: max(pt.Declines, 0), Expiries: max(pt.Expiries, 0)}
-	missed := float64(r.Declines + r.Expiries)
-	if r.OffersReceived > 0 {
-		*dst = missed / float64(r.OffersReceived)
-		r.Rate = dst
-	}
-	r.Penalty = ResponsivenessWeight * min(1, missed/(float64(r.OffersReceived)+ResponsivenessStrength))
-	return r
-}
-
 // sortKey is what candidates are ordered by. It holds no pointer and packs
-// band and ranking score into one integer, so that sorting 2,000 keys is
+// band and ranking score into one integer, so that ranking 2,000 keys is
 // cheap; the partner ID, the last tie-break, is looked up through i.
 type sortKey struct {
 	primary  int64   // band, then RankingScore in RankingResolution steps; higher first
 	days     float64 // median days to approval; +Inf when unknown
 	lastSec  int64   // last offered, Unix seconds; math.MinInt64 when never
 	lastNsec int32
-	i        int32 // index into the unsorted candidates
+	i        int32 // index into the partners
 }
 
-func newSortKey(c *Candidate, i int) sortKey {
+// newSortKey returns the key of partners[i], pt, whose figures are f.
+func newSortKey(f *figures, pt *Partner, i int32) sortKey {
 	// Ranking scores lie within [-0.25, 1], i.e. a few thousand steps, far
-	// inside the 2^40
-	// that separates the bands.
-	k := sortKey{primary: int64(math.Round(c.RankingScore * rankingSteps)),
-		days: math.Inf(1), lastSec: math.MinInt64, i: int32(i)}
-	if c.Band == BandAbove {
+	// inside the 2^40 that separates the bands.
+	k := sortKey{primary: int64(math.Round(f.ranking * rankingSteps)),
+		days: math.Inf(1), lastSec: math.MinInt64, i: i}
+	if f.above {
 		k.primary += 1 << 40
 	}
-	if d := c.MedianDaysToApproval; d != nil && !math.IsNaN(*d) {
+	if d := pt.MedianDaysToApproval; d != nil && !math.IsNaN(*d) {
 		k.days = *d
 	}
-	if t := c.LastOfferedAt; t != nil {
+	if t := pt.LastOfferedAt; t != nil {
 		k.lastSec, k.lastNsec = t.Unix(), int32(t.Nanosecond())
 	}
 	return k
@@ -568,7 +626,7 @@ func newSortKey(c *Candidate, i int) sortKey {
 
 // compareKeys orders candidates best first: band, ranking score, speed
 // (unknown last), fair rotation (never offered first, then the longest
-// ago). Equal keys fall to the partner ID.
+// ago). Equal keys fall to the partner ID (best.compare).
 func compareKeys(a, b *sortKey) int {
 	switch {
 	case a.primary != b.primary:
@@ -595,25 +653,70 @@ func compareKeys(a, b *sortKey) int {
 	return 0
 }
 
-// permute reorders cands in place so that cands[k] becomes the candidate at
-// keys[k].i, following each cycle once.
-func permute(cands []Candidate, keys []sortKey) {
-	done := make([]bool, len(cands))
-	for k := range cands {
-		if done[k] || int(keys[k].i) == k {
-			continue
+// best keeps the best of the keys added, at most cap(keys). While it
+// selects (there are more candidates than places), keys is a heap with the
+// worst key kept at its root: a newcomer is compared with that one alone,
+// and takes its place if better. Selecting n of N costs O(N log n).
+type best struct {
+	keys      []sortKey
+	selecting bool
+	partners  []Partner
+}
+
+// compare orders keys best first: compareKeys, then the partner ID, then,
+// for partners passed in twice under one ID, their position.
+func (b *best) compare(x, y sortKey) int {
+	if c := compareKeys(&x, &y); c != 0 {
+		return c
+	}
+	if c := strings.Compare(b.partners[x.i].ID, b.partners[y.i].ID); c != 0 {
+		return c
+	}
+	return cmp.Compare(x.i, y.i)
+}
+
+func (b *best) add(k sortKey) {
+	if len(b.keys) < cap(b.keys) {
+		b.keys = append(b.keys, k)
+		if b.selecting {
+			b.up(len(b.keys) - 1)
 		}
-		tmp := cands[k]
-		j := k
-		for {
-			done[j] = true
-			next := int(keys[j].i)
-			if next == k {
-				cands[j] = tmp
-				break
-			}
-			cands[j] = cands[next]
-			j = next
+		return
+	}
+	if b.compare(k, b.keys[0]) < 0 {
+		b.keys[0] = k
+		b.down(0)
+	}
+}
+
+// up moves keys[j] toward the root past every better parent.
+func (b *best) up(j int) {
+	h := b.keys
+	for j > 0 {
+		parent := (j - 1) / 2
+		if b.compare(h[j], h[parent]) <= 0 {
+			return
 		}
+		h[j], h[parent] = h[parent], h[j]
+		j = parent
+	}
+}
+
+// down moves keys[j] away from the root past every worse child.
+func (b *best) down(j int) {
+	h := b.keys
+	for {
+		w := 2*j + 1
+		if w >= len(h) {
+			return
+		}
+		if r := w + 1; r < len(h) && b.compare(h[r], h[w]) > 0 {
+			w = r
+		}
+		if b.compare(h[w], h[j]) <= 0 {
+			return
+		}
+		h[j], h[w] = h[w], h[j]
+		j = w
 	}
 }
