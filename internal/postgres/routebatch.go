@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -216,15 +217,25 @@ func (p *routePlan) write(ctx context.Context, tx *Tx, settings domain.Settings)
 		return nil, nil
 	}
 	n := len(p.decisions)
-	intakes, modes, outcomes, partners, expl := make([]string, n), make([]string, n), make([]string, n), make([]*string, n), make([]string, n)
+	intakes, modes, outcomes, partners := make([]string, n), make([]string, n), make([]string, n), make([]*string, n)
+	// The explanations go one parameter each: as elements of an array
+	// literal every quote in them would be escaped, and parsed back.
+	args := []any{nil, p.trigger, nil, nil, nil, tx.now}
+	var values strings.Builder
 	for i, d := range p.decisions {
-		intakes[i], modes[i], outcomes[i], partners[i], expl[i] = d.intakeID, d.mode, d.outcome, d.partnerID, string(d.explanation)
+		intakes[i], modes[i], outcomes[i], partners[i] = d.intakeID, d.mode, d.outcome, d.partnerID
+		args = append(args, d.explanation)
+		if i > 0 {
+			values.WriteString(", ")
+		}
+		fmt.Fprintf(&values, "(%d, $%d::json)", i+1, len(args))
 	}
+	args[0], args[2], args[3], args[4] = pq.StringArray(intakes), pq.StringArray(modes), pq.StringArray(outcomes), nullableUUIDs(partners)
 	rows, err := tx.QueryContext(ctx, `INSERT INTO routing_decisions (intake_id, trigger, mode, outcome, chosen_partner_id, explanation, created_at)
-		SELECT d.intake_id, $2, d.mode, d.outcome, d.partner_id, d.explanation::jsonb, $7
-		FROM unnest($1::uuid[], $3::text[], $4::text[], $5::uuid[], $6::text[]) AS d(intake_id, mode, outcome, partner_id, explanation)
-		RETURNING intake_id, id`, pq.StringArray(intakes), p.trigger, pq.StringArray(modes), pq.StringArray(outcomes),
-		nullableUUIDs(partners), pq.StringArray(expl), tx.now)
+		SELECT d.intake_id, $2, d.mode, d.outcome, d.partner_id, e.explanation, $6
+		FROM unnest($1::uuid[], $3::text[], $4::text[], $5::uuid[]) WITH ORDINALITY AS d(intake_id, mode, outcome, partner_id, n)
+		JOIN (VALUES `+values.String()+`) AS e(n, explanation) ON e.n = d.n
+		RETURNING intake_id, id`, args...)
 	if err != nil {
 		return nil, translate(err)
 	}
