@@ -20,7 +20,7 @@ import (
 // MaxRouteBatch is the most intakes RouteIntakes routes in one
 // transaction: enough to share its reads and writes, few enough that the
 // partner rows its offers lock are held briefly.
-const MaxRouteBatch = 32
+const MaxRouteBatch = 64
 
 // RouteIntakes routes several intakes in one transaction, each exactly as
 // RouteIntake would one by one, in the order they were submitted: every
