@@ -48,10 +48,9 @@ func (db *DB) RouteIntakes(ctx context.Context, ids []string, trigger string) ([
 	var out []RouteResult
 	err := db.inTx(ctx, func(tx *Tx) error {
 		out = out[:0]
-		if err := asyncCommit(ctx, tx); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('routing', 0))`); err != nil {
+		// Asynchronous commit (as asyncCommit), then the routing lock: one
+		// round trip.
+		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock(hashtextextended('routing', 0))`); err != nil {
 			return translate(err)
 		}
 		var ins []Intake
@@ -206,142 +205,113 @@ func decideBatch(todo []*Intake, st *routingState, trigger string, settings doma
 	return plan, nil
 }
 
-// write stores the plan: the decisions, the offers, the partners' last
-// offer, the intakes' statuses and the events, a statement each. It
-// returns the partners that the offers took over their capacity (or that
-// stopped being active), in which case the caller rolls back and decides
-// again.
+// write stores the plan in one statement: the decisions, the offers, the
+// partners' last offer, the intakes' statuses and the events (the ids are
+// made here, so nothing waits for another's RETURNING). The trigger that
+// counts a partner's open assignments runs at the statement's end and
+// holds the partner's row until COMMIT; write then returns the partners
+// that the offers took over their capacity (or that stopped being active),
+// in which case the caller rolls back and decides again.
 func (p *routePlan) write(ctx context.Context, tx *Tx, settings domain.Settings) ([]string, error) {
 	p.results = p.results[:0]
 	if len(p.decisions) == 0 {
 		return nil, nil
 	}
+	expires := tx.now.Add(time.Duration(settings.OfferTTLHours) * time.Hour)
+	var remindAt *time.Time
+	if at, ok := domain.OfferReminderAt(tx.now, expires, settings.OfferReminderPct); ok {
+		remindAt = &at
+	}
 	n := len(p.decisions)
-	intakes, modes, outcomes, partners := make([]string, n), make([]string, n), make([]string, n), make([]*string, n)
+	var (
+		dIntake, dID, dMode, dOutcome, status = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		dPartner                              = make([]*string, n)
+		aID, aIntake, aPartner, aDecision     []string
+		last                                  = map[string]time.Time{}
+		evs                                   = make([]events.Payload, 0, n)
+	)
 	// The explanations go one parameter each: as elements of an array
 	// literal every quote in them would be escaped, and parsed back.
-	args := []any{nil, p.trigger, nil, nil, nil, tx.now}
+	args := make([]any, 17, 17+n)
 	var values strings.Builder
 	for i, d := range p.decisions {
-		intakes[i], modes[i], outcomes[i], partners[i] = d.intakeID, d.mode, d.outcome, d.partnerID
+		dIntake[i], dID[i], dMode[i], dOutcome[i], dPartner[i] = d.intakeID, uuid.NewString(), d.mode, d.outcome, d.partnerID
+		r := RouteResult{IntakeID: d.intakeID, Outcome: d.outcome, DecisionID: dID[i]}
+		switch d.outcome {
+		case "unroutable":
+			status[i] = IntakeUnroutable
+			evs = append(evs, events.IntakeUnroutable{IntakeID: d.intakeID, DecisionID: r.DecisionID})
+		case "pending_review":
+			status[i], r.PartnerID = IntakePendingReview, *d.partnerID
+			evs = append(evs, events.IntakePendingReview{IntakeID: d.intakeID, DecisionID: r.DecisionID, PartnerID: r.PartnerID})
+		default:
+			status[i], r.PartnerID, r.AssignmentID = IntakeOffered, *d.partnerID, uuid.NewString()
+			aID, aIntake, aPartner, aDecision = append(aID, r.AssignmentID), append(aIntake, d.intakeID), append(aPartner, r.PartnerID),
+				append(aDecision, r.DecisionID)
+			if d.offeredAt.After(last[r.PartnerID]) {
+				last[r.PartnerID] = d.offeredAt
+			}
+			evs = append(evs, events.AssignmentOffered{AssignmentID: r.AssignmentID, IntakeID: d.intakeID, PartnerID: r.PartnerID,
+				DecisionID: r.DecisionID, ExpiresAt: expires, RemindAt: remindAt})
+		}
+		p.results = append(p.results, r)
 		args = append(args, d.explanation)
 		if i > 0 {
 			values.WriteString(", ")
 		}
 		fmt.Fprintf(&values, "(%d, $%d::json)", i+1, len(args))
 	}
-	args[0], args[2], args[3], args[4] = pq.StringArray(intakes), pq.StringArray(modes), pq.StringArray(outcomes), nullableUUIDs(partners)
-	rows, err := tx.QueryContext(ctx, `INSERT INTO routing_decisions (intake_id, trigger, mode, outcome, chosen_partner_id, explanation, created_at)
-		SELECT d.intake_id, $2, d.mode, d.outcome, d.partner_id, e.explanation, $6
-		FROM unnest($1::uuid[], $3::text[], $4::text[], $5::uuid[]) WITH ORDINALITY AS d(intake_id, mode, outcome, partner_id, n)
-		JOIN (VALUES `+values.String()+`) AS e(n, explanation) ON e.n = d.n
-		RETURNING intake_id, id`, args...)
-	if err != nil {
-		return nil, translate(err)
+	lp, lt := make([]string, 0, len(last)), make([]time.Time, 0, len(last))
+	for id, at := range last {
+		lp, lt = append(lp, id), append(lt, at)
 	}
-	decisionOf, err := scanPairs(rows)
+	eID, eKind, eSubject, ePayload, err := eventColumns(evs)
 	if err != nil {
 		return nil, err
 	}
-
-	// The offers, in partner order: the trigger that counts a partner's
-	// open assignments locks its row, and every batch locks in this order.
-	var offers []plannedDecision
-	for _, d := range p.decisions {
-		if d.outcome == "offered" {
-			offers = append(offers, d)
-		}
-	}
-	slices.SortStableFunc(offers, func(a, b plannedDecision) int { return strings.Compare(*a.partnerID, *b.partnerID) })
-	expires := tx.now.Add(time.Duration(settings.OfferTTLHours) * time.Hour)
-	var remindAt *time.Time
-	if at, ok := domain.OfferReminderAt(tx.now, expires, settings.OfferReminderPct); ok {
-		remindAt = &at
-	}
-	assignmentOf := map[string]string{}
-	var full []string
-	if len(offers) > 0 {
-		oi, op, od := make([]string, len(offers)), make([]string, len(offers)), make([]string, len(offers))
-		last := map[string]time.Time{}
-		for i, o := range offers {
-			oi[i], op[i], od[i] = o.intakeID, *o.partnerID, decisionOf[o.intakeID]
-			if o.offeredAt.After(last[*o.partnerID]) {
-				last[*o.partnerID] = o.offeredAt
-			}
-		}
-		rows, err := tx.QueryContext(ctx, `INSERT INTO assignments (intake_id, partner_id, decision_id, status, offered_at, expires_at, remind_at, updated_at)
-			SELECT o.intake_id, o.partner_id, o.decision_id, 'offered', $4, $5, $6, $4
-			FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) WITH ORDINALITY AS o(intake_id, partner_id, decision_id, n)
-			ORDER BY o.n
-			RETURNING intake_id, id`, pq.StringArray(oi), pq.StringArray(op), pq.StringArray(od), tx.now, expires, remindAt)
-		if err != nil {
-			return nil, translate(err)
-		}
-		if assignmentOf, err = scanPairs(rows); err != nil {
-			return nil, err
-		}
-		// Fair rotation ranks the least recently offered partner first.
-		lp, lt := make([]string, 0, len(last)), make([]time.Time, 0, len(last))
-		for id, at := range last {
-			lp, lt = append(lp, id), append(lt, at)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE partners p SET last_offered_at = l.at
-			FROM unnest($1::uuid[], $2::timestamptz[]) AS l(id, at) WHERE p.id = l.id`, pq.StringArray(lp), pq.Array(lt)); err != nil {
-			return nil, translate(err)
-		}
-		// The trigger that counted the offers holds the partners' rows
-		// until COMMIT: what it counted is final.
-		if err := tx.SelectContext(ctx, &full, `SELECT id FROM partners WHERE id = ANY($1::uuid[])
-			AND NOT (status = 'active' AND open_assignments <= capacity) ORDER BY id`, pq.StringArray(lp)); err != nil {
-			return nil, translate(err)
-		}
-		if len(full) > 0 {
-			return full, nil
-		}
-	}
-
-	statuses := make([]string, n)
-	evs := make([]events.Payload, 0, n)
-	for i, d := range p.decisions {
-		r := RouteResult{IntakeID: d.intakeID, Outcome: d.outcome, DecisionID: decisionOf[d.intakeID]}
-		switch d.outcome {
-		case "unroutable":
-			statuses[i] = IntakeUnroutable
-			evs = append(evs, events.IntakeUnroutable{IntakeID: d.intakeID, DecisionID: r.DecisionID})
-		case "pending_review":
-			statuses[i], r.PartnerID = IntakePendingReview, *d.partnerID
-			evs = append(evs, events.IntakePendingReview{IntakeID: d.intakeID, DecisionID: r.DecisionID, PartnerID: r.PartnerID})
-		default:
-			statuses[i], r.PartnerID, r.AssignmentID = IntakeOffered, *d.partnerID, assignmentOf[d.intakeID]
-			evs = append(evs, events.AssignmentOffered{AssignmentID: r.AssignmentID, IntakeID: d.intakeID, PartnerID: r.PartnerID,
-				DecisionID: r.DecisionID, ExpiresAt: expires, RemindAt: remindAt})
-		}
-		p.results = append(p.results, r)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE intakes i SET status = s.status, updated_at = $3
-		FROM unnest($1::uuid[], $2::text[]) AS s(id, status) WHERE i.id = s.id`, pq.StringArray(intakes), pq.StringArray(statuses), tx.now); err != nil {
+	args[0], args[1], args[2], args[3], args[4], args[5], args[6] = pq.StringArray(dIntake), pq.StringArray(dID), p.trigger,
+		pq.StringArray(dMode), pq.StringArray(dOutcome), nullableUUIDs(dPartner), tx.now
+	args[7], args[8], args[9], args[10], args[11], args[12] = pq.StringArray(aID), pq.StringArray(aIntake), pq.StringArray(aPartner),
+		pq.StringArray(aDecision), expires, remindAt
+	args[13], args[14], args[15], args[16] = pq.StringArray(lp), pq.Array(lt), pq.StringArray(status),
+		pq.Array([][]string{eID, eKind, eSubject, ePayload})
+	// Every sub-statement sees the same snapshot; the foreign keys and the
+	// open-count trigger are checked and run at the statement's end, when
+	// the decisions the offers name exist.
+	_, err = tx.ExecContext(ctx, `WITH d AS (
+			INSERT INTO routing_decisions (id, intake_id, trigger, mode, outcome, chosen_partner_id, explanation, created_at)
+			SELECT x.id, x.intake_id, $3, x.mode, x.outcome, x.partner_id, e.explanation, $7
+			FROM unnest($1::uuid[], $2::uuid[], $4::text[], $5::text[], $6::uuid[]) WITH ORDINALITY AS x(intake_id, id, mode, outcome, partner_id, n)
+			JOIN (VALUES `+values.String()+`) AS e(n, explanation) ON e.n = x.n
+		), a AS (
+			INSERT INTO assignments (id, intake_id, partner_id, decision_id, status, offered_at, expires_at, remind_at, updated_at)
+			SELECT o.id, o.intake_id, o.partner_id, o.decision_id, 'offered', $7, $12, $13, $7
+			FROM unnest($8::uuid[], $9::uuid[], $10::uuid[], $11::uuid[]) AS o(id, intake_id, partner_id, decision_id)
+		), p AS (
+			-- Fair rotation ranks the least recently offered partner first.
+			UPDATE partners SET last_offered_at = l.at
+			FROM unnest($14::uuid[], $15::timestamptz[]) AS l(id, at) WHERE partners.id = l.id
+		), i AS (
+			UPDATE intakes SET status = s.status, updated_at = $7
+			FROM unnest($1::uuid[], $16::text[]) AS s(id, status) WHERE intakes.id = s.id
+		)
+		INSERT INTO outbox (event_id, kind, subject, payload, occurred_at)
+		SELECT ($17::text[])[1][k]::uuid, ($17::text[])[2][k], ($17::text[])[3][k], ($17::text[])[4][k]::jsonb, $7
+		FROM generate_subscripts($17::text[], 2) AS k ORDER BY k`, args...)
+	if err != nil {
 		return nil, translate(err)
 	}
-	return nil, emitAll(ctx, tx, evs)
-}
-
-// scanPairs reads (key, value) rows into a map.
-func scanPairs(rows interface {
-	Next() bool
-	Scan(...any) error
-	Err() error
-	Close() error
-}) (map[string]string, error) {
-	defer rows.Close()
-	m := map[string]string{}
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			return nil, translate(err)
-		}
-		m[k] = v
+	if len(lp) == 0 {
+		return nil, nil
 	}
-	return m, translate(rows.Err())
+	// The trigger that counted the offers holds the partners' rows until
+	// COMMIT: what it counted is final.
+	var full []string
+	if err := tx.SelectContext(ctx, &full, `SELECT id FROM partners WHERE id = ANY($1::uuid[])
+		AND NOT (status = 'active' AND open_assignments <= capacity) ORDER BY id`, pq.StringArray(lp)); err != nil {
+		return nil, translate(err)
+	}
+	return full, nil
 }
 
 // nullableUUIDs is a uuid[] parameter with NULLs.
@@ -355,23 +325,15 @@ func nullableUUIDs(ids []*string) any {
 	return pq.Array(out)
 }
 
-// emitAll records several events in the outbox inside tx, in order, in one
-// statement.
-func emitAll(ctx context.Context, tx *Tx, ps []events.Payload) error {
-	if len(ps) == 0 {
-		return nil
-	}
-	ids, kinds, subjects, payloads := make([]string, len(ps)), make([]string, len(ps)), make([]string, len(ps)), make([]string, len(ps))
-	for i, p := range ps {
+// eventColumns encodes events for the outbox's columns, one element each.
+func eventColumns(ps []events.Payload) (ids, kinds, subjects, payloads []string, err error) {
+	for _, p := range ps {
 		b, err := json.Marshal(p)
 		if err != nil {
-			return err
+			return nil, nil, nil, nil, err
 		}
-		ids[i], kinds[i], subjects[i], payloads[i] = uuid.NewString(), p.Kind(), p.Subject(), string(b)
+		ids, kinds, subjects, payloads = append(ids, uuid.NewString()), append(kinds, p.Kind()), append(subjects, p.Subject()),
+			append(payloads, string(b))
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO outbox (event_id, kind, subject, payload, occurred_at)
-		SELECT e.event_id, e.kind, e.subject, e.payload::jsonb, $5
-		FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS e(event_id, kind, subject, payload, n)
-		ORDER BY e.n`, pq.StringArray(ids), pq.StringArray(kinds), pq.StringArray(subjects), pq.StringArray(payloads), tx.now)
-	return translate(err)
+	return ids, kinds, subjects, payloads, nil
 }

@@ -219,7 +219,7 @@ func TestRouteIntakesPartnerFilledMeanwhile(t *testing.T) {
 	}()
 	// Commit once the batch waits for the partner's row.
 	deadline := time.Now().Add(20 * time.Second)
-	for e.count(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO assignments%'`) == 0 {
+	for e.count(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO assignments%'`) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the batch never waited for the partner's row")
 		}
