@@ -356,6 +356,7 @@ func (w *Worker) RelayLoop(ctx context.Context) {
 	defer t.Stop()
 	var st relayState
 	for {
+		st.lastPass = time.Now()
 		n, err := w.RelayOnce(ctx)
 		if err != nil && ctx.Err() == nil {
 			if !st.failing {
@@ -388,7 +389,15 @@ type relayState struct {
 	listening bool
 	losses    int
 	lost      bool
+	// lastPass is when the last pass began.
+	lastPass time.Time
 }
+
+// relayWakeGap is the least time between the starts of two passes that
+// notifications set off: each process notifies at most once per 20 ms
+// (postgres.notifyGap), and the notifications of several processes that
+// come within a gap are taken in one pass. A backlog is drained without it.
+const relayWakeGap = 20 * time.Millisecond
 
 // awaitRelay waits for a reason to look at the outbox again: a
 // notification, the listener's return, or the poll. It returns false when
@@ -406,6 +415,14 @@ func (w *Worker) awaitRelay(ctx context.Context, t *time.Timer, ln *postgres.Out
 		case <-t.C:
 			return true
 		case <-ln.Wake():
+			if d := time.Until(st.lastPass.Add(relayWakeGap)); d > 0 {
+				t.Reset(d)
+				select {
+				case <-ctx.Done():
+					return false
+				case <-t.C:
+				}
+			}
 			return true
 		case <-ln.Changed():
 			w.noteListener(ln, st)

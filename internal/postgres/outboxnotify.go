@@ -24,8 +24,16 @@ const OutboxChannel = "cloudroute_outbox"
 // lock only a moment; lost in a crash, it costs the relays a poll's wait.
 const notifyOutboxSQL = `NOTIFY ` + OutboxChannel
 
+// notifyGap is the least time between two notifications of one process:
+// under load, the commits of a gap share one notification, so the relays
+// run at most one pass per gap and per process for them, each relaying
+// more, rather than one per commit. It is a bound on the delay a
+// notification adds, far below the relay's 1 s poll.
+const notifyGap = 20 * time.Millisecond
+
 // outboxNotifier sends notifyOutboxSQL for the commits that ask for it, one
-// at a time: the commits made while one is on its way share the next.
+// at a time and at most one per notifyGap: the commits made meanwhile share
+// the next.
 type outboxNotifier struct {
 	kick chan struct{}
 	stop context.CancelFunc
@@ -38,6 +46,8 @@ func (db *DB) startOutboxNotifier() {
 	db.notifier = n
 	go func() {
 		defer close(n.done)
+		gap := time.NewTimer(notifyGap)
+		defer gap.Stop()
 		for {
 			select {
 			case <-ctx.Done():
@@ -48,6 +58,12 @@ func (db *DB) startOutboxNotifier() {
 			// An error loses only this wake-up; the relays poll.
 			db.pool.ExecContext(nctx, notifyOutboxSQL)
 			cancel()
+			gap.Reset(notifyGap)
+			select {
+			case <-ctx.Done():
+				return
+			case <-gap.C:
+			}
 		}
 	}()
 }
