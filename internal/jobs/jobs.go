@@ -245,7 +245,8 @@ func NewWorker(db *postgres.DB, rdb redis.UniversalClient, log *slog.Logger, m *
 		h.ACE = &aceconnect.Syncer{DB: db, Conn: o.ACE, Log: log}
 	}
 	return &Worker{db: db, rdb: rdb, client: client, log: log, metrics: m,
-		concurrency: o.Concurrency, poll: o.OutboxPoll, pollListening: o.OutboxPollListening, noListen: o.OutboxNoListen, handlers: h, webhookRetry: o.WebhookRetryDelay}
+		concurrency: o.Concurrency, poll: o.OutboxPoll, pollListening: o.OutboxPollListening, noListen: o.OutboxNoListen,
+		handlers: h, webhookRetry: o.WebhookRetryDelay}
 }
 
 // Handlers exposes the task handlers, so tests can run one directly.
