@@ -225,6 +225,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return err
 		}
 		w := jobs.NewWorker(wdb, rdb, log, metrics, jobs.Options{Concurrency: cfg.WorkerConcurrency, OutboxPoll: cfg.OutboxPoll,
+			OutboxPollListening: cfg.OutboxPollListening, OutboxNoListen: !cfg.OutboxListen,
 			Mail: transport, EmailFrom: cfg.EmailFrom, PublicURL: cfg.PublicURL, AdminEmails: cfg.AdminEmails,
 			SecretKey: cfg.SecretKey, WebhookAllowInsecureLoopback: cfg.WebhookAllowInsecureLoopback, ACE: aceConn})
 		go func() { workerDone <- w.Run(workerCtx, cfg.ShutdownGrace) }()

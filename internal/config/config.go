@@ -49,8 +49,17 @@ type Config struct {
 	IntakeRateWindow time.Duration
 	// ShutdownGrace bounds graceful shutdown.
 	ShutdownGrace time.Duration
-	// OutboxPoll is how often the relay looks for unsent outbox rows.
+	// OutboxPoll is how often the relay looks for unsent outbox rows while
+	// it cannot listen for the outbox's notifications (its connection is
+	// being re-opened, or OutboxListen is off).
 	OutboxPoll time.Duration
+	// OutboxPollListening is how often it looks while it listens, for a
+	// notification lost.
+	OutboxPollListening time.Duration
+	// OutboxListen makes the relay LISTEN for the outbox's notifications;
+	// off, it polls every OutboxPoll (for a connection pooler that cannot
+	// carry LISTEN, such as PgBouncer in transaction mode).
+	OutboxListen bool
 	// WorkerConcurrency is the number of asynq handlers run at once.
 	WorkerConcurrency int
 	// DBMaxConns caps the Postgres pool.
@@ -117,7 +126,9 @@ const Usage = `Environment:
   INTAKE_RATE_LIMIT                intake submissions per client IP per window (default 120)
   INTAKE_RATE_WINDOW               the rate-limit window, a Go duration (default 1m)
   SHUTDOWN_GRACE                   graceful shutdown bound (default 20s)
-  OUTBOX_POLL                      outbox relay poll interval (default 100ms)
+  OUTBOX_POLL                      outbox relay poll interval while it cannot listen for the outbox's notifications (default 100ms)
+  OUTBOX_POLL_LISTENING            outbox relay poll interval while it listens, for a notification lost (default 1s)
+  OUTBOX_LISTEN                    false: the relay polls only, every OUTBOX_POLL, for a pooler that cannot carry LISTEN (default true)
   WORKER_CONCURRENCY               asynq handlers run at once (default 10)
   DB_MAX_CONNS                     Postgres pool size (default 20)
   SMTP_URL                         smtp://user:pass@host:587 (STARTTLS) or smtps://user:pass@host:465; unset: mails are stored in Postgres
@@ -221,6 +232,14 @@ func Load(getenv func(string) string) (Config, error) {
 	c.IntakeRateWindow = posDur("INTAKE_RATE_WINDOW", time.Minute)
 	c.ShutdownGrace = posDur("SHUTDOWN_GRACE", 20*time.Second)
 	c.OutboxPoll = posDur("OUTBOX_POLL", 100*time.Millisecond)
+	c.OutboxPollListening = posDur("OUTBOX_POLL_LISTENING", time.Second)
+	switch v := strings.ToLower(get("OUTBOX_LISTEN", "true")); v {
+	case "true", "1", "yes":
+		c.OutboxListen = true
+	case "false", "0", "no":
+	default:
+		errs = append(errs, fmt.Errorf("OUTBOX_LISTEN: want true or false, got %q", v))
+	}
 	c.WorkerConcurrency = posInt("WORKER_CONCURRENCY", 10)
 	c.DBMaxConns = posInt("DB_MAX_CONNS", 20)
 	errs = append(errs, c.loadNotifications(get)...)

@@ -215,3 +215,21 @@ func TestPprof(t *testing.T) {
 		t.Errorf("PPROF with METRICS_ADDR=off: err %v, want a PPROF error", err)
 	}
 }
+
+func TestLoadOutbox(t *testing.T) {
+	c, err := Load(env(nil))
+	if err != nil || c.OutboxPoll != 100*time.Millisecond || c.OutboxPollListening != time.Second || !c.OutboxListen {
+		t.Fatalf("defaults: poll %v, listening %v, listen %v, err %v; want 100ms, 1s, true", c.OutboxPoll,
+			c.OutboxPollListening, c.OutboxListen, err)
+	}
+	c, err = Load(env(map[string]string{"OUTBOX_POLL": "20ms", "OUTBOX_POLL_LISTENING": "5s", "OUTBOX_LISTEN": "false"}))
+	if err != nil || c.OutboxPoll != 20*time.Millisecond || c.OutboxPollListening != 5*time.Second || c.OutboxListen {
+		t.Fatalf("set: poll %v, listening %v, listen %v, err %v; want 20ms, 5s, false", c.OutboxPoll,
+			c.OutboxPollListening, c.OutboxListen, err)
+	}
+	for k, v := range map[string]string{"OUTBOX_POLL_LISTENING": "0s", "OUTBOX_LISTEN": "sometimes"} {
+		if _, err := Load(env(map[string]string{k: v})); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("%s=%s: err %v, want one naming %s", k, v, err, k)
+		}
+	}
+}

@@ -151,8 +151,12 @@ type Worker struct {
 	log         *slog.Logger
 	metrics     *Metrics
 	concurrency int
-	poll        time.Duration
-	handlers    *Handlers
+	// poll is the relay's interval while it cannot listen for the outbox's
+	// notifications; pollListening, while it can.
+	poll          time.Duration
+	pollListening time.Duration
+	noListen      bool
+	handlers      *Handlers
 	// webhookRetry replaces webhook.RetryDelay in tests.
 	webhookRetry func(n int) time.Duration
 }
@@ -162,7 +166,14 @@ type Worker struct {
 // production rules.
 type Options struct {
 	Concurrency int
-	OutboxPoll  time.Duration
+	// OutboxPoll is how often the relay polls the outbox while it cannot
+	// listen for its notifications (OUTBOX_POLL, default 100 ms);
+	// OutboxPollListening, how often while it can, in case one was lost
+	// (OUTBOX_POLL_LISTENING, default 1 s).
+	OutboxPoll          time.Duration
+	OutboxPollListening time.Duration
+	// OutboxNoListen makes the relay poll only, every OutboxPoll.
+	OutboxNoListen bool
 
 	// Mail is the transport of the notification mails; nil keeps them in
 	// Postgres, the embedded default (no SMTP_URL).
@@ -201,6 +212,9 @@ func NewWorker(db *postgres.DB, rdb redis.UniversalClient, log *slog.Logger, m *
 	if o.OutboxPoll <= 0 {
 		o.OutboxPoll = 100 * time.Millisecond
 	}
+	if o.OutboxPollListening <= 0 {
+		o.OutboxPollListening = time.Second
+	}
 	if o.EmailFrom == "" {
 		o.EmailFrom = config.DefaultEmailFrom
 	}
@@ -233,7 +247,8 @@ func NewWorker(db *postgres.DB, rdb redis.UniversalClient, log *slog.Logger, m *
 		h.ACE = &aceconnect.Syncer{DB: db, Conn: o.ACE, Log: log}
 	}
 	return &Worker{db: db, rdb: rdb, client: client, log: log, metrics: m,
-		concurrency: o.Concurrency, poll: o.OutboxPoll, handlers: h, webhookRetry: o.WebhookRetryDelay}
+		concurrency: o.Concurrency, poll: o.OutboxPoll, pollListening: o.OutboxPollListening, noListen: o.OutboxNoListen,
+		handlers: h, webhookRetry: o.WebhookRetryDelay}
 }
 
 // Handlers exposes the task handlers, so tests can run one directly.
@@ -328,34 +343,112 @@ func (w *Worker) Run(ctx context.Context, shutdownTimeout time.Duration) error {
 	return nil
 }
 
-// RelayLoop relays the outbox until ctx ends.
+// RelayLoop relays the outbox until ctx ends. It LISTENs for the
+// outbox's notifications (postgres.ListenOutbox), so an event is relayed as
+// soon as its transaction commits; it polls as well, every pollListening
+// while it listens (for a notification lost) and every poll while it cannot
+// (a connection being re-opened). It drains a backlog without waiting.
 func (w *Worker) RelayLoop(ctx context.Context) {
-	t := time.NewTicker(w.poll)
+	var ln *postgres.OutboxListener
+	if !w.noListen {
+		ln = w.db.ListenOutbox()
+		defer ln.Close()
+	}
+	// Timers of Go 1.23 on: Reset drops a tick not yet received.
+	t := time.NewTimer(w.poll)
 	defer t.Stop()
-	failing := false
+	var st relayState
 	for {
+		st.lastPass = time.Now()
 		n, err := w.RelayOnce(ctx)
 		if err != nil && ctx.Err() == nil {
-			if !failing {
+			if !st.failing {
 				what := "Postgres"
 				if errors.Is(err, errRedis) {
 					what = "Redis"
 				}
 				w.log.Warn("outbox relay: cannot reach "+what+"; rows stay in the outbox until it returns", "err", err.Error())
 			}
-			failing = true
-		} else if err == nil && failing {
+			st.failing = true
+		} else if err == nil && st.failing {
 			w.log.Info("outbox relay: running again")
-			failing = false
+			st.failing = false
 		}
 		if n > 0 && err == nil {
 			continue // drain a backlog without waiting
 		}
+		if !w.awaitRelay(ctx, t, ln, &st) {
+			return
+		}
+	}
+}
+
+// relayState is what RelayLoop remembers between passes, so that it logs
+// each change once.
+type relayState struct {
+	failing bool
+	// listening and losses are the listener's state as last seen; lost,
+	// that a loss was logged and the return not yet.
+	listening bool
+	losses    int
+	lost      bool
+	// lastPass is when the last pass began.
+	lastPass time.Time
+}
+
+// relayWakeGap is the least time between the starts of two passes that
+// notifications set off: each process notifies at most once per 20 ms
+// (postgres.notifyGap), and the notifications of several processes that
+// come within a gap are taken in one pass. A backlog is drained without it.
+const relayWakeGap = 20 * time.Millisecond
+
+// awaitRelay waits for a reason to look at the outbox again: a
+// notification, the listener's return, or the poll. It returns false when
+// ctx ends.
+func (w *Worker) awaitRelay(ctx context.Context, t *time.Timer, ln *postgres.OutboxListener, st *relayState) bool {
+	for {
+		if st.listening {
+			t.Reset(w.pollListening)
+		} else {
+			t.Reset(w.poll)
+		}
 		select {
 		case <-ctx.Done():
-			return
+			return false
 		case <-t.C:
+			return true
+		case <-ln.Wake():
+			if d := time.Until(st.lastPass.Add(relayWakeGap)); d > 0 {
+				t.Reset(d)
+				select {
+				case <-ctx.Done():
+					return false
+				case <-t.C:
+				}
+			}
+			return true
+		case <-ln.Changed():
+			w.noteListener(ln, st)
 		}
+	}
+}
+
+// noteListener takes in the listener's new state: logs its loss once, and
+// its return. The listener wakes the relay itself when it is back.
+func (w *Worker) noteListener(ln *postgres.OutboxListener, st *relayState) {
+	up, losses, err := ln.State()
+	if losses != st.losses && !st.lost {
+		args := []any{}
+		if err != nil {
+			args = append(args, "err", err.Error())
+		}
+		w.log.Warn("outbox relay: lost its LISTEN connection to Postgres; polling every "+w.poll.String()+" until it is back", args...)
+		st.lost = true
+	}
+	st.listening, st.losses = up, losses
+	if up && st.lost {
+		w.log.Info("outbox relay: listening again")
+		st.lost = false
 	}
 }
 

@@ -39,6 +39,11 @@ type DB struct {
 	rcache *routingCache
 	// seal keeps the secrets stored encrypted (see secrets.go).
 	seal atomic.Pointer[sealers]
+	// url is the connection string the pool was opened with, for the
+	// connections that live outside it (ListenOutbox).
+	url string
+	// notifier wakes the relays after commits that wrote events.
+	notifier *outboxNotifier
 }
 
 // stmt returns the cached prepared statement for q, preparing it once.
@@ -89,8 +94,9 @@ func Open(ctx context.Context, url string, maxConns int) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("ping postgres: %w", err)
 	}
-	out := &DB{pool: db, Clock: func() time.Time { return time.Now().UTC() }, rcache: &routingCache{}}
+	out := &DB{pool: db, Clock: func() time.Time { return time.Now().UTC() }, rcache: &routingCache{}, url: url}
 	out.seal.Store(randomSealers())
+	out.startOutboxNotifier()
 	return out, nil
 }
 
@@ -99,6 +105,7 @@ func (db *DB) Ping(ctx context.Context) error { return translate(db.pool.PingCon
 
 // Close closes the pool and the cached prepared statements.
 func (db *DB) Close() error {
+	db.stopOutboxNotifier()
 	db.stmts.Range(func(_, s any) bool { s.(*sqlx.Stmt).Close(); return true })
 	return db.pool.Close()
 }
@@ -113,6 +120,9 @@ func (db *DB) Now() time.Time { return db.Clock().UTC().Truncate(time.Microsecon
 type Tx struct {
 	*sqlx.Tx
 	now time.Time
+	// emitted is set when the transaction writes to the outbox: its commit
+	// then wakes the relays (notifyOutbox).
+	emitted bool
 }
 
 func (db *DB) begin(ctx context.Context, opts *sql.TxOptions) (*Tx, error) {
@@ -138,7 +148,18 @@ func (db *DB) run(ctx context.Context, opts *sql.TxOptions, fn func(tx *Tx) erro
 	if err := fn(tx); err != nil {
 		return err
 	}
-	return translate(tx.Commit())
+	return tx.commit(db)
+}
+
+// commit commits tx and, if it wrote events, wakes the relays.
+func (tx *Tx) commit(db *DB) error {
+	if err := translate(tx.Commit()); err != nil {
+		return err
+	}
+	if tx.emitted {
+		db.notifyOutbox()
+	}
+	return nil
 }
 
 // inSnapshot runs fn in a read-only REPEATABLE READ transaction: every

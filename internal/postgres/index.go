@@ -89,7 +89,7 @@ func (imp *TrackRecordImport) Commit(ctx context.Context) (int, error) {
 	if err := emit(ctx, imp.tx, events.TrackRecordImported{PartnerID: imp.partnerID, Rows: imp.rows}); err != nil {
 		return 0, err
 	}
-	if err := translate(imp.tx.Commit()); err != nil {
+	if err := imp.tx.commit(imp.db); err != nil {
 		return 0, err
 	}
 	return imp.rows, nil

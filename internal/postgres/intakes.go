@@ -133,6 +133,7 @@ func (db *DB) SubmitIntake(ctx context.Context, b intake.Body, customerDomain st
 		if err := tx.GetContext(ctx, &id, insertIntakeSQL, args...); err != nil {
 			return translate(err)
 		}
+		tx.emitted = true
 		if _, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET intake_id = $2, token_sealed = $3 WHERE key_hash = $1`,
 			keyHash, id, sealToken(idemKey, id, token)); err != nil {
 			return translate(err)
@@ -201,6 +202,7 @@ func (db *DB) submitIntakeOnce(ctx context.Context, b intake.Body, customerDomai
 	if err := insert.GetContext(ctx, &id, args...); err != nil {
 		return Submission{}, translate(err)
 	}
+	db.notifyOutbox()
 	return Submission{IntakeID: id, Status: IntakeReceived, AccessToken: token}, nil
 }
 

@@ -20,13 +20,15 @@ import (
 // like every other row the change writes.
 const insertEventSQL = `INSERT INTO outbox (event_id, kind, subject, payload, occurred_at) VALUES ($1, $2, $3, $4, $5)`
 
-// emit records p in the outbox inside tx.
+// emit records p in the outbox inside tx; the relays are woken when tx
+// commits (Tx.commit).
 func emit(ctx context.Context, tx *Tx, p events.Payload) error {
 	b, err := json.Marshal(p)
 	if err != nil {
 		return err
 	}
 	_, err = tx.ExecContext(ctx, insertEventSQL, uuid.NewString(), p.Kind(), p.Subject(), b, tx.now)
+	tx.emitted = true
 	return translate(err)
 }
 

@@ -149,3 +149,39 @@ func TestRelayOutboxRace(t *testing.T) {
 		t.Errorf("backlog %d after the relays, want 0", b)
 	}
 }
+
+// TestListenOutbox: a change that writes events wakes the listener once it
+// has committed, whichever way storage commits it: a transaction, the
+// submission's lone statement, the submission under an Idempotency-Key.
+func TestListenOutbox(t *testing.T) {
+	e := newEnv(t)
+	l := e.db.ListenOutbox()
+	defer l.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for !l.Listening() {
+		if time.Now().After(deadline) {
+			_, _, err := l.State()
+			t.Fatalf("not listening after 10s: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	woken := func(what string) {
+		t.Helper()
+		select {
+		case <-l.Wake():
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s: no wake-up within 5s", what)
+		}
+	}
+	// Starting to listen wakes the relay once, for what came before.
+	woken("starting to listen")
+
+	e.partner("P")
+	woken("a transaction")
+	e.submit()
+	woken("a submission")
+	b, dom := e.body()
+	_, err := e.db.SubmitIntake(e.ctx, b, dom, "key-"+dom, []byte(dom))
+	must(t, "submit with a key", err)
+	woken("a submission with an Idempotency-Key")
+}

@@ -301,6 +301,7 @@ func (p *routePlan) write(ctx context.Context, tx *Tx, settings domain.Settings)
 	if err != nil {
 		return nil, translate(err)
 	}
+	tx.emitted = true
 	if len(lp) == 0 {
 		return nil, nil
 	}
