@@ -4,12 +4,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
 
 	"github.com/cloudroute/cloudroute/internal/aceconnect"
+	"github.com/cloudroute/cloudroute/internal/domain"
 	"github.com/cloudroute/cloudroute/internal/postgres"
 	"github.com/cloudroute/cloudroute/internal/tasks"
 	"github.com/cloudroute/cloudroute/internal/webhook"
@@ -61,18 +63,15 @@ func (h *Handlers) RouteIntake(ctx context.Context, t *asynq.Task) error {
 	if err := decode(t, &p); err != nil {
 		return err
 	}
-	var results []postgres.RouteResult
-	if len(p.IntakeIDs) == 0 {
-		res, err := h.DB.RouteIntake(ctx, p.IntakeID, p.Trigger)
-		if err != nil {
-			return permanent(err)
-		}
-		results = []postgres.RouteResult{res}
-	} else {
-		var err error
-		if results, err = h.DB.RouteIntakes(ctx, append(p.IntakeIDs, p.IntakeID), p.Trigger); err != nil {
-			return permanent(err)
-		}
+	// The batch is filled up with other intakes waiting to be routed
+	// (postgres.RouteWaiting), so routing that falls behind catches up in
+	// larger batches.
+	results, err := h.DB.RouteWaiting(ctx, append(p.IntakeIDs, p.IntakeID), p.Trigger)
+	if err != nil {
+		return permanent(err)
+	}
+	if len(p.IntakeIDs) == 0 && !slices.ContainsFunc(results, func(r postgres.RouteResult) bool { return r.IntakeID == p.IntakeID }) {
+		return permanent(domain.NotFound())
 	}
 	routed := 0
 	for _, res := range results {

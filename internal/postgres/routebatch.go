@@ -41,6 +41,19 @@ const MaxRouteBatch = 64
 // full then (an admin's offer, or capacity lowered, in between) is read
 // again and the whole batch decided again.
 func (db *DB) RouteIntakes(ctx context.Context, ids []string, trigger string) ([]RouteResult, error) {
+	return db.routeIntakes(ctx, ids, trigger, false)
+}
+
+// RouteWaiting is RouteIntakes, with the batch filled up to MaxRouteBatch
+// with other intakes received and not yet routed, oldest first (those not
+// locked by another transaction), each routed for its submission: routing
+// that falls behind then routes in larger batches, and the route tasks of
+// the intakes taken along find them routed and are done at once.
+func (db *DB) RouteWaiting(ctx context.Context, ids []string, trigger string) ([]RouteResult, error) {
+	return db.routeIntakes(ctx, ids, trigger, true)
+}
+
+func (db *DB) routeIntakes(ctx context.Context, ids []string, trigger string, fill bool) ([]RouteResult, error) {
 	ids = routeBatchIDs(ids)
 	if len(ids) == 0 {
 		return nil, nil
@@ -57,6 +70,22 @@ func (db *DB) RouteIntakes(ctx context.Context, ids []string, trigger string) ([
 		if err := tx.SelectContext(ctx, &ins, `SELECT `+intakeCols+` FROM intakes WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
 			pq.StringArray(ids)); err != nil {
 			return translate(err)
+		}
+		asked := len(ins)
+		if fill && len(ins) < MaxRouteBatch {
+			var more []Intake
+			if err := tx.SelectContext(ctx, &more, `SELECT `+intakeCols+` FROM intakes WHERE status = 'received' AND id <> ALL($1::uuid[])
+				ORDER BY created_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`, pq.StringArray(ids), MaxRouteBatch-len(ins)); err != nil {
+				return translate(err)
+			}
+			ins = append(ins, more...)
+		}
+		triggers := map[string]string{}
+		for i := range ins {
+			triggers[ins[i].ID] = trigger
+			if i >= asked {
+				triggers[ins[i].ID] = "submitted"
+			}
 		}
 		pos := map[string]int{}
 		var todo []*Intake
@@ -99,7 +128,7 @@ func (db *DB) RouteIntakes(ctx context.Context, ids []string, trigger string) ([
 			return translate(err)
 		}
 		for round := 0; ; round++ {
-			plan, err := decideBatch(todo, st.clone(), trigger, settings, tx.now)
+			plan, err := decideBatch(todo, st.clone(), triggers, settings, tx.now)
 			if err != nil {
 				return err
 			}
@@ -155,13 +184,13 @@ func intakeIDs(ins []*Intake) []string {
 
 // routePlan is what one pass over a batch decided, to be written.
 type routePlan struct {
-	trigger   string
 	decisions []plannedDecision
 	results   []RouteResult
 }
 
 type plannedDecision struct {
 	intakeID    string
+	trigger     string
 	mode        string
 	outcome     string
 	partnerID   *string
@@ -171,8 +200,8 @@ type plannedDecision struct {
 
 // decideBatch decides every intake of the batch in order on st, applying
 // each offer to it before the next decision.
-func decideBatch(todo []*Intake, st *routingState, trigger string, settings domain.Settings, now time.Time) (*routePlan, error) {
-	plan := &routePlan{trigger: trigger}
+func decideBatch(todo []*Intake, st *routingState, triggers map[string]string, settings domain.Settings, now time.Time) (*routePlan, error) {
+	plan := &routePlan{}
 	params := routing.Params{Threshold: settings.CloseRateThreshold}
 	offers := 0
 	for _, in := range todo {
@@ -180,7 +209,8 @@ func decideBatch(todo []*Intake, st *routingState, trigger string, settings doma
 		partners := st.inputs(profile, in.ID)
 		d := routing.DecideTop(profile, partners, params, routing.StoredCandidates)
 		releaseInputs(partners)
-		pd := plannedDecision{intakeID: in.ID, mode: "auto"}
+		trigger := triggers[in.ID]
+		pd := plannedDecision{intakeID: in.ID, trigger: trigger, mode: "auto"}
 		chosen, ok := d.Chosen()
 		switch {
 		case !ok && in.Status == IntakeUnroutable && trigger == "drain":
@@ -225,6 +255,7 @@ func (p *routePlan) write(ctx context.Context, tx *Tx, settings domain.Settings)
 	n := len(p.decisions)
 	var (
 		dIntake, dID, dMode, dOutcome, status = make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+		dTrigger                              = make([]string, n)
 		dPartner                              = make([]*string, n)
 		aID, aIntake, aPartner, aDecision     []string
 		last                                  = map[string]time.Time{}
@@ -235,7 +266,7 @@ func (p *routePlan) write(ctx context.Context, tx *Tx, settings domain.Settings)
 	args := make([]any, 17, 17+n)
 	var values strings.Builder
 	for i, d := range p.decisions {
-		dIntake[i], dID[i], dMode[i], dOutcome[i], dPartner[i] = d.intakeID, uuid.NewString(), d.mode, d.outcome, d.partnerID
+		dIntake[i], dID[i], dMode[i], dOutcome[i], dPartner[i], dTrigger[i] = d.intakeID, uuid.NewString(), d.mode, d.outcome, d.partnerID, d.trigger
 		r := RouteResult{IntakeID: d.intakeID, Outcome: d.outcome, DecisionID: dID[i]}
 		switch d.outcome {
 		case "unroutable":
@@ -269,7 +300,7 @@ func (p *routePlan) write(ctx context.Context, tx *Tx, settings domain.Settings)
 	if err != nil {
 		return nil, err
 	}
-	args[0], args[1], args[2], args[3], args[4], args[5], args[6] = pq.StringArray(dIntake), pq.StringArray(dID), p.trigger,
+	args[0], args[1], args[2], args[3], args[4], args[5], args[6] = pq.StringArray(dIntake), pq.StringArray(dID), pq.StringArray(dTrigger),
 		pq.StringArray(dMode), pq.StringArray(dOutcome), nullableUUIDs(dPartner), tx.now
 	args[7], args[8], args[9], args[10], args[11], args[12] = pq.StringArray(aID), pq.StringArray(aIntake), pq.StringArray(aPartner),
 		pq.StringArray(aDecision), expires, remindAt
@@ -280,8 +311,9 @@ func (p *routePlan) write(ctx context.Context, tx *Tx, settings domain.Settings)
 	// the decisions the offers name exist.
 	_, err = tx.ExecContext(ctx, `WITH d AS (
 			INSERT INTO routing_decisions (id, intake_id, trigger, mode, outcome, chosen_partner_id, explanation, created_at)
-			SELECT x.id, x.intake_id, $3, x.mode, x.outcome, x.partner_id, e.explanation, $7
-			FROM unnest($1::uuid[], $2::uuid[], $4::text[], $5::text[], $6::uuid[]) WITH ORDINALITY AS x(intake_id, id, mode, outcome, partner_id, n)
+			SELECT x.id, x.intake_id, x.trigger, x.mode, x.outcome, x.partner_id, e.explanation, $7
+			FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::uuid[]) WITH ORDINALITY
+				AS x(intake_id, id, trigger, mode, outcome, partner_id, n)
 			JOIN (VALUES `+values.String()+`) AS e(n, explanation) ON e.n = x.n
 		), a AS (
 			INSERT INTO assignments (id, intake_id, partner_id, decision_id, status, offered_at, expires_at, remind_at, updated_at)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/lib/pq"
 
 	"github.com/cloudroute/cloudroute/internal/postgres"
 )
@@ -239,5 +240,37 @@ func TestRouteIntakesPartnerFilledMeanwhile(t *testing.T) {
 	}
 	if d := e.openCountDrift(); len(d) > 0 {
 		t.Errorf("open counts drifted: %v", d)
+	}
+}
+
+// TestRouteWaitingFillsTheBatch: a route for one intake that was declined
+// takes along the intakes received and not yet routed, oldest first, each
+// on record as routed for its submission; RouteIntakes does not.
+func TestRouteWaitingFillsTheBatch(t *testing.T) {
+	e := newEnv(t)
+	e.partner("Roomy", withCapacity(100))
+	first := e.submit()
+	res, err := e.db.RouteIntakes(e.ctx, []string{first}, "submitted")
+	must(t, "route the first", err)
+	if len(res) != 1 {
+		t.Fatalf("RouteIntakes of one routed %d", len(res))
+	}
+	waiting := []string{e.submit(), e.submit(), e.submit()}
+	res, err = e.db.RouteWaiting(e.ctx, []string{first}, "drain")
+	must(t, "route waiting", err)
+	got := map[string]string{}
+	for _, r := range res {
+		got[r.IntakeID] = r.Outcome
+	}
+	want := map[string]string{first: "", waiting[0]: "offered", waiting[1]: "offered", waiting[2]: "offered"}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("results (-want +got):\n%s", d)
+	}
+	if n := e.count(`SELECT count(*) FROM routing_decisions WHERE trigger = 'submitted' AND intake_id = ANY($1::uuid[])`,
+		pq.StringArray(waiting)); n != 3 {
+		t.Errorf("%d of the intakes taken along are on record as routed for their submission, want 3", n)
+	}
+	if n := e.count(`SELECT count(*) FROM intakes WHERE status = 'received'`); n != 0 {
+		t.Errorf("%d intakes still received", n)
 	}
 }

@@ -64,10 +64,12 @@ func (db *DB) RouteIntake(ctx context.Context, intakeID, trigger string) (RouteR
 	if err != nil {
 		return RouteResult{}, err
 	}
-	if len(res) == 0 {
-		return RouteResult{}, domain.NotFound()
+	for _, r := range res {
+		if r.IntakeID == intakeID {
+			return r, nil
+		}
 	}
-	return res[0], nil
+	return RouteResult{}, domain.NotFound()
 }
 
 // insertDecision stores a routing decision with its explanation. Only the
