@@ -66,6 +66,10 @@ func (db *DB) routeIntakes(ctx context.Context, ids []string, trigger string, fi
 		if _, err := tx.ExecContext(ctx, `SET LOCAL synchronous_commit = off; SELECT pg_advisory_xact_lock(hashtextextended('routing', 0))`); err != nil {
 			return translate(err)
 		}
+		// The transaction's time is when its turn came: it may route
+		// intakes received while it waited, and an offer is never older
+		// than its intake.
+		tx.now = db.Now()
 		var ins []Intake
 		if err := tx.SelectContext(ctx, &ins, `SELECT `+intakeCols+` FROM intakes WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
 			pq.StringArray(ids)); err != nil {

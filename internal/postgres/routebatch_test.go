@@ -274,3 +274,42 @@ func TestRouteWaitingFillsTheBatch(t *testing.T) {
 		t.Errorf("%d intakes still received", n)
 	}
 }
+
+// TestRouteWaitingNeverOffersBeforeTheIntake: a batch that waited for its
+// turn and takes along intakes received meanwhile offers them at a time
+// after they were received.
+func TestRouteWaitingNeverOffersBeforeTheIntake(t *testing.T) {
+	e := newEnv(t)
+	e.partner("Roomy", withCapacity(100))
+	first := e.submit()
+	conn, err := e.x.Connx(e.ctx)
+	must(t, "connect", err)
+	defer conn.Close()
+	if _, err := conn.ExecContext(e.ctx, `SELECT pg_advisory_lock(hashtextextended('routing', 0))`); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := e.db.RouteWaiting(e.ctx, []string{first}, "submitted")
+		done <- err
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for e.count(`SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory'`) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the batch never waited for its turn")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(50 * time.Millisecond)
+	later := e.submit()
+	if _, err := conn.ExecContext(e.ctx, `SELECT pg_advisory_unlock(hashtextextended('routing', 0))`); err != nil {
+		t.Fatal(err)
+	}
+	must(t, "route", <-done)
+	if n := e.count(`SELECT count(*) FROM assignments WHERE intake_id = $1`, later); n != 1 {
+		t.Fatalf("the intake received meanwhile has %d offers, want 1", n)
+	}
+	if n := e.count(`SELECT count(*) FROM assignments a JOIN intakes i ON i.id = a.intake_id WHERE a.offered_at < i.created_at`); n > 0 {
+		t.Errorf("%d offers made before their intake was received", n)
+	}
+}
