@@ -47,7 +47,8 @@ The load harness of SPEC §6 (Targets). In one run it:
      127.0.0.1 port with INTAKE_RATE_LIMIT set very high and a random
      bootstrap admin key; seeds --partners advanced/premier partners in every
      region with capacity 100000 (and --track-records outcomes each) through
-     the HTTP API;
+     the HTTP API, and waits until the job queues are empty (the seeding's
+     index updates and drains done);
   2. baseline: pgbench -i -s 10, then pgbench -N -c <concurrency> -j 2
      -T <duration> on its own database pgbench_load_<random>;
   3. throughput: POST /v1/intakes with distinct valid bodies (a new customer
@@ -388,6 +389,11 @@ func harness(ctx context.Context, o options, log logger) (res *Results, err erro
 		return res, fmt.Errorf("seeding: %w", err)
 	}
 	log.f("seeded %d partners and %d outcomes in %.1fs; routing index built", o.partners, n, time.Since(seedStart).Seconds())
+	if !o.noWorker {
+		if err := waitQuiet(ctx, o.redisURL, 2*time.Minute, log); err != nil {
+			return res, fmt.Errorf("waiting for the seeding's jobs: %w", err)
+		}
+	}
 
 	// 1. The pgbench baseline.
 	if o.skipThroughput {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/jmoiron/sqlx"
+	"github.com/redis/go-redis/v9"
 	"io"
 	"math/rand/v2"
 	"net"
@@ -600,4 +601,48 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// waitQuiet waits until the server's job queues hold no pending or running
+// task: seeding leaves thousands of tasks behind (an index update and a
+// drain per partner), and the phases measure an idle server, not that
+// work. It gives up after timeout and says so.
+func waitQuiet(ctx context.Context, redisURL string, timeout time.Duration, log logger) error {
+	opt, err := redis.ParseURL(redisURL)
+	if err != nil {
+		return err
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	start := time.Now()
+	lastLog := start
+	for {
+		n := int64(0)
+		for _, q := range []string{"critical", "default", "low"} {
+			for _, state := range []string{"pending", "active"} {
+				l, err := rdb.LLen(ctx, "asynq:{"+q+"}:"+state).Result()
+				if err != nil {
+					return fmt.Errorf("redis: %w", err)
+				}
+				n += l
+			}
+		}
+		if n == 0 {
+			log.f("job queues empty %.1fs after seeding", time.Since(start).Seconds())
+			return nil
+		}
+		if time.Since(start) > timeout {
+			log.f("warning: %d tasks still queued %s after seeding; the phases start anyway", n, timeout)
+			return nil
+		}
+		if time.Since(lastLog) >= 5*time.Second {
+			lastLog = time.Now()
+			log.f("      %d tasks queued from seeding", n)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(200 * time.Millisecond):
+		}
+	}
 }
