@@ -175,15 +175,11 @@ func Load(getenv func(string) string) (Config, error) {
 	} else if c.MetricsAddr == c.HTTPAddr {
 		errs = append(errs, fmt.Errorf("METRICS_ADDR: must differ from HTTP_ADDR (%s): the metrics are not public", c.HTTPAddr))
 	}
-	switch v := strings.ToLower(get("PPROF", "false")); v {
-	case "true", "1", "yes":
-		c.Pprof = true
-		if c.MetricsAddr == "" {
-			errs = append(errs, fmt.Errorf("PPROF: the profiles are served on METRICS_ADDR, which is off"))
-		}
-	case "false", "0", "no":
-	default:
-		errs = append(errs, fmt.Errorf("PPROF: want true or false, got %q", v))
+	var err error
+	if c.Pprof, err = parseBool("PPROF", get("PPROF", "false")); err != nil {
+		errs = append(errs, err)
+	} else if c.Pprof && c.MetricsAddr == "" {
+		errs = append(errs, fmt.Errorf("PPROF: the profiles are served on METRICS_ADDR, which is off"))
 	}
 	if c.BootstrapAdminKey != "" && len(c.BootstrapAdminKey) < 16 {
 		errs = append(errs, fmt.Errorf("CLOUDROUTE_BOOTSTRAP_ADMIN_KEY: want at least 16 characters"))
@@ -233,12 +229,8 @@ func Load(getenv func(string) string) (Config, error) {
 	c.ShutdownGrace = posDur("SHUTDOWN_GRACE", 20*time.Second)
 	c.OutboxPoll = posDur("OUTBOX_POLL", 100*time.Millisecond)
 	c.OutboxPollListening = posDur("OUTBOX_POLL_LISTENING", time.Second)
-	switch v := strings.ToLower(get("OUTBOX_LISTEN", "true")); v {
-	case "true", "1", "yes":
-		c.OutboxListen = true
-	case "false", "0", "no":
-	default:
-		errs = append(errs, fmt.Errorf("OUTBOX_LISTEN: want true or false, got %q", v))
+	if c.OutboxListen, err = parseBool("OUTBOX_LISTEN", get("OUTBOX_LISTEN", "true")); err != nil {
+		errs = append(errs, err)
 	}
 	c.WorkerConcurrency = posInt("WORKER_CONCURRENCY", 10)
 	c.DBMaxConns = posInt("DB_MAX_CONNS", 20)
@@ -310,14 +302,22 @@ func (c *Config) loadNotifications(get func(k, def string) string) []error {
 		u.User != nil || u.RawQuery != "" || u.Fragment != "" {
 		errs = append(errs, fmt.Errorf("PUBLIC_URL: want an http(s) URL without query, such as %s", DefaultPublicURL))
 	}
-	switch v := strings.ToLower(get("WEBHOOK_ALLOW_INSECURE_LOOPBACK", "false")); v {
-	case "true", "1", "yes":
-		c.WebhookAllowInsecureLoopback = true
-	case "false", "0", "no":
-	default:
-		errs = append(errs, fmt.Errorf("WEBHOOK_ALLOW_INSECURE_LOOPBACK: want true or false, got %q", v))
+	var err error
+	if c.WebhookAllowInsecureLoopback, err = parseBool("WEBHOOK_ALLOW_INSECURE_LOOPBACK", get("WEBHOOK_ALLOW_INSECURE_LOOPBACK", "false")); err != nil {
+		errs = append(errs, err)
 	}
 	return errs
+}
+
+// parseBool reads a true/false setting: true, 1 or yes; false, 0 or no.
+func parseBool(k, v string) (bool, error) {
+	switch strings.ToLower(v) {
+	case "true", "1", "yes":
+		return true, nil
+	case "false", "0", "no":
+		return false, nil
+	}
+	return false, fmt.Errorf("%s: want true or false, got %q", k, v)
 }
 
 // MinSecretKeyBytes is the shortest CLOUDROUTE_SECRET_KEY accepted, once

@@ -23,6 +23,19 @@ func (e *env) submitIn(region string) string {
 	return s.IntakeID
 }
 
+// waitUntil polls the count query q until it is above zero, for at most
+// 20 seconds.
+func (e *env) waitUntil(what, q string) {
+	e.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for e.count(q) == 0 {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("after 20s, still not: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
 // routeOutcomes is every intake's routing, as outcome or chosen partner's
 // name, with each partner's open count and rank by last offer.
 func (e *env) routeOutcomes() map[string]string {
@@ -219,13 +232,8 @@ func TestRouteIntakesPartnerFilledMeanwhile(t *testing.T) {
 		done <- err
 	}()
 	// Commit once the batch waits for the partner's row.
-	deadline := time.Now().Add(20 * time.Second)
-	for e.count(`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO assignments%'`) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the batch never waited for the partner's row")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	e.waitUntil("the batch waits for the partner's row",
+		`SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%INSERT INTO assignments%'`)
 	must(t, "commit the admin's offer", tx.Commit())
 	must(t, "route", <-done)
 	got := map[string]int{}
@@ -293,13 +301,7 @@ func TestRouteWaitingNeverOffersBeforeTheIntake(t *testing.T) {
 		_, err := e.db.RouteWaiting(e.ctx, []string{first}, "submitted")
 		done <- err
 	}()
-	deadline := time.Now().Add(20 * time.Second)
-	for e.count(`SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory'`) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the batch never waited for its turn")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	e.waitUntil("the batch waits for its turn", `SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'advisory'`)
 	time.Sleep(50 * time.Millisecond)
 	later := e.submit()
 	if _, err := conn.ExecContext(e.ctx, `SELECT pg_advisory_unlock(hashtextextended('routing', 0))`); err != nil {
