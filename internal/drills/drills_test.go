@@ -308,15 +308,25 @@ func TestDrillPostgresRestart(t *testing.T) {
 
 // taskSubject is the intake or record a route or accrual task is about.
 func taskSubject(t *asynq.TaskInfo) string {
+	return taskSubjects(t)[0]
+}
+
+// taskSubjects is every subject of a task: the intakes of a route task
+// that routes several.
+func taskSubjects(t *asynq.TaskInfo) []string {
 	var p struct {
-		IntakeID    string `json:"intake_id"`
-		ACERecordID string `json:"ace_record_id"`
+		IntakeID    string   `json:"intake_id"`
+		IntakeIDs   []string `json:"intake_ids"`
+		ACERecordID string   `json:"ace_record_id"`
 	}
 	json.Unmarshal(t.Payload, &p)
-	if p.IntakeID != "" {
-		return p.IntakeID
+	if len(p.IntakeIDs) > 0 {
+		return append(p.IntakeIDs, p.IntakeID)
 	}
-	return p.ACERecordID
+	if p.IntakeID != "" {
+		return []string{p.IntakeID}
+	}
+	return []string{p.ACERecordID}
 }
 
 // activeTasks maps the subject (intake or record id) of each active task of
@@ -330,7 +340,9 @@ func activeTasks(t *testing.T, insp *asynq.Inspector, queue, typ string) map[str
 	}
 	for _, ti := range list {
 		if ti.Type == typ {
-			out[taskSubject(ti)] = ti.ID
+			for _, subject := range taskSubjects(ti) {
+				out[subject] = ti.ID
+			}
 		}
 	}
 	return out
@@ -469,55 +481,71 @@ func TestDrillWorkerKilled(t *testing.T) {
 	partnerID, partnerKey := s.createPartner(1000)
 
 	// --- Routing -----------------------------------------------------
-	const n = 60
-	got := s.submitBurst(n, 8)
-	var setA, setB []string
-	for i, in := range got[:6] {
-		if i < 3 {
-			setA = append(setA, in.ID)
-		} else {
-			setB = append(setB, in.ID)
+	// Routing goes in batches: the burst, waiting in the outbox, becomes one
+	// route task when the worker starts. The drill holds one intake of it,
+	// which keeps the task's transaction in flight. Round B: the worker is
+	// killed before that transaction commits. Round A: it commits while the
+	// worker cannot reach Redis, so it is never acknowledged; then the
+	// worker is killed. Either way the task is delivered again to a new
+	// worker and every intake ends offered once.
+	const n = 30
+	round := func(name string, commitFirst bool, worker, next string) (*proc, []submitted) {
+		got := s.submitBurst(n, 8)
+		ids := make([]string, len(got))
+		for i, in := range got {
+			ids[i] = in.ID
 		}
+		held := ids[:1]
+		release := lockRows(t, s, "intakes", held)
+		w := s.worker(worker)
+		var inflight map[string]string
+		waitFor(t, "round "+name+": the burst's route task in flight", 20*time.Second, func() bool {
+			inflight = activeTasks(t, insp, "critical", tasks.TypeRouteIntake)
+			return hasAll(inflight, held)
+		})
+		if c := s.count(`SELECT count(*) FROM assignments WHERE intake_id = ANY($1)`, pq.Array(ids)); c != 0 {
+			t.Fatalf("round %s: %d offers while the task is held, want 0", name, c)
+		}
+		if commitFirst {
+			proxy.freeze()
+			release()
+			waitFor(t, "round "+name+": the batch to commit while its worker cannot reach Redis", 10*time.Second, func() bool {
+				return s.count(`SELECT count(*) FROM intakes WHERE id = ANY($1) AND status = 'offered'`, pq.Array(ids)) == n
+			})
+			w.kill()
+			proxy.thawDropping()
+		} else {
+			w.kill()
+			release()
+			if c := s.count(`SELECT count(*) FROM assignments WHERE intake_id = ANY($1)`, pq.Array(ids)); c != 0 {
+				t.Fatalf("round %s: %d offers before redelivery, want 0", name, c)
+			}
+		}
+		killedAt := time.Now()
+		// The dead worker's task is still active in Redis.
+		still := activeTasks(t, insp, "critical", tasks.TypeRouteIntake)
+		if !hasAll(still, held) {
+			t.Fatalf("round %s: after the kill, active route tasks %v; want the one holding %v", name, keys(still), held)
+		}
+		t.Logf("round %s: %s killed with a route task of %d intakes in flight (committed: %v)", name, worker, n, commitFirst)
+		fastForwardLeases(t, rdb, "critical", "default", "low")
+		w2 := s.worker(next)
+		redeliver(t, insp, "round "+name+": every intake to be offered after redelivery", 20*time.Second, func() bool {
+			ti, err := insp.GetTaskInfo("critical", still[held[0]])
+			return s.count(`SELECT count(*) FROM intakes WHERE id = ANY($1) AND status = 'offered'`, pq.Array(ids)) == n &&
+				len(activeTasks(t, insp, "critical", tasks.TypeRouteIntake)) == 0 && err == nil && ti.State == asynq.TaskStateCompleted
+		}, "critical")
+		t.Logf("round %s: the interrupted route task was applied %s after the kill (lease wait compressed)", name,
+			time.Since(killedAt).Round(time.Millisecond))
+		assertRedelivered(t, insp, "critical", map[string]string{held[0]: still[held[0]]})
+		return w2, got
 	}
-	releaseA := lockRows(t, s, "intakes", setA)
-	releaseB := lockRows(t, s, "intakes", setB)
-
-	w1 := s.worker("worker 1")
-	var inflight map[string]string
-	waitFor(t, "the unlocked intakes to be offered and the locked ones in flight", 20*time.Second, func() bool {
-		inflight = activeTasks(t, insp, "critical", tasks.TypeRouteIntake)
-		return hasAll(inflight, setA) && hasAll(inflight, setB) &&
-			s.count(`SELECT count(*) FROM intakes WHERE status = 'offered'`) == n-len(setA)-len(setB)
-	})
-	proxy.freeze()
-	releaseA()
-	waitFor(t, "set A to commit while its worker cannot reach Redis", 10*time.Second, func() bool {
-		return s.count(`SELECT count(*) FROM intakes WHERE id = ANY($1) AND status = 'offered'`, pq.Array(setA)) == len(setA)
-	})
-	w1.kill()
-	proxy.thawDropping()
-	releaseB()
-	killedAt := time.Now()
-
-	// The dead worker's tasks are still active in Redis: A applied, B not.
-	inflight = activeTasks(t, insp, "critical", tasks.TypeRouteIntake)
-	if !hasAll(inflight, setA) || !hasAll(inflight, setB) {
-		t.Fatalf("after the kill, active route tasks %v; want sets A %v and B %v", keys(inflight), setA, setB)
+	wB, _ := round("B", false, "worker 1", "worker 2")
+	wB.signal(syscall.SIGTERM)
+	if code, ok := wB.wait(15 * time.Second); !ok || code != 0 {
+		t.Fatalf("worker 2 after SIGTERM: exit %d (exited %v)", code, ok)
 	}
-	if c := s.count(`SELECT count(*) FROM assignments WHERE intake_id = ANY($1)`, pq.Array(setB)); c != 0 {
-		t.Fatalf("set B has %d assignments before redelivery, want 0", c)
-	}
-	t.Logf("worker 1 killed with %d route tasks in flight (%d applied but not acknowledged, %d not applied)",
-		len(inflight), len(setA), len(setB))
-
-	fastForwardLeases(t, rdb, "critical", "default", "low")
-	w2 := s.worker("worker 2")
-	redeliver(t, insp, "every intake to be offered after redelivery", 20*time.Second, func() bool {
-		return s.count(`SELECT count(*) FROM intakes WHERE status = 'offered'`) == n &&
-			len(activeTasks(t, insp, "critical", tasks.TypeRouteIntake)) == 0
-	}, "critical")
-	t.Logf("the interrupted route tasks were applied %s after the kill (lease wait compressed)", time.Since(killedAt).Round(time.Millisecond))
-	assertRedelivered(t, insp, "critical", inflight)
+	w2, _ := round("A", true, "worker 1a", "worker 2a")
 	if c := s.count(`SELECT count(*) FROM (SELECT intake_id FROM assignments GROUP BY intake_id HAVING count(*) <> 1) x`); c != 0 {
 		t.Errorf("%d intakes do not have exactly one assignment", c)
 	}
@@ -558,11 +586,12 @@ func TestDrillWorkerKilled(t *testing.T) {
 		t.Fatalf("%d closing events (and their accruals) wait in the outbox, want %d", c, records)
 	}
 	accA, accB := recordIDs[:3], recordIDs[3:6]
-	releaseA = lockRows(t, s, "ace_records", accA)
-	releaseB = lockRows(t, s, "ace_records", accB)
+	releaseA := lockRows(t, s, "ace_records", accA)
+	releaseB := lockRows(t, s, "ace_records", accB)
 	entries := func() int { return s.count(`SELECT count(*) FROM commission_entries`) }
 
 	w3 := s.worker("worker 3")
+	var inflight map[string]string
 	waitFor(t, "the unlocked accruals to be written and the locked ones in flight", 20*time.Second, func() bool {
 		inflight = activeTasks(t, insp, "default", tasks.TypeAccrueCommission)
 		return hasAll(inflight, accA) && hasAll(inflight, accB) && entries() == records-len(accA)-len(accB)
