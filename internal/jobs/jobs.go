@@ -336,31 +336,11 @@ func (w *Worker) Run(ctx context.Context, shutdownTimeout time.Duration) error {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); w.RelayLoop(ctx) }()
-	wg.Add(1)
-	go func() { defer wg.Done(); w.warmRoutingCache(ctx) }()
 	<-ctx.Done()
 	sched.Shutdown()
 	srv.Shutdown()
 	wg.Wait()
 	return nil
-}
-
-// warmRoutingCache reloads the routing cache once a second when the index
-// or a partner changed (postgres.DB.WarmRoutingCache), until ctx ends. A
-// failure (Postgres away) is left to routing, which loads the cache itself.
-func (w *Worker) warmRoutingCache(ctx context.Context) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := w.db.WarmRoutingCache(ctx); err != nil && ctx.Err() == nil {
-				w.log.Debug("routing cache: not warmed", "err", err.Error())
-			}
-		}
-	}
 }
 
 // RelayLoop relays the outbox until ctx ends. It LISTENs for the

@@ -315,28 +315,3 @@ func TestRouteWaitingNeverOffersBeforeTheIntake(t *testing.T) {
 		t.Errorf("%d offers made before their intake was received", n)
 	}
 }
-
-// TestWarmRoutingCache: after the index changes, warming loads the cache
-// for the new version, so the next routing finds it loaded.
-func TestWarmRoutingCache(t *testing.T) {
-	e := newEnv(t)
-	p := e.partner("Warm")
-	if _, ok := e.db.RoutingCacheVersion(); ok {
-		t.Fatal("the cache is loaded before anything routed or warmed it")
-	}
-	must(t, "warm", e.db.WarmRoutingCache(e.ctx))
-	v1, ok := e.db.RoutingCacheVersion()
-	if !ok {
-		t.Fatal("warming loaded nothing")
-	}
-	must(t, "update the index", e.db.UpdatePartnerIndex(e.ctx, p.ID))
-	var current int64
-	e.get(&current, `SELECT version FROM routing_cache_version`)
-	if current == v1 {
-		t.Fatal("the index update did not change the cache version")
-	}
-	must(t, "warm again", e.db.WarmRoutingCache(e.ctx))
-	if v2, _ := e.db.RoutingCacheVersion(); v2 != current {
-		t.Errorf("cache at version %d after warming, want the current %d", v2, current)
-	}
-}

@@ -311,16 +311,3 @@ func (db *DB) routingInputs(ctx context.Context, tx *Tx, in routing.Intake, inta
 	}
 	return st.inputs(in, intakeID), nil
 }
-
-// WarmRoutingCache loads the routing cache for the current version, if it
-// holds another: the worker calls it every second, so that the reload an
-// index change makes necessary happens beside routing, not inside a
-// routing transaction, which holds the routing lock.
-func (db *DB) WarmRoutingCache(ctx context.Context) error {
-	var v int64
-	if err := db.pool.GetContext(ctx, &v, `SELECT version FROM routing_cache_version`); err != nil {
-		return translate(err)
-	}
-	_, err := db.rcache.snapshot(ctx, db.pool, v)
-	return err
-}
