@@ -103,13 +103,13 @@ func (db *DB) routeIntakes(ctx context.Context, ids []string, trigger string, fi
 		if len(todo) == 0 {
 			return nil
 		}
-		// A redelivered route task finds the offer the first delivery made.
-		var active []string
-		if err := tx.SelectContext(ctx, &active, `SELECT intake_id FROM assignments WHERE intake_id = ANY($1::uuid[])
-			AND status IN ('offered','accepted')`, pq.StringArray(intakeIDs(todo))); err != nil {
-			return translate(err)
+		// A redelivered route task finds the offer the first delivery made;
+		// the partners an intake had before are not offered it again.
+		prev, active, err := assignedBefore(ctx, tx, intakeIDs(todo))
+		if err != nil {
+			return err
 		}
-		todo = slices.DeleteFunc(todo, func(in *Intake) bool { return slices.Contains(active, in.ID) })
+		todo = slices.DeleteFunc(todo, func(in *Intake) bool { return active[in.ID] })
 		if len(todo) == 0 {
 			return nil
 		}
@@ -124,7 +124,7 @@ func (db *DB) routeIntakes(ctx context.Context, ids []string, trigger string, fi
 				regions = append(regions, in.Region)
 			}
 		}
-		st, err := db.routingState(ctx, tx, regions, intakeIDs(todo))
+		st, err := db.routingState(ctx, tx, regions, prev)
 		if err != nil {
 			return err
 		}

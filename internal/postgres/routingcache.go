@@ -130,13 +130,14 @@ type routingState struct {
 	live []bool       // by snapshot position: active, routable tier, serving one of the regions
 	open []int        // open assignments, where live
 	last []*time.Time // last offered, where live
-	// prev holds, per intake, the partners it was already assigned to.
-	prev map[string][]int
+	// prev holds, per intake, the partners it was already assigned to
+	// (assignedBefore).
+	prev map[string][]string
 }
 
-// routingState loads the state for intakes in these regions; intakeIDs
-// (none for a preview) are the intakes routed, for who already had them.
-func (db *DB) routingState(ctx context.Context, tx *Tx, regions, intakeIDs []string) (*routingState, error) {
+// routingState loads the state for intakes in these regions; prev is who
+// already had each of them (none for a preview).
+func (db *DB) routingState(ctx context.Context, tx *Tx, regions []string, prev map[string][]string) (*routingState, error) {
 	var q sqlx.QueryerContext = db.pool
 	if tx != nil {
 		q = tx
@@ -164,7 +165,7 @@ func (db *DB) routingState(ctx context.Context, tx *Tx, regions, intakeIDs []str
 			return nil, err
 		}
 		st := &routingState{snap: snap, live: make([]bool, len(snap.partners)), open: make([]int, len(snap.partners)),
-			last: make([]*time.Time, len(snap.partners))}
+			last: make([]*time.Time, len(snap.partners)), prev: prev}
 		seen, err := st.readLive(ctx, liveStmt, regions)
 		if err != nil {
 			return nil, err
@@ -172,11 +173,6 @@ func (db *DB) routingState(ctx context.Context, tx *Tx, regions, intakeIDs []str
 		if seen != 0 && seen != v && attempt < 3 {
 			v = seen
 			continue
-		}
-		if len(intakeIDs) > 0 {
-			if err := st.readPrevious(ctx, q, intakeIDs); err != nil {
-				return nil, err
-			}
 		}
 		return st, nil
 	}
@@ -205,23 +201,27 @@ func (st *routingState) readLive(ctx context.Context, liveStmt *sqlx.Stmt, regio
 	return seen, translate(rows.Err())
 }
 
-func (st *routingState) readPrevious(ctx context.Context, q sqlx.QueryerContext, intakeIDs []string) error {
-	rows, err := q.QueryContext(ctx, `SELECT intake_id, partner_id FROM assignments WHERE intake_id = ANY($1::uuid[])`, pq.StringArray(intakeIDs))
+// assignedBefore reads the assignments of these intakes: the partners
+// each was offered to before, and which have an active (offered or
+// accepted) one.
+func assignedBefore(ctx context.Context, q sqlx.QueryerContext, intakeIDs []string) (prev map[string][]string, active map[string]bool, err error) {
+	rows, err := q.QueryContext(ctx, `SELECT intake_id, partner_id, status IN ('offered','accepted') FROM assignments
+		WHERE intake_id = ANY($1::uuid[])`, pq.StringArray(intakeIDs))
 	if err != nil {
-		return translate(err)
+		return nil, nil, translate(err)
 	}
 	defer rows.Close()
-	st.prev = map[string][]int{}
+	prev, active = map[string][]string{}, map[string]bool{}
 	for rows.Next() {
 		var intakeID, partnerID string
-		if err := rows.Scan(&intakeID, &partnerID); err != nil {
-			return translate(err)
+		var isActive bool
+		if err := rows.Scan(&intakeID, &partnerID, &isActive); err != nil {
+			return nil, nil, translate(err)
 		}
-		if i, ok := st.snap.pos[partnerID]; ok {
-			st.prev[intakeID] = append(st.prev[intakeID], i)
-		}
+		prev[intakeID] = append(prev[intakeID], partnerID)
+		active[intakeID] = active[intakeID] || isActive
 	}
-	return translate(rows.Err())
+	return prev, active, translate(rows.Err())
 }
 
 // inputs returns every partner with what routing needs to judge it for
@@ -246,8 +246,10 @@ func (st *routingState) inputs(in routing.Intake, intakeID string) []routing.Par
 			out[i].Status = "paused"
 		}
 	}
-	for _, i := range st.prev[intakeID] {
-		out[i].PreviouslyAssigned = true
+	for _, id := range st.prev[intakeID] {
+		if i, ok := snap.pos[id]; ok {
+			out[i].PreviouslyAssigned = true
+		}
 	}
 	return out
 }
@@ -301,11 +303,18 @@ func (st *routingState) clone() *routingState {
 // routingInputs returns every partner with what routing needs to judge it
 // for one profile (see routingState.inputs).
 func (db *DB) routingInputs(ctx context.Context, tx *Tx, in routing.Intake, intakeID string) ([]routing.Partner, error) {
-	var ids []string
+	var prev map[string][]string
 	if intakeID != "" {
-		ids = []string{intakeID}
+		var q sqlx.QueryerContext = db.pool
+		if tx != nil {
+			q = tx
+		}
+		var err error
+		if prev, _, err = assignedBefore(ctx, q, []string{intakeID}); err != nil {
+			return nil, err
+		}
 	}
-	st, err := db.routingState(ctx, tx, []string{in.Region}, ids)
+	st, err := db.routingState(ctx, tx, []string{in.Region}, prev)
 	if err != nil {
 		return nil, err
 	}
